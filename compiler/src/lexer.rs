@@ -1,0 +1,1 @@
+//! The lexer (placeholder until it lands).

@@ -1,0 +1,52 @@
+//! The Reef compiler. Pure: source text in, bytecode and diagnostics out.
+//! It never touches the file system; finding modules is the VM's job.
+//!
+//! Phases: [`lexer`] → [`parser`] → [`resolve`] → [`codegen`]. Each phase
+//! reports typed errors that become [`diagnostics::Diagnostic`]s; a file with
+//! syntax errors is not resolved, and a file with any error is not compiled.
+
+pub mod ast;
+pub mod codegen;
+pub mod diagnostics;
+pub mod lexer;
+pub mod parser;
+pub mod resolve;
+
+pub use diagnostics::{Diagnostic, Severity};
+pub use reef_bytecode as bytecode;
+
+/// What compiling one file gives: the module if there were no errors, and
+/// every diagnostic (errors and warnings) in source order.
+#[derive(Debug)]
+pub struct Compiled {
+    pub module: Option<reef_bytecode::Module>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Compiles the source of module `module_name` (the file stem); `file_name`
+/// is used in diagnostics and stack traces.
+pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compiled {
+    let (ast, mut diagnostics) = parser::parse_module(source);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compiled { module: None, diagnostics };
+    }
+    let (resolved, resolve_diags) = resolve::resolve_module(&ast, source);
+    diagnostics.extend(resolve_diags);
+    diagnostics.sort_by_key(|d| d.primary.span.start);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compiled { module: None, diagnostics };
+    }
+    let module = codegen::generate(module_name, file_name, source, &resolved);
+    Compiled { module: Some(module), diagnostics }
+}
+
+/// Renders diagnostics as ariadne reports, one after another.
+pub fn render_diagnostics(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
+    diags.iter().map(|d| diagnostics::render::render(d, file_name, source, color)).collect()
+}

@@ -1,0 +1,1 @@
+//! The standard library modules written in Reef, embedded in the binary.
