@@ -1,0 +1,2 @@
+-- Start-up time of lua5.4.
+print("hello, world")

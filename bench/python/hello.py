@@ -1,0 +1,2 @@
+"""Start-up time of CPython."""
+print("hello, world")
