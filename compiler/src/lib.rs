@@ -6,10 +6,12 @@
 //! syntax errors is not resolved, and a file with any error is not compiled.
 
 pub mod ast;
+pub mod builtins;
 pub mod codegen;
 pub mod diagnostics;
 pub mod lexer;
 pub mod parser;
+pub mod repl;
 pub mod resolve;
 
 pub use diagnostics::{Diagnostic, Severity};

@@ -1,0 +1,220 @@
+//! The function builder: instruction buffer, registers, variables in scope,
+//! labels and their patching, line table, and the clause loop shared by
+//! named functions and lambdas.
+//!
+//! Registers are allocated like a stack: `top` is the first free register.
+//! A variable is an alias for the register that holds its value (values
+//! never change, so a register bound to a name is never overwritten while
+//! the name is in scope). Temporaries live above the variables and are
+//! released by resetting `top`. Call arguments go at `top`, so every
+//! register at or above a call's base is dead, as the calling convention
+//! requires.
+
+use reef_bytecode::opcodes::Reg;
+use reef_bytecode::{FunKind, Function, Instr, LineEntry};
+
+use super::{named_kind, ModuleBuilder, PendingLambda};
+use crate::ast::{Block, Expr, Pattern};
+use crate::resolve::FunDef;
+
+/// A label before it is placed: an index into `FnBuilder::labels`.
+pub(crate) type LabelId = u32;
+
+/// A saved scope: the variables and registers to restore.
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    vars: usize,
+    top: Reg,
+}
+
+pub(crate) struct FnBuilder<'m, 'a> {
+    pub mb: &'m mut ModuleBuilder<'a>,
+    pub name: String,
+    pub arity: usize,
+    code: Vec<Instr>,
+    lines: Vec<LineEntry>,
+    line: u32,
+    pub top: Reg,
+    max: Reg,
+    vars: Vec<(String, Reg)>,
+    labels: Vec<Option<u32>>,
+    /// Out-of-line error stubs, placed after the function's code.
+    cold: Vec<(LabelId, Instr, u32)>,
+}
+
+impl<'m, 'a> FnBuilder<'m, 'a> {
+    fn new(mb: &'m mut ModuleBuilder<'a>, name: &str, arity: usize, first_free: usize) -> Self {
+        FnBuilder {
+            mb,
+            name: name.to_string(),
+            arity,
+            code: Vec::new(),
+            lines: Vec::new(),
+            line: 0,
+            top: first_free as Reg,
+            max: first_free as Reg,
+            vars: Vec::new(),
+            labels: Vec::new(),
+            cold: Vec::new(),
+        }
+    }
+
+    // ---- registers and scopes ----
+
+    pub fn alloc(&mut self) -> Reg {
+        let r = self.top;
+        self.top = self.top.checked_add(1).expect("more than 65535 registers in one function");
+        self.max = self.max.max(self.top);
+        r
+    }
+
+    /// Allocates `n` consecutive registers and returns the first.
+    pub fn alloc_n(&mut self, n: usize) -> Reg {
+        let r = self.top;
+        for _ in 0..n {
+            self.alloc();
+        }
+        r
+    }
+
+    pub fn mark(&self) -> Mark {
+        Mark { vars: self.vars.len(), top: self.top }
+    }
+
+    pub fn restore(&mut self, m: Mark) {
+        self.vars.truncate(m.vars);
+        self.top = m.top;
+    }
+
+    pub fn define(&mut self, name: &str, reg: Reg) {
+        self.vars.push((name.to_string(), reg));
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Reg> {
+        self.vars.iter().rev().find(|(n, _)| n == name).map(|&(_, r)| r)
+    }
+
+    // ---- code, labels, lines ----
+
+    pub fn emit(&mut self, i: Instr) {
+        if self.lines.last().map(|e| e.line) != Some(self.line) && self.line != 0 {
+            self.lines.push(LineEntry { pc: self.code.len() as u32, line: self.line });
+        }
+        self.code.push(i);
+    }
+
+    /// Sets the source line of the instructions that follow.
+    pub fn at(&mut self, offset: usize) {
+        self.line = self.mb.line_of(offset);
+    }
+
+    pub fn label(&mut self) -> LabelId {
+        self.labels.push(None);
+        (self.labels.len() - 1) as LabelId
+    }
+
+    pub fn place(&mut self, l: LabelId) {
+        self.labels[l as usize] = Some(self.code.len() as u32);
+    }
+
+    /// Queues an out-of-line error stub reached by jumping to the returned
+    /// label (e.g. `Badmatch`), keeping the hot path straight.
+    pub fn cold(&mut self, i: Instr) -> LabelId {
+        let l = self.label();
+        self.cold.push((l, i, self.line));
+        l
+    }
+
+    fn finish(mut self, kind: FunKind) -> Function {
+        for (l, i, line) in std::mem::take(&mut self.cold) {
+            self.line = line;
+            self.place(l);
+            self.emit(i);
+        }
+        let labels = &self.labels;
+        let target = |id: u32| labels[id as usize].expect("every used label is placed");
+        for i in &mut self.code {
+            patch_labels(i, target);
+        }
+        Function {
+            name: self.name,
+            arity: self.arity as u32,
+            kind,
+            num_regs: self.max.max(1) as u32,
+            code: self.code,
+            lines: self.lines,
+        }
+    }
+
+    // ---- clauses ----
+
+    /// Compiles clauses whose arguments are in `R[0..arity]`: each clause
+    /// tests its patterns and guard, falling through to the next clause;
+    /// after the last, `FunctionClause`.
+    fn clauses<'c>(&mut self, clauses: impl Iterator<Item = (&'c [Pattern], Option<&'c Expr>, &'c Block, usize)>) {
+        for (params, guard, body, offset) in clauses {
+            let next = self.label();
+            let mark = self.mark();
+            self.at(offset);
+            let mut bound = Vec::new();
+            for (i, p) in params.iter().enumerate() {
+                self.pattern(p, i as Reg, next, &mut bound);
+            }
+            if let Some(g) = guard {
+                self.guard(g, next);
+            }
+            self.block_tail(body);
+            self.restore(mark);
+            self.place(next);
+        }
+        self.emit(Instr::FunctionClause {});
+    }
+}
+
+/// Compiles a named function (all its clauses).
+pub(crate) fn compile_named(mb: &mut ModuleBuilder, f: &FunDef) -> Function {
+    let mut b = FnBuilder::new(mb, &f.name, f.arity, f.arity);
+    b.clauses(f.clauses.iter().map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)));
+    b.finish(named_kind(f.exported))
+}
+
+/// Compiles a lambda body: arguments in `R[0..arity]`, captured values in
+/// `R[arity..arity+captured]`.
+pub(crate) fn compile_lambda(mb: &mut ModuleBuilder, p: &PendingLambda) -> Function {
+    let arity = p.clauses.first().map_or(0, |c| c.params.len());
+    let mut b = FnBuilder::new(mb, &p.name, arity, arity + p.captures.len());
+    for (i, name) in p.captures.iter().enumerate() {
+        b.define(name, (arity + i) as Reg);
+    }
+    b.clauses(p.clauses.iter().map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)));
+    b.finish(FunKind::Lambda { captured: p.captures.len() as u32 })
+}
+
+/// Rewrites every label operand of an instruction.
+fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
+    match i {
+        Instr::Jump { target }
+        | Instr::JumpIfFalse { target, .. }
+        | Instr::JumpIfTrue { target, .. }
+        | Instr::RecvSkip { target }
+        | Instr::RecvWait { target } => *target = f(*target),
+        Instr::TestTrue { fail, .. }
+        | Instr::TestEq { fail, .. }
+        | Instr::TestEqLit { fail, .. }
+        | Instr::TestEqAtom { fail, .. }
+        | Instr::TestEqInt { fail, .. }
+        | Instr::TestTuple { fail, .. }
+        | Instr::TestCons { fail, .. }
+        | Instr::TestNil { fail, .. }
+        | Instr::TestMap { fail, .. }
+        | Instr::MapFind { fail, .. }
+        | Instr::GuardBegin { fail } => *fail = f(*fail),
+        Instr::TryBegin { handler, .. } => *handler = f(*handler),
+        Instr::RecvNext { empty, .. } => *empty = f(*empty),
+        Instr::RecvWaitTimeout { target, expired, .. } => {
+            *target = f(*target);
+            *expired = f(*expired);
+        }
+        _ => {}
+    }
+}

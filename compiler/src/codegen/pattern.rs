@@ -1,0 +1,127 @@
+//! Pattern matching: a pattern against the value in a register becomes a
+//! straight sequence of tests, each jumping to the clause's failure label,
+//! and element loads into fresh registers; names bind by aliasing the
+//! register that holds the matched value (no copies).
+
+use reef_bytecode::opcodes::Reg;
+use reef_bytecode::{Const, Instr};
+
+use super::expr::int_const;
+use super::function::{FnBuilder, LabelId};
+use crate::ast::{Pattern, PatternKind};
+
+impl FnBuilder<'_, '_> {
+    /// Matches `p` against `R[src]`, jumping to `fail` on mismatch.
+    /// `bound` holds the names this pattern has bound so far: a repeated
+    /// name must equal its first binding.
+    pub(crate) fn pattern(&mut self, p: &Pattern, src: Reg, fail: LabelId, bound: &mut Vec<String>) {
+        match &p.node {
+            PatternKind::Wildcard => {}
+            PatternKind::Bind(name) => {
+                if bound.contains(name) {
+                    let first = self.lookup(name).expect("bound by this pattern");
+                    self.emit(Instr::TestEq { a: src, b: first, fail });
+                } else {
+                    bound.push(name.clone());
+                    self.define(name, src);
+                }
+            }
+            PatternKind::Pin(name) => {
+                let r = self.lookup(name).expect("resolver checked pinned names");
+                self.emit(Instr::TestEq { a: src, b: r, fail });
+            }
+            PatternKind::Int(digits) => match int_const(digits) {
+                Ok(val) => self.emit(Instr::TestEqInt { src, val, fail }),
+                Err(c) => {
+                    let lit = self.mb.literal(c);
+                    self.emit(Instr::TestEqLit { src, lit, fail });
+                }
+            },
+            PatternKind::Float(f) => {
+                let lit = self.mb.literal(Const::Float(*f));
+                self.emit(Instr::TestEqLit { src, lit, fail });
+            }
+            PatternKind::Str(s) => {
+                let lit = self.mb.literal(Const::Str(s.clone()));
+                self.emit(Instr::TestEqLit { src, lit, fail });
+            }
+            PatternKind::Atom(a) => {
+                let atom = self.mb.atom(a);
+                self.emit(Instr::TestEqAtom { src, atom, fail });
+            }
+            PatternKind::Tuple(ps) => {
+                self.emit(Instr::TestTuple { src, arity: ps.len() as u16, fail });
+                for (i, q) in ps.iter().enumerate() {
+                    if matches!(q.node, PatternKind::Wildcard) {
+                        continue;
+                    }
+                    let r = self.alloc();
+                    self.emit(Instr::GetElem { dst: r, src, index: i as u16 });
+                    self.pattern(q, r, fail, bound);
+                }
+            }
+            PatternKind::List(ps, tail) => {
+                let mut cur = src;
+                for q in ps {
+                    self.emit(Instr::TestCons { src: cur, fail });
+                    if !matches!(q.node, PatternKind::Wildcard) {
+                        let h = self.alloc();
+                        self.emit(Instr::GetHead { dst: h, src: cur });
+                        self.pattern(q, h, fail, bound);
+                    }
+                    let t = self.alloc();
+                    self.emit(Instr::GetTail { dst: t, src: cur });
+                    cur = t;
+                }
+                match tail {
+                    None => self.emit(Instr::TestNil { src: cur, fail }),
+                    Some(t) => self.pattern(t, cur, fail, bound),
+                }
+            }
+            PatternKind::Map(pairs) => {
+                self.emit(Instr::TestMap { src, fail });
+                for (k, v) in pairs {
+                    let key = self.pattern_key(k);
+                    let r = self.alloc();
+                    self.emit(Instr::MapFind { dst: r, map: src, key, fail });
+                    self.pattern(v, r, fail, bound);
+                }
+            }
+            PatternKind::Alias(a, b) => {
+                self.pattern(a, src, fail, bound);
+                self.pattern(b, src, fail, bound);
+            }
+        }
+    }
+
+    /// A map key in a pattern (a literal or a pinned variable) loaded into
+    /// a register.
+    fn pattern_key(&mut self, k: &Pattern) -> Reg {
+        if let PatternKind::Pin(name) = &k.node {
+            return self.lookup(name).expect("resolver checked pinned names");
+        }
+        let r = self.alloc();
+        match &k.node {
+            PatternKind::Int(digits) => self.load_int(r, digits),
+            PatternKind::Float(f) => {
+                let lit = self.mb.literal(Const::Float(*f));
+                self.emit(Instr::LoadLit { dst: r, lit });
+            }
+            PatternKind::Str(s) => {
+                let lit = self.mb.literal(Const::Str(s.clone()));
+                self.emit(Instr::LoadLit { dst: r, lit });
+            }
+            PatternKind::Atom(a) => {
+                let atom = self.mb.atom(a);
+                self.emit(Instr::LoadAtom { dst: r, atom });
+            }
+            _ => unreachable!("resolver rejects other map key patterns"),
+        }
+        r
+    }
+
+    /// Does this pattern match every value (so no test is emitted)?
+    pub(crate) fn irrefutable(p: &Pattern) -> bool {
+        matches!(p.node, PatternKind::Wildcard | PatternKind::Bind(_))
+    }
+}
