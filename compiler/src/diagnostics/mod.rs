@@ -7,6 +7,7 @@
 //! and arity errors, `E03xx` other compile errors, `W01xx` warnings.
 
 pub mod render;
+pub mod syntax;
 
 use crate::ast::Span;
 

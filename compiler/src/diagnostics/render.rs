@@ -1,7 +1,112 @@
-//! The one renderer: a [`Diagnostic`] to an ariadne report. (Placeholder.)
+//! The one renderer: a [`Diagnostic`] to an ariadne report, as a string.
+//! Spans are byte offsets; they are clamped to the source and to character
+//! boundaries so that no diagnostic can make rendering fail.
 
-use super::Diagnostic;
+use super::{Diagnostic, Severity};
+use crate::ast::Span;
+use ariadne::{Color, Config, IndexType, Label, Report, ReportKind, Source};
 
-pub fn render(d: &Diagnostic, file_name: &str, _source: &str, _color: bool) -> String {
-    format!("{file_name}: [{}] {}\n", d.code, d.message)
+/// Makes `span` valid for `source`: inside it, on char boundaries, and at
+/// least one character wide where the source allows it (so the underline
+/// shows).
+fn clamp(span: &Span, source: &str) -> Span {
+    let len = source.len();
+    let mut start = span.start.min(len);
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, len);
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
+    if end == start {
+        if let Some(c) = source[start..].chars().next() {
+            end = start + c.len_utf8();
+        } else if let Some(c) = source[..start].chars().next_back() {
+            // At the very end: point at the last character.
+            start -= c.len_utf8();
+        }
+    }
+    start..end
+}
+
+/// Renders one diagnostic. With `color` false the output is plain text
+/// (for tests and non-terminals). The header line names `file:line:col`.
+pub fn render(d: &Diagnostic, file_name: &str, source: &str, color: bool) -> String {
+    let kind = match d.severity {
+        Severity::Error => ReportKind::Error,
+        Severity::Warning => ReportKind::Warning,
+    };
+    let (primary_color, secondary_color) = match d.severity {
+        Severity::Error => (Color::Red, Color::Blue),
+        Severity::Warning => (Color::Yellow, Color::Blue),
+    };
+    let primary = clamp(&d.primary.span, source);
+    let mut report = Report::build(kind, (file_name, primary.clone()))
+        .with_config(
+            Config::default()
+                .with_color(color)
+                .with_index_type(IndexType::Byte),
+        )
+        .with_code(d.code)
+        .with_message(&d.message)
+        .with_label(
+            Label::new((file_name, primary))
+                .with_message(&d.primary.message)
+                .with_color(primary_color)
+                .with_order(0),
+        );
+    for (i, label) in d.secondary.iter().enumerate() {
+        report = report.with_label(
+            Label::new((file_name, clamp(&label.span, source)))
+                .with_message(&label.message)
+                .with_color(secondary_color)
+                .with_order(i as i32 + 1),
+        );
+    }
+    if let Some(hint) = &d.hint {
+        report = report.with_help(hint);
+    }
+    let mut buf = Vec::new();
+    if report
+        .finish()
+        .write((file_name, Source::from(source)), &mut buf)
+        .is_err()
+    {
+        // Writing to a Vec cannot fail; keep a plain fallback all the same.
+        return format!("{file_name}: [{}] {}\n", d.code, d.message);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_code_message_label_and_hint() {
+        let src = "fn main() {\n  foo(1 -> 2)\n}\n";
+        let d = Diagnostic::error("E0199", "something is off", 20..22, "here")
+            .with_hint("try this")
+            .with_secondary(12..15, "related");
+        let out = render(&d, "main.reef", src, false);
+        assert!(out.contains("main.reef:2:9"), "{out}");
+        assert!(out.contains("[E0199]"), "{out}");
+        assert!(out.contains("something is off"), "{out}");
+        assert!(out.contains("here"), "{out}");
+        assert!(out.contains("related"), "{out}");
+        assert!(out.contains("try this"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    #[test]
+    fn odd_spans_do_not_panic() {
+        let src = "é\nx";
+        for span in [0..0, 1..1, 0..100, 50..60, 3..3, 4..4, 2..1] {
+            let d = Diagnostic::error("E0199", "m", span, "l");
+            let _ = render(&d, "f.reef", src, true);
+        }
+        let d = Diagnostic::error("E0199", "m", 0..0, "l");
+        let _ = render(&d, "f.reef", "", false);
+    }
 }

@@ -1,8 +1,25 @@
 //! The parser: tokens from the lexer to the AST, with error recovery so one
-//! run reports every syntax error. (Placeholder until the parser lands.)
+//! run reports every syntax error.
+//!
+//! Pipeline: [`lexer::lex`] → [`layout::split_chunks`] (one chunk per
+//! top-level function clause) → [`layout::layout`] (significant newlines,
+//! bracket repair, depth limit) → the chumsky grammar in [`items`],
+//! [`expr`] and [`pattern`] → [`errors::tidy`].
+
+mod common;
+mod errors;
+mod expr;
+mod items;
+pub mod layout;
+mod pattern;
 
 use crate::ast;
+use crate::diagnostics::syntax::SyntaxError;
 use crate::diagnostics::Diagnostic;
+use crate::lexer::{self, Token};
+use chumsky::inspector::TruncateState;
+use chumsky::prelude::*;
+use errors::ChunkEnd;
 
 /// One entry typed at the REPL: a function clause or an expression
 /// (including `let`).
@@ -12,19 +29,121 @@ pub enum ReplItem {
     Expr(ast::Expr),
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Module,
+    Repl,
+}
+
+/// Lexes, lays out and parses `source`; returns REPL items (function clauses
+/// only, in module mode) and the syntax errors in source order.
+fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
+    let lexed = lexer::lex(source);
+    let mut errors = lexed.errors;
+    let raw_chunks = layout::split_chunks(source, &lexed.tokens);
+
+    let mut laid = Vec::with_capacity(raw_chunks.len());
+    for (i, chunk) in raw_chunks.iter().enumerate() {
+        let next = raw_chunks.get(i + 1).and_then(|c| c.first()).cloned();
+        let end = ChunkEnd {
+            next,
+            eof: source.len(),
+        };
+        laid.push((layout::layout(chunk, end.next.as_ref()), end));
+    }
+
+    let inputs: Vec<Vec<(Token, SimpleSpan)>> = laid
+        .iter()
+        .map(|(c, _)| {
+            c.tokens
+                .iter()
+                .map(|(t, s)| (t.clone(), SimpleSpan::from(s.clone())))
+                .collect()
+        })
+        .collect();
+
+    let grammar = items::grammar();
+    let mut out = Vec::new();
+    let mut shadowed = Vec::new();
+    for ((chunk, end), input) in laid.into_iter().zip(&inputs) {
+        errors.extend(chunk.errors);
+        shadowed.extend(chunk.shadowed);
+        if chunk.too_deep || input.is_empty() {
+            continue;
+        }
+        let chunk_end = input.last().map_or(0, |(_, s)| s.end);
+        let eoi = SimpleSpan::from(chunk_end..chunk_end);
+        let mut state = TruncateState(Vec::new());
+        let tokens = input.as_slice().split_token_span(eoi);
+        let (output, errs) = match mode {
+            Mode::Module => {
+                let (o, e) = grammar
+                    .module
+                    .parse_with_state(tokens, &mut state)
+                    .into_output_errors();
+                (
+                    o.map(|items| {
+                        items
+                            .into_iter()
+                            .flatten()
+                            .map(ReplItem::Fn)
+                            .collect::<Vec<_>>()
+                    }),
+                    e,
+                )
+            }
+            Mode::Repl => {
+                let (o, e) = grammar
+                    .repl
+                    .parse_with_state(tokens, &mut state)
+                    .into_output_errors();
+                (
+                    o.map(|items| items.into_iter().flatten().collect::<Vec<_>>()),
+                    e,
+                )
+            }
+        };
+        errors.extend(errs.iter().filter_map(|e| errors::convert(e, &end)));
+        errors.extend(state.0);
+        out.extend(output.unwrap_or_default());
+    }
+    (out, errors::tidy(errors, &shadowed))
+}
+
 /// Parses a whole file.
-pub fn parse_module(_source: &str) -> (ast::Module, Vec<Diagnostic>) {
-    todo!("parser")
+pub fn parse_module(source: &str) -> (ast::Module, Vec<Diagnostic>) {
+    let (items, errors) = run(source, Mode::Module);
+    let items = items
+        .into_iter()
+        .filter_map(|i| match i {
+            ReplItem::Fn(f) => Some(ast::Item::Fn(f)),
+            ReplItem::Expr(_) => None,
+        })
+        .collect();
+    (
+        ast::Module { items },
+        errors.iter().map(SyntaxError::to_diagnostic).collect(),
+    )
 }
 
 /// Parses REPL input: function clauses and expressions, separated by
 /// newlines or `;`.
-pub fn parse_repl(_source: &str) -> (Vec<ReplItem>, Vec<Diagnostic>) {
-    todo!("parser")
+pub fn parse_repl(source: &str) -> (Vec<ReplItem>, Vec<Diagnostic>) {
+    let (items, errors) = run(source, Mode::Repl);
+    (
+        items,
+        errors.iter().map(SyntaxError::to_diagnostic).collect(),
+    )
+}
+
+/// The syntax errors of REPL input, as data.
+pub fn repl_syntax_errors(source: &str) -> Vec<SyntaxError> {
+    run(source, Mode::Repl).1
 }
 
 /// True when the input is unfinished (an open bracket or string, a trailing
 /// binary operator): the REPL then reads another line.
-pub fn is_incomplete(_source: &str) -> bool {
-    todo!("parser")
+pub fn is_incomplete(source: &str) -> bool {
+    let errors = repl_syntax_errors(source);
+    !errors.is_empty() && errors.iter().all(SyntaxError::is_at_eof)
 }

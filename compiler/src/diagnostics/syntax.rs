@@ -1,0 +1,322 @@
+//! Lexical and syntax errors (`E01xx`) as typed data, and their conversion
+//! into [`Diagnostic`]s. The codes are stable: tests and docs refer to them.
+
+use super::Diagnostic;
+use crate::ast::Span;
+
+/// Everything the lexer and the parser can report. Only data: spans and
+/// short descriptions of tokens (already quoted, like "`)`" or "a newline").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyntaxError {
+    /// E0101: a token that does not fit here.
+    Unexpected {
+        span: Span,
+        expected: Vec<String>,
+        found: String,
+    },
+    /// E0102: the input ended where more was needed.
+    UnexpectedEof { span: Span, expected: Vec<String> },
+    /// E0103: a character that starts no token.
+    UnknownChar { span: Span, ch: char },
+    /// E0104: a string (or quoted atom) without its closing quote; `span`
+    /// is the opening quote.
+    UnterminatedString { span: Span, atom: bool },
+    /// E0105: an unknown escape sequence such as `\q`.
+    BadEscape { span: Span, text: String },
+    /// E0106: a number that is not well formed (`0x`, `12abc`, `1e999`).
+    MalformedNumber {
+        span: Span,
+        text: String,
+        reason: &'static str,
+    },
+    /// E0107: a name that starts with an uppercase letter.
+    UppercaseName { span: Span, name: String },
+    /// E0108: an opening delimiter that is never closed. `found` is the
+    /// token met instead of the closer, or `None` at the end of input.
+    Unclosed {
+        open: Span,
+        delim: &'static str,
+        found: Option<(Span, String)>,
+    },
+    /// E0109: a closing delimiter that closes nothing.
+    UnexpectedCloser { span: Span, delim: &'static str },
+    /// E0110: `->` where a case/receive/catch arm needs `=>`.
+    ArrowInArm { span: Span },
+    /// E0111: `=` in a guard.
+    AssignInGuard { span: Span },
+    /// E0112: `a < b < c`: comparisons do not chain.
+    ChainedComparison { first: Span, second: Span },
+    /// E0113: brackets or operators nested deeper than the parser allows.
+    NestingTooDeep { span: Span, limit: usize },
+    /// E0114: `_` used as a value.
+    UnderscoreExpr { span: Span },
+    /// E0115: something other than a function definition at the top level
+    /// of a module.
+    ExpectedItem { span: Span, found: String },
+    /// E0116: a map pattern key that is neither a literal nor `^pinned`.
+    BadMapKey { span: Span },
+    /// E0117: an interpolated string in a pattern.
+    InterpInPattern { span: Span },
+    /// E0118: the right side of `|>` is not something that can be called.
+    BadPipe { span: Span },
+    /// E0119: the arity of `&name/arity` is not a small integer.
+    InvalidArity { span: Span, text: String },
+    /// E0120: `module.name` without a call.
+    RemoteWithoutCall {
+        span: Span,
+        module: String,
+        name: String,
+    },
+}
+
+/// Joins descriptions as "a", "a or b", "a, b or c".
+pub fn one_of(items: &[String]) -> String {
+    match items {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+impl SyntaxError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        use SyntaxError::*;
+        match self {
+            Unexpected { .. } => "E0101",
+            UnexpectedEof { .. } => "E0102",
+            UnknownChar { .. } => "E0103",
+            UnterminatedString { .. } => "E0104",
+            BadEscape { .. } => "E0105",
+            MalformedNumber { .. } => "E0106",
+            UppercaseName { .. } => "E0107",
+            Unclosed { .. } => "E0108",
+            UnexpectedCloser { .. } => "E0109",
+            ArrowInArm { .. } => "E0110",
+            AssignInGuard { .. } => "E0111",
+            ChainedComparison { .. } => "E0112",
+            NestingTooDeep { .. } => "E0113",
+            UnderscoreExpr { .. } => "E0114",
+            ExpectedItem { .. } => "E0115",
+            BadMapKey { .. } => "E0116",
+            InterpInPattern { .. } => "E0117",
+            BadPipe { .. } => "E0118",
+            InvalidArity { .. } => "E0119",
+            RemoteWithoutCall { .. } => "E0120",
+        }
+    }
+
+    /// The main span of the error (where the report points).
+    pub fn span(&self) -> Span {
+        use SyntaxError::*;
+        match self {
+            Unexpected { span, .. }
+            | UnexpectedEof { span, .. }
+            | UnknownChar { span, .. }
+            | UnterminatedString { span, .. }
+            | BadEscape { span, .. }
+            | MalformedNumber { span, .. }
+            | UppercaseName { span, .. }
+            | UnexpectedCloser { span, .. }
+            | ArrowInArm { span }
+            | AssignInGuard { span }
+            | NestingTooDeep { span, .. }
+            | UnderscoreExpr { span }
+            | ExpectedItem { span, .. }
+            | BadMapKey { span }
+            | InterpInPattern { span }
+            | BadPipe { span }
+            | InvalidArity { span, .. }
+            | RemoteWithoutCall { span, .. } => span.clone(),
+            Unclosed { open, .. } => open.clone(),
+            ChainedComparison { second, .. } => second.clone(),
+        }
+    }
+
+    /// True when the error only says that the input stopped too early: more
+    /// input could fix it (the REPL then reads another line).
+    pub fn is_at_eof(&self) -> bool {
+        matches!(
+            self,
+            SyntaxError::UnexpectedEof { .. }
+                | SyntaxError::UnterminatedString { .. }
+                | SyntaxError::Unclosed { found: None, .. }
+        )
+    }
+
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        use SyntaxError::*;
+        let code = self.code();
+        match self {
+            Unexpected {
+                span,
+                expected,
+                found,
+            } => Diagnostic::error(
+                code,
+                format!("expected {}, found {found}", one_of(expected)),
+                span.clone(),
+                format!("unexpected {found}"),
+            ),
+            UnexpectedEof { span, expected } => Diagnostic::error(
+                code,
+                format!("unexpected end of input: expected {}", one_of(expected)),
+                span.clone(),
+                "the input ends here",
+            ),
+            UnknownChar { span, ch } => {
+                let d = Diagnostic::error(
+                    code,
+                    format!("unknown character `{}`", ch.escape_debug()),
+                    span.clone(),
+                    "no Reef token starts with this character",
+                );
+                match ch {
+                    '\'' => d.with_hint("strings use double quotes: \"text\""),
+                    ':' => d.with_hint("an atom is written `:name` or `:\"any text\"`"),
+                    _ => d,
+                }
+            }
+            UnterminatedString { span, atom } => {
+                let what = if *atom { "quoted atom" } else { "string" };
+                Diagnostic::error(
+                    code,
+                    format!("unterminated {what}"),
+                    span.clone(),
+                    format!("this {what} is never closed"),
+                )
+                .with_hint("add a closing `\"`")
+            }
+            BadEscape { span, text } => Diagnostic::error(
+                code,
+                format!("unknown escape sequence `{text}`"),
+                span.clone(),
+                "unknown escape",
+            )
+            .with_hint("valid escapes are \\n \\t \\r \\\\ \\\" \\0 \\e \\# and \\u{...}"),
+            MalformedNumber { span, text, reason } => Diagnostic::error(
+                code,
+                format!("malformed number `{text}`"),
+                span.clone(),
+                reason.to_string(),
+            ),
+            UppercaseName { span, name } => Diagnostic::error(
+                code,
+                format!("names start with a lowercase letter, found `{name}`"),
+                span.clone(),
+                "uppercase name",
+            )
+            .with_hint(format!(
+                "variables and functions are lowercase; for an atom write `:{name}`"
+            )),
+            Unclosed { open, delim, found } => {
+                let d = Diagnostic::error(
+                    code,
+                    format!("unclosed `{delim}`"),
+                    open.clone(),
+                    format!("this `{delim}` is never closed"),
+                );
+                match found {
+                    Some((span, tok)) => d.with_secondary(
+                        span.clone(),
+                        format!("expected its closing `{}` before {tok}", closer_of(delim)),
+                    ),
+                    None => d.with_hint(format!("add the closing `{}`", closer_of(delim))),
+                }
+            }
+            UnexpectedCloser { span, delim } => Diagnostic::error(
+                code,
+                format!("unexpected `{delim}`"),
+                span.clone(),
+                format!("this `{delim}` closes nothing"),
+            ),
+            ArrowInArm { span } => Diagnostic::error(
+                code,
+                "expected `=>` in a case arm, found `->`",
+                span.clone(),
+                "expected `=>`",
+            )
+            .with_hint("Reef arms use `=>`"),
+            AssignInGuard { span } => Diagnostic::error(
+                code,
+                "`=` in a guard: did you mean `==`?",
+                span.clone(),
+                "`=` binds; it cannot be used in a guard",
+            )
+            .with_hint("compare with `==`"),
+            ChainedComparison { first, second } => Diagnostic::error(
+                code,
+                "comparison operators cannot be chained",
+                second.clone(),
+                "second comparison",
+            )
+            .with_secondary(first.clone(), "first comparison")
+            .with_hint("split it with `and`: `a < b and b < c`"),
+            NestingTooDeep { span, limit } => Diagnostic::error(
+                code,
+                format!("nesting too deep (more than {limit} levels)"),
+                span.clone(),
+                "too deeply nested",
+            )
+            .with_hint("split the expression into smaller ones with `let`"),
+            UnderscoreExpr { span } => Diagnostic::error(
+                code,
+                "`_` can only be used in patterns",
+                span.clone(),
+                "`_` is not a value",
+            ),
+            ExpectedItem { span, found } => Diagnostic::error(
+                code,
+                format!("expected `fn` or `pub fn`, found {found}"),
+                span.clone(),
+                "expected a function definition",
+            )
+            .with_hint("only function definitions may appear at the top level of a module"),
+            BadMapKey { span } => Diagnostic::error(
+                code,
+                "a map pattern key must be a literal or a pinned variable",
+                span.clone(),
+                "not a literal",
+            )
+            .with_hint("to match the value of a variable as key write `^name`"),
+            InterpInPattern { span } => Diagnostic::error(
+                code,
+                "string interpolation cannot be used in a pattern",
+                span.clone(),
+                "interpolated string",
+            ),
+            BadPipe { span } => Diagnostic::error(
+                code,
+                "the right side of `|>` must be a function call",
+                span.clone(),
+                "not a call",
+            )
+            .with_hint("`x |> f(y)` means `f(x, y)`"),
+            InvalidArity { span, text } => Diagnostic::error(
+                code,
+                format!("invalid arity `{text}`"),
+                span.clone(),
+                "expected a small integer",
+            ),
+            RemoteWithoutCall { span, module, name } => Diagnostic::error(
+                code,
+                format!("expected `(` after `{module}.{name}`"),
+                span.clone(),
+                "a module function must be called",
+            )
+            .with_hint(format!(
+                "call it as `{module}.{name}(...)`; as a value write `&{module}.{name}/arity`"
+            )),
+        }
+    }
+}
+
+/// The closing delimiter of an opening one.
+pub fn closer_of(delim: &str) -> &'static str {
+    match delim {
+        "(" => ")",
+        "[" => "]",
+        "#{" | "{" => "}",
+        _ => "}",
+    }
+}

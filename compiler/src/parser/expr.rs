@@ -1,0 +1,522 @@
+//! Expressions and blocks: literals, collections, lambdas, control flow,
+//! and the operator table (a Pratt parser), loosest first:
+//! `!` (right) < `|>` < `or` < `and` < comparisons (no chaining) <
+//! `++ <>` (right) < `+ -` < `* / div rem` < unary `- not` < calls.
+
+use super::common::*;
+use crate::ast::{
+    After, Arm, BinOp, Block, Expr, ExprKind, InterpPart, LambdaClause, Pattern, Span, Spanned,
+    UnOp,
+};
+use crate::diagnostics::syntax::SyntaxError;
+use crate::lexer::Token;
+use chumsky::pratt::{infix, left, postfix, prefix, right};
+use chumsky::prelude::*;
+
+/// The largest arity `&name/arity` accepts.
+pub const MAX_ARITY: usize = 255;
+
+/// The parsers the item grammar needs.
+pub(crate) struct ExprParsers<'a> {
+    pub expr: P<'a, Expr>,
+    pub block: P<'a, Block>,
+    pub guard: P<'a, Expr>,
+    pub params: P<'a, Vec<Pattern>>,
+}
+
+fn binary(op: BinOp, l: Expr, r: Expr, span: Span) -> Expr {
+    Spanned::new(ExprKind::Binary(op, Box::new(l), Box::new(r)), span)
+}
+
+fn is_comparison(e: &Expr) -> bool {
+    matches!(
+        e.node,
+        ExprKind::Binary(
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge,
+            ..
+        )
+    )
+}
+
+/// `lhs |> rhs`: the left side becomes the first argument of the call.
+fn pipe(lhs: Expr, rhs: Expr, span: Span, errors: &mut Vec<SyntaxError>) -> Expr {
+    let node = match rhs.node {
+        ExprKind::Call {
+            name,
+            name_span,
+            mut args,
+        } => {
+            args.insert(0, lhs);
+            ExprKind::Call {
+                name,
+                name_span,
+                args,
+            }
+        }
+        ExprKind::RemoteCall {
+            module,
+            name,
+            mut args,
+        } => {
+            args.insert(0, lhs);
+            ExprKind::RemoteCall { module, name, args }
+        }
+        ExprKind::Apply(f, mut args) => {
+            args.insert(0, lhs);
+            ExprKind::Apply(f, args)
+        }
+        ExprKind::Var(name) => ExprKind::Call {
+            name,
+            name_span: rhs.span,
+            args: vec![lhs],
+        },
+        ExprKind::Lambda(_) | ExprKind::FnRef { .. } => ExprKind::Apply(Box::new(rhs), vec![lhs]),
+        ExprKind::Error => ExprKind::Error,
+        _ => {
+            errors.push(SyntaxError::BadPipe { span: rhs.span });
+            ExprKind::Error
+        }
+    };
+    Spanned::new(node, span)
+}
+
+pub(crate) fn expr_parsers<'a>(
+    pattern: P<'a, Pattern>,
+    let_pattern: P<'a, Pattern>,
+) -> ExprParsers<'a> {
+    let mut expr: Recursive<chumsky::recursive::Indirect<'a, 'a, Inp<'a>, Expr, Extra<'a>>> =
+        Recursive::declare();
+    let mut block: Recursive<chumsky::recursive::Indirect<'a, 'a, Inp<'a>, Block, Extra<'a>>> =
+        Recursive::declare();
+    let expr_b: P<'a, Expr> = expr.clone().boxed();
+
+    let nl = tk(Token::Newline).or_not().ignored();
+    let item = |stops: &[Token]| recovering(expr_b.clone(), stops, error_expr);
+
+    // ---- blocks: `{ e1; e2 \n e3 }` ----
+    let stmt = recovering(expr_b.clone(), &[Token::Newline, Token::Semi], error_expr);
+    block.define(
+        stmt.separated_by(one_of([Token::Newline, Token::Semi]).repeated().at_least(1))
+            .allow_leading()
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(tk(Token::LBrace), tk(Token::RBrace))
+            .map_with(|exprs, e| Block {
+                exprs,
+                span: sp(e.span()),
+            }),
+    );
+    let block_b: P<'a, Block> = block.clone().boxed();
+
+    // ---- guards: `when e`, with a friendly error for `=` ----
+    let guard = expr_b
+        .clone()
+        .then(
+            tk(Token::Eq)
+                .map_with(|_, e| sp(e.span()))
+                .then(expr_b.clone())
+                .or_not(),
+        )
+        .map_with(|(lhs, eq), e| match eq {
+            None => lhs,
+            Some((eq_span, rhs)) => {
+                e.state().push(SyntaxError::AssignInGuard { span: eq_span });
+                binary(BinOp::Eq, lhs, rhs, sp(e.span()))
+            }
+        })
+        .boxed();
+    let when = tk(Token::When).ignore_then(guard.clone()).or_not();
+
+    // ---- arms: `pattern when guard => expr`, separated by `,` or newlines ----
+    let fat_arrow = choice((
+        tk(Token::FatArrow).ignored(),
+        tk(Token::Arrow).map_with(|_, e| {
+            let span = sp(e.span());
+            e.state().push(SyntaxError::ArrowInArm { span });
+        }),
+    ));
+    let arm = pattern
+        .clone()
+        .then(when.clone())
+        .then_ignore(fat_arrow.clone())
+        .then(expr_b.clone())
+        .then_ignore(one_of([Token::Comma, Token::Newline, Token::RBrace]).rewind())
+        .map_with(|((pattern, guard), body), e| {
+            Some(Arm {
+                pattern,
+                guard,
+                body,
+                span: sp(e.span()),
+            })
+        })
+        .recover_with(via_parser(
+            skip_to(&[Token::Comma, Token::Newline]).to(None),
+        ));
+    let arms = arm
+        .separated_by(
+            one_of([Token::Comma, Token::Newline])
+                .repeated()
+                .at_least(1),
+        )
+        .allow_leading()
+        .allow_trailing()
+        .collect::<Vec<Option<Arm>>>()
+        .delimited_by(tk(Token::LBrace), tk(Token::RBrace))
+        .map(|arms| arms.into_iter().flatten().collect::<Vec<Arm>>())
+        .boxed();
+
+    // ---- parameters `(p, q)` ----
+    let params = recovering(pattern.clone(), &[Token::Comma], |s| {
+        Spanned::new(crate::ast::PatternKind::Wildcard, s)
+    })
+    .separated_by(tk(Token::Comma))
+    .allow_trailing()
+    .collect::<Vec<_>>()
+    .delimited_by(tk(Token::LParen), tk(Token::RParen))
+    .boxed();
+
+    // ---- primaries ----
+    let literal = select! {
+        Token::Int(s) => ExprKind::Int(s),
+        Token::Float(f) => ExprKind::Float(f),
+        Token::Atom(a) => ExprKind::Atom(a),
+        Token::True => ExprKind::Atom("true".into()),
+        Token::False => ExprKind::Atom("false".into()),
+        Token::Nil => ExprKind::Atom("nil".into()),
+        Token::Str(s) => ExprKind::Str(s),
+        Token::Error => ExprKind::Error,
+    }
+    .map_with(|k, e| Spanned::new(k, sp(e.span())));
+
+    let interp_part = choice((
+        select! { Token::StrPart(s) => InterpPart::Lit(s) },
+        recovering(expr_b.clone(), &[], error_expr)
+            .delimited_by(tk(Token::InterpOpen), tk(Token::InterpClose))
+            .map(InterpPart::Expr),
+    ));
+    let interp = interp_part
+        .repeated()
+        .collect::<Vec<_>>()
+        .delimited_by(tk(Token::StrStart), tk(Token::StrEnd))
+        .map_with(|parts, e| Spanned::new(ExprKind::Interp(parts), sp(e.span())));
+
+    let args = item(&[Token::Comma])
+        .separated_by(tk(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(tk(Token::LParen), tk(Token::RParen))
+        .boxed();
+
+    let remote = ident()
+        .then_ignore(tk(Token::Dot))
+        .then(ident())
+        .then(args.clone().or_not())
+        .map_with(|(((module, _), (name, _)), args), e| {
+            let span = sp(e.span());
+            match args {
+                Some(args) => Spanned::new(ExprKind::RemoteCall { module, name, args }, span),
+                None => {
+                    e.state().push(SyntaxError::RemoteWithoutCall {
+                        span: span.clone(),
+                        module,
+                        name,
+                    });
+                    error_expr(span)
+                }
+            }
+        });
+    let var = ident().map(|(n, s)| Spanned::new(ExprKind::Var(n), s));
+    let underscore = tk(Token::Underscore).map_with(|_, e| {
+        let span = sp(e.span());
+        e.state()
+            .push(SyntaxError::UnderscoreExpr { span: span.clone() });
+        error_expr(span)
+    });
+
+    // `()`, `(e)`, `(e,)`, `(a, b)`
+    let paren = tk(Token::LParen)
+        .ignore_then(choice((
+            tk(Token::RParen).to(None),
+            item(&[Token::Comma])
+                .then(
+                    tk(Token::Comma)
+                        .ignore_then(
+                            item(&[Token::Comma])
+                                .separated_by(tk(Token::Comma))
+                                .allow_trailing()
+                                .collect::<Vec<_>>(),
+                        )
+                        .or_not(),
+                )
+                .then_ignore(tk(Token::RParen))
+                .map(Some),
+        )))
+        .map_with(|x, e| match x {
+            None => Spanned::new(ExprKind::Tuple(vec![]), sp(e.span())),
+            Some((inner, None)) => inner,
+            Some((first, Some(mut rest))) => {
+                rest.insert(0, first);
+                Spanned::new(ExprKind::Tuple(rest), sp(e.span()))
+            }
+        });
+
+    // `[a, b | t]`
+    let list = item(&[Token::Comma, Token::Bar])
+        .separated_by(tk(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .then(tk(Token::Bar).ignore_then(item(&[])).or_not())
+        .delimited_by(tk(Token::LBracket), tk(Token::RBracket))
+        .map_with(|(items, tail), e| {
+            Spanned::new(ExprKind::List(items, tail.map(Box::new)), sp(e.span()))
+        });
+
+    // `#{k => v, ...}` and `#{m | k => v, ...}`
+    let entry = item(&[Token::FatArrow])
+        .then_ignore(tk(Token::FatArrow))
+        .then(item(&[Token::Comma]));
+    let entries = entry
+        .clone()
+        .separated_by(tk(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>();
+    let map = tk(Token::HashBrace)
+        .ignore_then(choice((
+            tk(Token::RBrace).to(ExprKind::Map(vec![])),
+            item(&[Token::FatArrow, Token::Bar])
+                .then(choice((
+                    tk(Token::Bar)
+                        .ignore_then(entries.clone())
+                        .map(|es| (None, es)),
+                    tk(Token::FatArrow)
+                        .ignore_then(item(&[Token::Comma]))
+                        .then(tk(Token::Comma).ignore_then(entries.clone()).or_not())
+                        .map(|(v, rest)| (Some(v), rest.unwrap_or_default())),
+                )))
+                .then_ignore(tk(Token::RBrace))
+                .map(|(first, (value, mut rest))| match value {
+                    None => ExprKind::MapUpdate(Box::new(first), rest),
+                    Some(v) => {
+                        rest.insert(0, (first, v));
+                        ExprKind::Map(rest)
+                    }
+                }),
+        )))
+        .map_with(|k, e| Spanned::new(k, sp(e.span())));
+
+    // `fn(params) when guard { body }`
+    let lambda = tk(Token::Fn)
+        .ignore_then(params.clone())
+        .then(when.clone())
+        .then_ignore(nl.clone())
+        .then(block_b.clone())
+        .map_with(|((params, guard), body), e| {
+            let span = sp(e.span());
+            Spanned::new(
+                ExprKind::Lambda(vec![LambdaClause {
+                    params,
+                    guard,
+                    body,
+                    span: span.clone(),
+                }]),
+                span,
+            )
+        });
+
+    // `&name/arity`, `&module.name/arity`
+    let fn_ref = tk(Token::Amp)
+        .ignore_then(ident())
+        .then(tk(Token::Dot).ignore_then(ident()).or_not())
+        .then_ignore(tk(Token::Slash))
+        .then(select! { Token::Int(s) = e => (s, sp(e.span())) }.labelled("an arity"))
+        .map_with(|((first, second), (arity_text, arity_span)), e| {
+            let arity = match arity_text.parse::<usize>() {
+                Ok(n) if n <= MAX_ARITY => n,
+                _ => {
+                    e.state().push(SyntaxError::InvalidArity {
+                        span: arity_span,
+                        text: arity_text,
+                    });
+                    0
+                }
+            };
+            let (module, name) = match second {
+                Some((name, _)) => (Some(first.0), name),
+                None => (None, first.0),
+            };
+            Spanned::new(
+                ExprKind::FnRef {
+                    module,
+                    name,
+                    arity,
+                },
+                sp(e.span()),
+            )
+        });
+
+    let let_ = tk(Token::Let)
+        .ignore_then(let_pattern)
+        .then_ignore(tk(Token::Eq))
+        .then(expr_b.clone())
+        .map_with(|(p, v), e| Spanned::new(ExprKind::Let(p, Box::new(v)), sp(e.span())));
+
+    let cond_block = expr_b.clone().then_ignore(nl.clone()).then(block_b.clone());
+    let if_ = tk(Token::If)
+        .ignore_then(cond_block.clone())
+        .then(
+            tk(Token::Else)
+                .then(tk(Token::If))
+                .ignore_then(cond_block)
+                .repeated()
+                .collect::<Vec<_>>(),
+        )
+        .then(tk(Token::Else).ignore_then(block_b.clone()).or_not())
+        .map_with(|((first, mut rest), otherwise), e| {
+            rest.insert(0, first);
+            Spanned::new(ExprKind::If(rest, otherwise), sp(e.span()))
+        });
+
+    let case = tk(Token::Case)
+        .ignore_then(expr_b.clone())
+        .then_ignore(nl.clone())
+        .then(arms.clone())
+        .map_with(|(subject, arms), e| {
+            Spanned::new(ExprKind::Case(Box::new(subject), arms), sp(e.span()))
+        });
+
+    let after = tk(Token::After)
+        .ignore_then(expr_b.clone())
+        .then_ignore(fat_arrow)
+        .then(expr_b.clone())
+        .map_with(|(timeout, body), e| After {
+            timeout: Box::new(timeout),
+            body: Box::new(body),
+            span: sp(e.span()),
+        });
+    let receive = tk(Token::Receive)
+        .ignore_then(arms.clone())
+        .then(after.or_not())
+        .map_with(|(arms, after), e| Spanned::new(ExprKind::Receive(arms, after), sp(e.span())));
+
+    let try_ = tk(Token::Try)
+        .ignore_then(block_b.clone())
+        .then_ignore(tk(Token::Catch))
+        .then(arms)
+        .map_with(|(body, arms), e| Spanned::new(ExprKind::Try(body, arms), sp(e.span())));
+
+    let block_expr = block_b.clone().map(|b| {
+        let span = b.span.clone();
+        Spanned::new(ExprKind::Block(b), span)
+    });
+
+    let atom = choice((
+        literal, interp, remote, var, underscore, paren, list, map, lambda, fn_ref, let_, if_,
+        case, receive, try_, block_expr,
+    ))
+    .labelled("an expression")
+    .boxed();
+
+    // ---- operators ----
+    let bin = |l: Expr, op: BinOp, r: Expr, e: &mut Ex<'a, '_>| binary(op, l, r, sp(e.span()));
+    let comparison = select! {
+        Token::EqEq => BinOp::Eq,
+        Token::NotEq => BinOp::Ne,
+        Token::Lt => BinOp::Lt,
+        Token::Gt => BinOp::Gt,
+        Token::Le => BinOp::Le,
+        Token::Ge => BinOp::Ge,
+    }
+    .map_with(|op, e| (op, sp(e.span())));
+
+    let operators = atom.pratt((
+        infix(right(1), tk(Token::Bang), |l: Expr, _, r: Expr, e| {
+            Spanned::new(ExprKind::Send(Box::new(l), Box::new(r)), sp(e.span()))
+        }),
+        infix(
+            left(2),
+            tk(Token::Pipe),
+            |l: Expr, _, r: Expr, e: &mut Ex<'a, '_>| {
+                let span = sp(e.span());
+                pipe(l, r, span, &mut e.state().0)
+            },
+        ),
+        infix(left(3), tk(Token::Or).to(BinOp::Or), bin),
+        infix(left(4), tk(Token::And).to(BinOp::And), bin),
+        infix(
+            left(5),
+            comparison,
+            |l: Expr, (op, op_span): (BinOp, Span), r: Expr, e: &mut Ex<'a, '_>| {
+                let span = sp(e.span());
+                if is_comparison(&l) && l.span.start == span.start {
+                    e.state().push(SyntaxError::ChainedComparison {
+                        first: l.span.clone(),
+                        second: op_span,
+                    });
+                }
+                binary(op, l, r, span)
+            },
+        ),
+        infix(
+            right(6),
+            select! { Token::PlusPlus => BinOp::ListConcat, Token::Diamond => BinOp::StrConcat },
+            bin,
+        ),
+        infix(
+            left(7),
+            select! { Token::Plus => BinOp::Add, Token::Minus => BinOp::Sub },
+            bin,
+        ),
+        infix(
+            left(8),
+            select! {
+                Token::Star => BinOp::Mul,
+                Token::Slash => BinOp::Div,
+                Token::Div => BinOp::IntDiv,
+                Token::Rem => BinOp::Rem,
+            },
+            bin,
+        ),
+        prefix(
+            9,
+            select! { Token::Minus => UnOp::Neg, Token::Not => UnOp::Not },
+            |op, r: Expr, e| {
+                let span = sp(e.span());
+                let node = match (op, r.node) {
+                    (UnOp::Neg, ExprKind::Int(s)) if !s.starts_with('-') => {
+                        ExprKind::Int(format!("-{s}"))
+                    }
+                    (UnOp::Neg, ExprKind::Float(f)) => ExprKind::Float(-f),
+                    (op, node) => ExprKind::Unary(op, Box::new(Spanned::new(node, r.span))),
+                };
+                Spanned::new(node, span)
+            },
+        ),
+        postfix(10, args, |f: Expr, args: Vec<Expr>, e: &mut Ex<'a, '_>| {
+            let span = sp(e.span());
+            match f.node {
+                // A parenthesized name, `(f)(x)`, is an `Apply`: its span starts
+                // after the span of the whole call.
+                ExprKind::Var(name) if f.span.start == span.start => Spanned::new(
+                    ExprKind::Call {
+                        name,
+                        name_span: f.span,
+                        args,
+                    },
+                    span,
+                ),
+                node => Spanned::new(
+                    ExprKind::Apply(Box::new(Spanned::new(node, f.span)), args),
+                    span,
+                ),
+            }
+        }),
+    ));
+    expr.define(operators);
+
+    ExprParsers {
+        expr: expr.boxed(),
+        block: block.boxed(),
+        guard,
+        params,
+    }
+}
