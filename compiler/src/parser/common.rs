@@ -78,17 +78,16 @@ pub(crate) fn skip_to<'a>(stops: &[Token]) -> P<'a, ()> {
         .boxed()
 }
 
-/// `p`, which must be followed by one of `stops` or a closing bracket; when
-/// it fails, the tokens up to the next stop are skipped and `fallback`
-/// stands in for them (the error is reported).
+/// `p`, which must be followed by one of `stops` (which name the closing
+/// bracket expected); when it fails, the tokens up to the next stop or
+/// closing bracket are skipped and `fallback` stands in for them (the error
+/// is reported).
 pub(crate) fn recovering<'a, T: 'a>(
     p: P<'a, T>,
     stops: &[Token],
     fallback: fn(Span) -> T,
 ) -> P<'a, T> {
-    let mut look = stops.to_vec();
-    look.extend(CLOSERS);
-    p.then_ignore(one_of(look).rewind())
+    p.then_ignore(one_of(stops.to_vec()).rewind())
         .recover_with(via_parser(
             skip_to(stops).map_with(move |_, e| fallback(sp(e.span()))),
         ))

@@ -25,8 +25,9 @@ fn expected_list(expected: &[RichPattern<'_, Token>]) -> Vec<String> {
         }
     }
     if operator {
-        // After a complete expression: `(` (a call) is implied by "an operator".
-        tokens.retain(|t| *t != Token::LParen);
+        // After a complete expression: a call `(` or a remote call `.` is
+        // implied by "an operator".
+        tokens.retain(|t| !matches!(t, Token::LParen | Token::Dot));
     }
     let mut out: Vec<String> = labels;
     if operator {
@@ -87,19 +88,44 @@ pub(crate) fn convert(err: &Rich<'_, Token, SimpleSpan>, end: &ChunkEnd) -> Opti
     }
 }
 
+/// Places where parse errors are known cascades.
+#[derive(Default)]
+pub(crate) struct Cascades {
+    /// From an unclosed opener to the closer inserted for it.
+    pub shadowed: Vec<Span>,
+    /// Starts of tokens that follow an invalid token.
+    pub after_invalid: Vec<usize>,
+}
+
 /// Sorts errors by position and drops cascades: a parse error inside a
-/// region already explained by an unclosed bracket, and a second parse
-/// error at the same place as another error.
-pub(crate) fn tidy(mut errors: Vec<SyntaxError>, shadowed: &[Span]) -> Vec<SyntaxError> {
+/// region already explained by an unclosed bracket or right after an
+/// invalid token, a bracket left open by a string that never ends, and a
+/// second parse error at the same place as another error.
+pub(crate) fn tidy(mut errors: Vec<SyntaxError>, cascades: &Cascades) -> Vec<SyntaxError> {
     let is_parse = |e: &SyntaxError| {
         matches!(
             e,
             SyntaxError::Unexpected { .. } | SyntaxError::UnexpectedEof { .. }
         )
     };
+    let unterminated = errors
+        .iter()
+        .filter(|e| matches!(e, SyntaxError::UnterminatedString { .. }))
+        .map(|e| e.span().start)
+        .min();
     errors.retain(|e| {
         let s = e.span().start;
-        !(is_parse(e) && shadowed.iter().any(|r| r.start <= s && s <= r.end))
+        if is_parse(e) {
+            !cascades
+                .shadowed
+                .iter()
+                .any(|r| r.start <= s && s <= r.end)
+                && !cascades.after_invalid.contains(&s)
+        } else if let SyntaxError::Unclosed { found: None, .. } = e {
+            unterminated.is_none_or(|u| s > u)
+        } else {
+            true
+        }
     });
     errors.sort_by_key(|e| (e.span().start, is_parse(e)));
     let mut out: Vec<SyntaxError> = Vec::with_capacity(errors.len());

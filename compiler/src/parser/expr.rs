@@ -94,7 +94,7 @@ pub(crate) fn expr_parsers<'a>(
     let item = |stops: &[Token]| recovering(expr_b.clone(), stops, error_expr);
 
     // ---- blocks: `{ e1; e2 \n e3 }` ----
-    let stmt = recovering(expr_b.clone(), &[Token::Newline, Token::Semi], error_expr);
+    let stmt = recovering(expr_b.clone(), &[Token::Newline, Token::Semi, Token::RBrace], error_expr);
     block.define(
         stmt.separated_by(one_of([Token::Newline, Token::Semi]).repeated().at_least(1))
             .allow_leading()
@@ -138,10 +138,11 @@ pub(crate) fn expr_parsers<'a>(
     let arm = pattern
         .clone()
         .then(when.clone())
-        .then_ignore(fat_arrow.clone())
+        // Kept in the output: an ignored parser runs without its side effects.
+        .then(fat_arrow.clone())
         .then(expr_b.clone())
         .then_ignore(one_of([Token::Comma, Token::Newline, Token::RBrace]).rewind())
-        .map_with(|((pattern, guard), body), e| {
+        .map_with(|(((pattern, guard), ()), body), e| {
             Some(Arm {
                 pattern,
                 guard,
@@ -166,7 +167,7 @@ pub(crate) fn expr_parsers<'a>(
         .boxed();
 
     // ---- parameters `(p, q)` ----
-    let params = recovering(pattern.clone(), &[Token::Comma], |s| {
+    let params = recovering(pattern.clone(), &[Token::Comma, Token::RParen], |s| {
         Spanned::new(crate::ast::PatternKind::Wildcard, s)
     })
     .separated_by(tk(Token::Comma))
@@ -190,7 +191,7 @@ pub(crate) fn expr_parsers<'a>(
 
     let interp_part = choice((
         select! { Token::StrPart(s) => InterpPart::Lit(s) },
-        recovering(expr_b.clone(), &[], error_expr)
+        recovering(expr_b.clone(), &[Token::InterpClose], error_expr)
             .delimited_by(tk(Token::InterpOpen), tk(Token::InterpClose))
             .map(InterpPart::Expr),
     ));
@@ -200,7 +201,7 @@ pub(crate) fn expr_parsers<'a>(
         .delimited_by(tk(Token::StrStart), tk(Token::StrEnd))
         .map_with(|parts, e| Spanned::new(ExprKind::Interp(parts), sp(e.span())));
 
-    let args = item(&[Token::Comma])
+    let args = item(&[Token::Comma, Token::RParen])
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
@@ -237,11 +238,11 @@ pub(crate) fn expr_parsers<'a>(
     let paren = tk(Token::LParen)
         .ignore_then(choice((
             tk(Token::RParen).to(None),
-            item(&[Token::Comma])
+            item(&[Token::Comma, Token::RParen])
                 .then(
                     tk(Token::Comma)
                         .ignore_then(
-                            item(&[Token::Comma])
+                            item(&[Token::Comma, Token::RParen])
                                 .separated_by(tk(Token::Comma))
                                 .allow_trailing()
                                 .collect::<Vec<_>>(),
@@ -261,11 +262,11 @@ pub(crate) fn expr_parsers<'a>(
         });
 
     // `[a, b | t]`
-    let list = item(&[Token::Comma, Token::Bar])
+    let list = item(&[Token::Comma, Token::Bar, Token::RBracket])
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
-        .then(tk(Token::Bar).ignore_then(item(&[])).or_not())
+        .then(tk(Token::Bar).ignore_then(item(&[Token::RBracket])).or_not())
         .delimited_by(tk(Token::LBracket), tk(Token::RBracket))
         .map_with(|(items, tail), e| {
             Spanned::new(ExprKind::List(items, tail.map(Box::new)), sp(e.span()))
@@ -274,7 +275,7 @@ pub(crate) fn expr_parsers<'a>(
     // `#{k => v, ...}` and `#{m | k => v, ...}`
     let entry = item(&[Token::FatArrow])
         .then_ignore(tk(Token::FatArrow))
-        .then(item(&[Token::Comma]));
+        .then(item(&[Token::Comma, Token::RBrace]));
     let entries = entry
         .clone()
         .separated_by(tk(Token::Comma))
@@ -289,7 +290,7 @@ pub(crate) fn expr_parsers<'a>(
                         .ignore_then(entries.clone())
                         .map(|es| (None, es)),
                     tk(Token::FatArrow)
-                        .ignore_then(item(&[Token::Comma]))
+                        .ignore_then(item(&[Token::Comma, Token::RBrace]))
                         .then(tk(Token::Comma).ignore_then(entries.clone()).or_not())
                         .map(|(v, rest)| (Some(v), rest.unwrap_or_default())),
                 )))
@@ -386,9 +387,9 @@ pub(crate) fn expr_parsers<'a>(
 
     let after = tk(Token::After)
         .ignore_then(expr_b.clone())
-        .then_ignore(fat_arrow)
+        .then(fat_arrow)
         .then(expr_b.clone())
-        .map_with(|(timeout, body), e| After {
+        .map_with(|((timeout, ()), body), e| After {
             timeout: Box::new(timeout),
             body: Box::new(body),
             span: sp(e.span()),

@@ -64,10 +64,16 @@ fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
 
     let grammar = items::grammar();
     let mut out = Vec::new();
-    let mut shadowed = Vec::new();
+    let mut cascades = errors::Cascades::default();
     for ((chunk, end), input) in laid.into_iter().zip(&inputs) {
         errors.extend(chunk.errors);
-        shadowed.extend(chunk.shadowed);
+        cascades.shadowed.extend(chunk.shadowed);
+        cascades.after_invalid.extend(
+            input
+                .windows(2)
+                .filter(|w| w[0].0 == Token::Error)
+                .map(|w| w[1].1.start),
+        );
         if chunk.too_deep || input.is_empty() {
             continue;
         }
@@ -107,7 +113,7 @@ fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
         errors.extend(state.0);
         out.extend(output.unwrap_or_default());
     }
-    (out, errors::tidy(errors, &shadowed))
+    (out, errors::tidy(errors, &cascades))
 }
 
 /// Parses a whole file.

@@ -74,7 +74,7 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
 
     let item = |stops: &[Token]| recovering(full.clone().boxed(), stops, wildcard);
 
-    let tuple = item(&[Token::Comma])
+    let tuple = item(&[Token::Comma, Token::RParen])
         .separated_by(tk(Token::Comma))
         .collect::<Vec<_>>()
         .then(tk(Token::Comma).or_not())
@@ -88,11 +88,11 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
             }
         });
 
-    let list = item(&[Token::Comma, Token::Bar])
+    let list = item(&[Token::Comma, Token::Bar, Token::RBracket])
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
-        .then(tk(Token::Bar).ignore_then(item(&[])).or_not())
+        .then(tk(Token::Bar).ignore_then(item(&[Token::RBracket])).or_not())
         .delimited_by(tk(Token::LBracket), tk(Token::RBracket))
         .map(|(items, tail)| PatternKind::List(items, tail.map(Box::new)));
 
@@ -106,7 +106,7 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
     });
     let entry = recovering(key.boxed(), &[Token::FatArrow], wildcard)
         .then_ignore(tk(Token::FatArrow))
-        .then(item(&[Token::Comma]));
+        .then(item(&[Token::Comma, Token::RBrace]));
     let map = entry
         .separated_by(tk(Token::Comma))
         .allow_trailing()
