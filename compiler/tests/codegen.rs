@@ -1,0 +1,229 @@
+//! Snapshot tests of the disassembly of representative functions: what the
+//! code generator emits for clauses, patterns, guards, closures, receive and
+//! try. `UPDATE_EXPECT=1 cargo test -p reef-compiler --test codegen`
+//! refreshes them.
+
+use expect_test::{expect, Expect};
+
+fn check(src: &str, expected: Expect) {
+    let out = reef_compiler::compile_module("t", "t.reef", src);
+    let errors: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{:#?}", errors);
+    let module = out.module.expect("compiled");
+    reef_bytecode::encode::validate(&module).expect("valid bytecode");
+    expected.assert_eq(&reef_bytecode::disasm::disassemble(&module));
+}
+
+#[test]
+fn multi_clause_factorial() {
+    check(
+        "pub fn fact(0) { 1 }\npub fn fact(n) when n > 0 { n * fact(n - 1) }\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn fact/1 (F0) regs=3
+                 L1    0  TestEqInt     src=R0 val=0 fail=@3
+                       1  LoadInt       dst=R1 val=1
+                       2  Return        src=R1
+                 L2    3  LoadInt       dst=R2 val=0
+                       4  Gt            dst=R1 a=R0 b=R2
+                       5  TestTrue      src=R1 fail=@10
+                       6  AddInt        dst=R2 a=R0 val=-1
+                       7  Call          base=R2 func=fact/1
+                       8  Mul           dst=R1 a=R0 b=R2
+                       9  Return        src=R1
+                      10  FunctionClause
+        "#]],
+    );
+}
+
+#[test]
+fn tail_recursive_loop_with_accumulator() {
+    check("pub fn sum([], acc) { acc }\npub fn sum([h | t], acc) { sum(t, acc + h) }\n", expect![[r#"
+        module t (t.reef)
+
+        pub fn sum/2 (F0) regs=6
+             L1    0  TestNil       src=R0 fail=@2
+                   1  Return        src=R1
+             L2    2  TestCons      src=R0 fail=@8
+                   3  GetHead       dst=R2 src=R0
+                   4  GetTail       dst=R3 src=R0
+                   5  Move          dst=R4 src=R3
+                   6  Add           dst=R5 a=R1 b=R2
+                   7  TailCall      base=R4 func=sum/2
+                   8  FunctionClause
+    "#]]);
+}
+
+#[test]
+fn closure_captures_variables() {
+    check("pub fn adder(n) {\n  let k = n * 2\n  fn(x) { x + n + k }\n}\n", expect![[r#"
+        module t (t.reef)
+
+        pub fn adder/1 (F0) regs=5
+             L2    0  LoadInt       dst=R2 val=2
+                   1  Mul           dst=R1 a=R0 b=R2
+             L3    2  Move          dst=R3 src=R0
+                   3  Move          dst=R4 src=R1
+                   4  MakeClosure   dst=R2 func=-adder/1-fun-0-/1 start=R3 count=2
+                   5  Return        src=R2
+                   6  FunctionClause
+
+        lambda captures=2 -adder/1-fun-0-/1 (F1) regs=5
+             L3    0  Add           dst=R4 a=R0 b=R1
+                   1  Add           dst=R3 a=R4 b=R2
+                   2  Return        src=R3
+                   3  FunctionClause
+    "#]]);
+}
+
+#[test]
+fn case_with_tuple_patterns_and_pin() {
+    check(
+        "pub fn f(x, y) {\n  case x {\n    (:ok, ^y) => :same,\n    (:ok, v) when is_int(v) and v > 0 => v,\n    [a, b | _] => a + b,\n    #{:k => v} => v,\n    _ => nil,\n  }\n}\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn f/2 (F0) regs=7
+                 L3    0  TestTuple     src=R0 arity=2 fail=@7
+                       1  GetElem       dst=R2 src=R0 index=0
+                       2  TestEqAtom    src=R2 atom=:ok fail=@7
+                       3  GetElem       dst=R3 src=R0 index=1
+                       4  TestEq        a=R3 b=R1 fail=@7
+                       5  LoadAtom      dst=R4 atom=:same
+                       6  Return        src=R4
+                 L4    7  TestTuple     src=R0 arity=2 fail=@18
+                       8  GetElem       dst=R2 src=R0 index=0
+                       9  TestEqAtom    src=R2 atom=:ok fail=@18
+                      10  GetElem       dst=R3 src=R0 index=1
+                      11  Move          dst=R4 src=R3
+                      12  CallExt       base=R4 import=kernel.is_int/1
+                      13  JumpIfFalse   cond=R4 target=@16
+                      14  LoadInt       dst=R5 val=0
+                      15  Gt            dst=R4 a=R3 b=R5
+                      16  TestTrue      src=R4 fail=@18
+                      17  Return        src=R3
+                 L5   18  TestCons      src=R0 fail=@26
+                      19  GetHead       dst=R2 src=R0
+                      20  GetTail       dst=R3 src=R0
+                      21  TestCons      src=R3 fail=@26
+                      22  GetHead       dst=R4 src=R3
+                      23  GetTail       dst=R5 src=R3
+                      24  Add           dst=R6 a=R2 b=R4
+                      25  Return        src=R6
+                 L6   26  TestMap       src=R0 fail=@30
+                      27  LoadAtom      dst=R2 atom=:k
+                      28  MapFind       dst=R3 map=R0 key=R2 fail=@30
+                      29  Return        src=R3
+                 L7   30  LoadAtom      dst=R2 atom=:nil
+                      31  Return        src=R2
+                      32  CaseClause    src=R0
+                      33  FunctionClause
+        "#]],
+    );
+}
+
+#[test]
+fn receive_with_after() {
+    check(
+        "pub fn wait(t) {\n  receive {\n    (:msg, m) => m,\n  } after t => :timeout\n}\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn wait/1 (F0) regs=4
+                 L2    0  RecvNext      dst=R1 empty=@8
+                 L3    1  TestTuple     src=R1 arity=2 fail=@7
+                       2  GetElem       dst=R2 src=R1 index=0
+                       3  TestEqAtom    src=R2 atom=:msg fail=@7
+                       4  GetElem       dst=R3 src=R1 index=1
+                       5  RecvAccept    
+                       6  Return        src=R3
+                       7  RecvSkip      target=@0
+                 L4    8  RecvWaitTimeouttimeout=R0 target=@0 expired=@9
+                       9  LoadAtom      dst=R2 atom=:timeout
+                      10  Return        src=R2
+                      11  FunctionClause
+        "#]],
+    );
+}
+
+#[test]
+fn try_catch_classes() {
+    check(
+        "pub fn safe(f) {\n  try { f() } catch {\n    (:throw, v) => (:thrown, v),\n    (:error, r) => (:failed, r),\n  }\n}\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn safe/1 (F0) regs=7
+                 L2    0  TryBegin      dst=R2 handler=@6
+                       1  Move          dst=R5 src=R0
+                       2  CallFun       base=R5 argc=0
+                       3  Move          dst=R1 src=R5
+                       4  TryEnd        
+                       5  Jump          target=@17
+                 L3    6  TestEqAtom    src=R2 atom=:throw fail=@11
+                       7  LoadAtom      dst=R5 atom=:thrown
+                       8  Move          dst=R6 src=R3
+                       9  MakeTuple     dst=R1 start=R5 count=2
+                      10  Jump          target=@17
+                 L4   11  TestEqAtom    src=R2 atom=:error fail=@16
+                      12  LoadAtom      dst=R5 atom=:failed
+                      13  Move          dst=R6 src=R3
+                      14  MakeTuple     dst=R1 start=R5 count=2
+                      15  Jump          target=@17
+                      16  Reraise       src=R2
+                      17  Return        src=R1
+                      18  FunctionClause
+        "#]],
+    );
+}
+
+#[test]
+fn let_with_pattern_and_badmatch() {
+    check("pub fn f(p) {\n  let (a, b) = p\n  a + b\n}\n", expect![[r#"
+        module t (t.reef)
+
+        pub fn f/1 (F0) regs=4
+             L2    0  TestTuple     src=R0 arity=2 fail=@6
+                   1  GetElem       dst=R1 src=R0 index=0
+                   2  GetElem       dst=R2 src=R0 index=1
+             L3    3  Add           dst=R3 a=R1 b=R2
+                   4  Return        src=R3
+                   5  FunctionClause
+             L2    6  Badmatch      src=R0
+    "#]]);
+}
+
+#[test]
+fn strings_maps_and_if() {
+    check(
+        "pub fn f(m, n) {\n  let m2 = #{m | :n => n}\n  if n > 10 { \"big #{n}\" } else if n > 5 { :mid } else { [n, 1.5] }\n}\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn f/2 (F0) regs=6
+                 L2    0  LoadAtom      dst=R3 atom=:n
+                       1  Move          dst=R4 src=R1
+                       2  UpdateMap     dst=R2 map=R0 start=R3 count=1
+                 L3    3  LoadInt       dst=R4 val=10
+                       4  Gt            dst=R3 a=R1 b=R4
+                       5  JumpIfFalse   cond=R3 target=@10
+                       6  LoadLit       dst=R4 lit="big "
+                       7  Move          dst=R5 src=R1
+                       8  Interp        dst=R3 start=R4 count=2
+                       9  Return        src=R3
+                      10  LoadInt       dst=R4 val=5
+                      11  Gt            dst=R3 a=R1 b=R4
+                      12  JumpIfFalse   cond=R3 target=@15
+                      13  LoadAtom      dst=R3 atom=:mid
+                      14  Return        src=R3
+                      15  Move          dst=R4 src=R1
+                      16  LoadLit       dst=R5 lit=1.5
+                      17  LoadNil       dst=R3
+                      18  MakeCons      dst=R3 head=R5 tail=R3
+                      19  MakeCons      dst=R3 head=R4 tail=R3
+                      20  Return        src=R3
+                      21  FunctionClause
+        "#]],
+    );
+}
