@@ -1,1 +1,26 @@
 //! The standard library modules written in Reef, embedded in the binary.
+//!
+//! The VM looks a module up here last, after the directory of the calling
+//! file and the search path, and compiles it on first use (so a program
+//! pays only for the modules it calls). To add a module, add its file to
+//! `lib/` and one line to [`MODULES`].
+
+/// Every embedded module: (module name, source text).
+pub const MODULES: &[(&str, &str)] = &[
+    ("lists", include_str!("../lib/lists.reef")),
+    ("maps", include_str!("../lib/maps.reef")),
+];
+
+/// The source of the stdlib module `name`, if there is one.
+pub fn source(name: &str) -> Option<&'static str> {
+    MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unknown_modules_have_no_source() {
+        assert!(super::source("no_such_module").is_none());
+        assert!(super::source("lists").is_some());
+    }
+}

@@ -1,0 +1,150 @@
+//! Loaded code: a validated bytecode module prepared for the interpreter
+//! (names interned, literals turned into values, an import cache per call
+//! site module). A `LoadedModule` is immutable and shared by every process
+//! and thread through `Arc`; a version, once loaded, stays alive as long as
+//! the runtime (frames point at it by raw pointer, see `process.rs`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use reef_bytecode::{Const, FunKind, Instr, LineEntry, Module};
+
+use crate::exports::ExportEntry;
+use crate::value::{Atom, Value};
+
+/// One function, ready to run.
+pub struct FunctionCode {
+    pub name: Atom,
+    pub arity: u32,
+    pub kind: FunKind,
+    pub num_regs: u32,
+    pub code: Box<[Instr]>,
+    pub lines: Box<[LineEntry]>,
+}
+
+impl FunctionCode {
+    /// The source line of instruction `pc` (0 if unknown).
+    pub fn line_of(&self, pc: usize) -> u32 {
+        let i = self.lines.partition_point(|e| e.pc as usize <= pc);
+        if i == 0 {
+            0
+        } else {
+            self.lines[i - 1].line
+        }
+    }
+
+    pub fn is_exported(&self) -> bool {
+        matches!(self.kind, FunKind::Named { exported: true })
+    }
+
+    pub fn captured(&self) -> u32 {
+        match self.kind {
+            FunKind::Lambda { captured } => captured,
+            FunKind::Named { .. } => 0,
+        }
+    }
+}
+
+/// An import `module.name/arity` of a module, with the export entry it
+/// resolves to, looked up on its first call and cached here.
+pub struct ImportSlot {
+    pub module: Atom,
+    pub name: Atom,
+    pub arity: u32,
+    pub entry: OnceLock<Arc<ExportEntry>>,
+}
+
+/// The module's literal table. Only scalars (integers, big integers,
+/// floats, strings, atoms) ever go in, which the constructor checks: no
+/// `Rc` inside, so sharing the table between threads is sound.
+pub struct Literals(Box<[Value]>);
+
+// SAFETY: `Literals::new` only admits values without `Rc` parts (their
+// `Arc` parts are thread-safe), so no thread can observe a non-atomic
+// refcount another thread touches.
+unsafe impl Send for Literals {}
+// SAFETY: as above; the table is never mutated after construction.
+unsafe impl Sync for Literals {}
+
+impl Literals {
+    fn new(values: Vec<Value>) -> Literals {
+        for v in &values {
+            assert!(
+                matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_) | Value::Atom(_)),
+                "module literals must be scalars"
+            );
+        }
+        Literals(values.into_boxed_slice())
+    }
+
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> &Value {
+        &self.0[i]
+    }
+}
+
+/// A module ready to run.
+pub struct LoadedModule {
+    pub name: Atom,
+    /// The source file, for stack traces.
+    pub file: Arc<str>,
+    /// The directory of the source file: modules it calls are looked for
+    /// here first. `None` for modules loaded from strings or the stdlib.
+    pub dir: Option<PathBuf>,
+    pub atoms: Box<[Atom]>,
+    pub literals: Literals,
+    pub imports: Box<[ImportSlot]>,
+    pub functions: Box<[FunctionCode]>,
+}
+
+impl LoadedModule {
+    /// Prepares a validated bytecode module. (The caller has run
+    /// `reef_bytecode::encode::validate` on it.)
+    pub fn new(m: Module, dir: Option<PathBuf>) -> LoadedModule {
+        let literals = m
+            .literals
+            .iter()
+            .map(|c| match c {
+                Const::Int(i) => Value::Int(*i),
+                Const::BigInt(s) => Value::from_bigint(s.parse().expect("validated big integer literal")),
+                Const::Float(f) => Value::Float(*f),
+                Const::Str(s) => Value::str(s.clone()),
+                Const::Atom(a) => Value::atom(a),
+            })
+            .collect();
+        LoadedModule {
+            name: Atom::new(&m.name),
+            file: m.file.into(),
+            dir,
+            atoms: m.atoms.iter().map(|a| Atom::new(a)).collect(),
+            literals: Literals::new(literals),
+            imports: m
+                .imports
+                .iter()
+                .map(|i| ImportSlot {
+                    module: Atom::new(&i.module),
+                    name: Atom::new(&i.name),
+                    arity: i.arity,
+                    entry: OnceLock::new(),
+                })
+                .collect(),
+            functions: m
+                .functions
+                .into_iter()
+                .map(|f| FunctionCode {
+                    name: Atom::new(&f.name),
+                    arity: f.arity,
+                    kind: f.kind,
+                    num_regs: f.num_regs,
+                    code: f.code.into_boxed_slice(),
+                    lines: f.lines.into_boxed_slice(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The exported function `name/arity`.
+    pub fn exported(&self, name: Atom, arity: u32) -> Option<u32> {
+        self.functions.iter().position(|f| f.is_exported() && f.name == name && f.arity == arity).map(|i| i as u32)
+    }
+}

@@ -1,0 +1,92 @@
+//! The export table: one entry per `module.name/arity` that code has asked
+//! for, holding what a call to it runs now (a native, or a function of the
+//! current version of a Reef module) or nothing yet. Import slots point at
+//! entries, so loading a new version of a module, or registering a native,
+//! redirects every caller at once; the hot path is one atomic load.
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::code::LoadedModule;
+use crate::interp::Exception;
+use crate::native::Ctx;
+use crate::value::{Atom, Value};
+
+/// A native function built into the VM.
+pub type NativeFn = fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception>;
+
+/// A native function registered by a host program.
+pub type HostFn = Arc<dyn Fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception> + Send + Sync>;
+
+#[derive(Clone)]
+pub enum Native {
+    Builtin(NativeFn),
+    Host(HostFn),
+}
+
+impl Native {
+    #[inline]
+    pub fn call(&self, ctx: &mut Ctx<'_>, args: &[Value]) -> Result<Value, Exception> {
+        match self {
+            Native::Builtin(f) => f(ctx, args),
+            Native::Host(f) => f(ctx, args),
+        }
+    }
+}
+
+/// What an export entry runs.
+pub enum Target {
+    Native(Native),
+    Reef { module: Arc<LoadedModule>, func: u32 },
+}
+
+/// `module.name/arity`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Mfa {
+    pub module: Atom,
+    pub name: Atom,
+    pub arity: u32,
+}
+
+pub struct ExportEntry {
+    pub mfa: Mfa,
+    /// The current target, or null. Points into `current` or `retired`.
+    target: AtomicPtr<Target>,
+    /// Every target this entry ever had. A caller may still be using an old
+    /// one when it is replaced, so none is freed before the entry.
+    retired: Mutex<Vec<Box<Target>>>,
+}
+
+impl ExportEntry {
+    pub fn new(mfa: Mfa) -> ExportEntry {
+        ExportEntry { mfa, target: AtomicPtr::new(std::ptr::null_mut()), retired: Mutex::new(Vec::new()) }
+    }
+
+    /// What a call runs now.
+    #[inline(always)]
+    pub fn target(&self) -> Option<&Target> {
+        let p = self.target.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer was made from a `Box` that `retired`
+        // owns until the entry is dropped, and targets are never mutated.
+        unsafe { p.as_ref() }
+    }
+
+    /// Points the entry at a new target (or none).
+    pub fn set(&self, target: Option<Target>) {
+        let mut retired = self.retired.lock().expect("export entry lock");
+        let ptr = match target {
+            Some(t) => {
+                let mut b = Box::new(t);
+                let p: *mut Target = &mut *b;
+                retired.push(b);
+                p
+            }
+            None => std::ptr::null_mut(),
+        };
+        self.target.store(ptr, Ordering::Release);
+    }
+
+    pub fn is_native(&self) -> bool {
+        matches!(self.target(), Some(Target::Native(_)))
+    }
+}

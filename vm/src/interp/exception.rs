@@ -1,0 +1,233 @@
+//! Exceptions: raising, stack traces, unwinding to a handler, and what an
+//! uncaught exception makes of the process's exit reason.
+//!
+//! Error reasons follow ARCHITECTURE.md ("Errors"). An uncaught error ends
+//! the process with `(reason, stacktrace)`, an uncaught throw with
+//! `((:nocatch, value), stacktrace)`, an exit with its reason. A stack trace
+//! is a list of `(module, function, arity, file, line)`, innermost first.
+
+use std::fmt::Write;
+
+use reef_bytecode::ExcClass;
+
+use crate::code::{FunctionCode, LoadedModule};
+use crate::exports::Mfa;
+use crate::process::{HandlerKind, Process};
+use crate::value::{print, Atom, Value};
+
+/// How many frames a stack trace keeps (innermost first). Erlang keeps 8;
+/// a few more help with Reef's many small functions, and a 1,000,000-deep
+/// recursion that fails must not build a million tuples.
+pub const TRACE_DEPTH: usize = 20;
+
+/// A raised exception on its way to a handler.
+pub struct Exception {
+    pub class: ExcClass,
+    pub reason: Value,
+    /// Set once the trace has been taken (a re-raise keeps the original).
+    pub trace: Option<Value>,
+}
+
+impl Exception {
+    pub fn error(reason: Value) -> Exception {
+        Exception { class: ExcClass::Error, reason, trace: None }
+    }
+
+    pub fn throw(value: Value) -> Exception {
+        Exception { class: ExcClass::Throw, reason: value, trace: None }
+    }
+
+    pub fn exit(reason: Value) -> Exception {
+        Exception { class: ExcClass::Exit, reason, trace: None }
+    }
+
+    /// `:badarg`
+    pub fn badarg() -> Exception {
+        Exception::error(Value::Atom(Atom::BADARG))
+    }
+
+    /// `:badarith`
+    pub fn badarith() -> Exception {
+        Exception::error(Value::Atom(Atom::BADARITH))
+    }
+
+    /// `(tag, value)` as an error, e.g. `(:badmatch, v)`.
+    pub fn tagged(tag: Atom, v: Value) -> Exception {
+        Exception::error(Value::tuple(vec![Value::Atom(tag), v]))
+    }
+}
+
+impl std::fmt::Debug for Exception {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", class_atom(self.class).name(), self.reason)
+    }
+}
+
+pub fn class_atom(class: ExcClass) -> Atom {
+    match class {
+        ExcClass::Error => Atom::ERROR,
+        ExcClass::Exit => Atom::new("exit"),
+        ExcClass::Throw => Atom::THROW,
+    }
+}
+
+pub fn class_of_atom(a: Atom) -> Option<ExcClass> {
+    match a.name() {
+        "error" => Some(ExcClass::Error),
+        "exit" => Some(ExcClass::Exit),
+        "throw" => Some(ExcClass::Throw),
+        _ => None,
+    }
+}
+
+/// How a process ended when an exception was not caught.
+pub struct Exit {
+    pub class: ExcClass,
+    /// The exception's own reason (the thrown value for a throw).
+    pub raised: Value,
+    pub trace: Value,
+}
+
+impl Exit {
+    /// The process's exit reason, as links and monitors will see it.
+    pub fn reason(&self) -> Value {
+        match self.class {
+            ExcClass::Error => Value::tuple(vec![self.raised.clone(), self.trace.clone()]),
+            ExcClass::Throw => Value::tuple(vec![
+                Value::tuple(vec![Value::Atom(Atom::NOCATCH), self.raised.clone()]),
+                self.trace.clone(),
+            ]),
+            ExcClass::Exit => self.raised.clone(),
+        }
+    }
+
+    /// The reason as a crash report shows it (the trace goes on lines of
+    /// its own).
+    pub fn shown_reason(&self) -> Value {
+        match self.class {
+            ExcClass::Throw => Value::tuple(vec![Value::Atom(Atom::NOCATCH), self.raised.clone()]),
+            _ => self.raised.clone(),
+        }
+    }
+
+    /// Whether this ending is worth a crash report: not `:normal`,
+    /// `:shutdown` or `(:shutdown, _)`.
+    pub fn is_abnormal(&self) -> bool {
+        if self.class != ExcClass::Exit {
+            return true;
+        }
+        match &self.raised {
+            Value::Atom(a) => *a != Atom::NORMAL && *a != Atom::SHUTDOWN,
+            Value::Tuple(t) => !(t.0.len() == 2 && matches!(t.0[0], Value::Atom(Atom::SHUTDOWN))),
+            _ => true,
+        }
+    }
+}
+
+/// The crash report of a process: its pid, its reason as `inspect` writes
+/// it, and one `    at module.function/arity (file:line)` line per frame.
+pub fn crash_report(pid: &Value, exit: &Exit) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "** process {} crashed", print::inspect(pid));
+    let _ = writeln!(out, "** reason: {}", print::inspect(&exit.shown_reason()));
+    write_trace(&mut out, &exit.trace);
+    out
+}
+
+/// The `    at ...` lines of a stack trace value.
+pub fn write_trace(out: &mut String, trace: &Value) {
+    for entry in trace.iter_list() {
+        let Some([m, f, a, file, line]) = entry.as_tuple().and_then(|t| <&[Value; 5]>::try_from(t).ok()) else {
+            continue;
+        };
+        let (m, f) = (print::to_text(m), print::to_text(f));
+        let file = print::to_text(file);
+        let _ = match line {
+            Value::Int(l) if *l > 0 => writeln!(out, "    at {m}.{f}/{a} ({file}:{l})"),
+            _ => writeln!(out, "    at {m}.{f}/{a} ({file})"),
+        };
+    }
+}
+
+fn trace_entry(m: &LoadedModule, f: &FunctionCode, pc: usize) -> Value {
+    Value::tuple(vec![
+        Value::Atom(m.name),
+        Value::Atom(f.name),
+        Value::Int(f.arity as i64),
+        Value::Str(std::sync::Arc::new(m.file.to_string())),
+        Value::Int(f.line_of(pc) as i64),
+    ])
+}
+
+/// The stack trace at the instruction `pc` of the current function, with
+/// a native's own entry first if a native raised.
+pub fn build_trace(p: &Process, pc: usize, native: Option<Mfa>) -> Value {
+    let mut entries = Vec::new();
+    if let Some(mfa) = native {
+        entries.push(Value::tuple(vec![
+            Value::Atom(mfa.module),
+            Value::Atom(mfa.name),
+            Value::Int(mfa.arity as i64),
+            Value::str("native"),
+            Value::Int(0),
+        ]));
+    }
+    if !p.fun.is_null() {
+        // SAFETY: code pointers of a process point into live modules.
+        let (m, f) = unsafe { (&*p.module, &*p.fun) };
+        entries.push(trace_entry(m, f, pc));
+    }
+    for fr in p.frames.iter().rev() {
+        if entries.len() >= TRACE_DEPTH {
+            break;
+        }
+        // SAFETY: as above. `fr.pc` is the instruction after the call.
+        let (m, f) = unsafe { (&*fr.module, &*fr.fun) };
+        entries.push(trace_entry(m, f, (fr.pc as usize).saturating_sub(1)));
+    }
+    entries.truncate(TRACE_DEPTH);
+    Value::list(entries)
+}
+
+/// Unwinds to the innermost live handler. On success the process's saved
+/// state (`module`, `fun`, `pc`, `base`) is the handler's and `Ok` is
+/// returned; an uncaught exception gives the process's ending. `pc` is the
+/// index of the instruction that raised.
+pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize, native: Option<Mfa>) -> Result<(), Exit> {
+    // A guard handler on top needs no trace: the guard is simply false.
+    let guard_on_top = matches!(p.handlers.last(), Some(h) if h.kind == HandlerKind::Guard);
+    if exc.trace.is_none() && !guard_on_top {
+        exc.trace = Some(build_trace(p, pc, native));
+    }
+    while let Some(h) = p.handlers.pop() {
+        let d = h.depth as usize;
+        let (module, fun, base) = if d == p.frames.len() {
+            (p.module, p.fun, p.base)
+        } else if d < p.frames.len() {
+            let fr = p.frames[d];
+            (fr.module, fr.fun, fr.base)
+        } else {
+            continue; // its frame is gone
+        };
+        if fun != h.fun || base != h.base {
+            continue; // a stale handler of a frame that returned
+        }
+        p.frames.truncate(d);
+        p.module = module;
+        p.fun = fun;
+        p.base = base;
+        p.pc = h.label;
+        p.recv_deadline = None;
+        p.mailbox.reset_cursor();
+        if let HandlerKind::Try { dst } = h.kind {
+            let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc, native));
+            let at = base as usize + dst as usize;
+            p.regs[at] = Value::Atom(class_atom(exc.class));
+            p.regs[at + 1] = exc.reason;
+            p.regs[at + 2] = trace;
+        }
+        return Ok(());
+    }
+    let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc, native));
+    Err(Exit { class: exc.class, raised: exc.reason, trace })
+}

@@ -1,0 +1,736 @@
+//! The interpreter: runs one process for a budget of reductions.
+//!
+//! The dispatch loop keeps the current function, program counter and
+//! register base in locals and matches on each instruction; each arm does
+//! its common case inline (two small integers, a local call) and calls a
+//! named cold function for the rest (big integers, floats, errors, natives
+//! that trap). Calls push a [`Frame`] on the process's frame stack (a heap
+//! `Vec`), never on the Rust stack. Every call and backward jump costs a
+//! reduction; when the budget runs out the process yields at a point where
+//! it can simply resume.
+
+mod arith;
+pub mod call;
+mod exception;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reef_bytecode::{ExcClass, Instr};
+use smallvec::SmallVec;
+
+pub use exception::{build_trace, class_atom, crash_report, write_trace, Exception, Exit, TRACE_DEPTH};
+
+use crate::code::{FunctionCode, LoadedModule};
+use crate::exports::{Mfa, Target};
+use crate::native::{self, Ctx};
+use crate::process::{Frame, Handler, HandlerKind, Process, Start};
+use crate::runtime::Runtime;
+use crate::value::{order, print, Atom, Closure, MapData, Tuple, Value};
+
+/// Why `run` returned.
+pub enum Outcome {
+    /// The budget ran out; run it again later.
+    Yield,
+    /// Parked in a receive: run it again when a message comes, or (if
+    /// `recv_deadline` is set) when the deadline passes.
+    Wait,
+    /// The outermost function returned this value.
+    Returned(Value),
+    /// An uncaught exception ended the process.
+    Exited(Exit),
+}
+
+/// Runs `p` until it yields, waits, returns from its outermost function
+/// or ends, using at most `budget` reductions.
+pub fn run(rt: &Runtime, p: &mut Process, budget: u32) -> Outcome {
+    if let Some(Start { fun, args }) = p.start.take() {
+        p.frames.clear();
+        p.handlers.clear();
+        p.base = 0;
+        p.pc = 0;
+        match call::apply_fun(rt, p, 0, true, fun, args) {
+            Ok(None) => {}
+            Ok(Some(v)) => return Outcome::Returned(v),
+            Err((e, native)) => {
+                // Nothing can catch it: there is no frame yet.
+                p.handlers.clear();
+                return match exception::unwind(p, e, 0, native) {
+                    Ok(()) => unreachable!("no handlers"),
+                    Err(exit) => Outcome::Exited(exit),
+                };
+            }
+        }
+    }
+    let (outcome, left) = dispatch(rt, p, budget);
+    p.reductions += u64::from(budget - left);
+    outcome
+}
+
+/// Moves `arity` arguments from `R[b..]` to `R[0..]` (a tail call).
+#[inline(always)]
+fn move_args(p: &mut Process, base: usize, b: usize, arity: usize) {
+    if b != 0 {
+        for i in 0..arity {
+            p.regs[base + i] = std::mem::take(&mut p.regs[base + b + i]);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
+    Exception::tagged(
+        Atom::FUNCTION_CLAUSE,
+        Value::tuple(vec![Value::Atom(m.name), Value::Atom(f.name), Value::list(args.to_vec())]),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn internal(what: &str) -> Exception {
+    Exception::tagged(Atom::BADARG, Value::str(format!("internal error: {what}")))
+}
+
+/// A receive timeout: `Ok(None)` for `:infinity`, milliseconds otherwise.
+fn timeout_ms(v: &Value) -> Result<Option<u64>, Exception> {
+    match v {
+        Value::Int(n) if *n >= 0 => Ok(Some(*n as u64)),
+        Value::BigInt(b) if b.sign() == num_bigint::Sign::Plus => Ok(None),
+        Value::Atom(Atom::INFINITY) => Ok(None),
+        _ => Err(Exception::tagged(Atom::BADARG, v.clone())),
+    }
+}
+
+fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
+    // The current function and where we are in it. The references are
+    // derived from raw pointers into modules that outlive the process.
+    // SAFETY: a process only ever runs code of modules the runtime keeps
+    // alive, and `run` is only called on a process with a current function.
+    let mut m: &LoadedModule = unsafe { &*p.module };
+    let mut f: &FunctionCode = unsafe { &*p.fun };
+    let mut code: &[Instr] = &f.code;
+    let mut pc = p.pc as usize;
+    let mut base = p.base as usize;
+
+    macro_rules! reg {
+        ($i:expr) => {
+            p.regs[base + $i as usize]
+        };
+    }
+    macro_rules! save {
+        () => {{
+            p.module = m;
+            p.fun = f;
+            p.pc = pc as u32;
+            p.base = base as u32;
+        }};
+    }
+    macro_rules! load {
+        () => {{
+            // SAFETY: as above; the saved state always names live code.
+            m = unsafe { &*p.module };
+            f = unsafe { &*p.fun };
+            code = &f.code;
+            pc = p.pc as usize;
+            base = p.base as usize;
+        }};
+    }
+    macro_rules! leave {
+        ($outcome:expr) => {
+            return ($outcome, budget)
+        };
+    }
+    // Raises: unwinds to a handler and goes on there, or ends the process.
+    macro_rules! throw {
+        ($exc:expr) => {
+            throw!($exc, None)
+        };
+        ($exc:expr, $native:expr) => {{
+            let exc = $exc;
+            save!();
+            match exception::unwind(p, exc, pc.saturating_sub(1), $native) {
+                Ok(()) => {
+                    load!();
+                    continue;
+                }
+                Err(exit) => leave!(Outcome::Exited(exit)),
+            }
+        }};
+    }
+    macro_rules! yield_at {
+        ($at:expr) => {{
+            pc = $at;
+            save!();
+            leave!(Outcome::Yield);
+        }};
+    }
+    // Takes a reduction, or yields so that the instruction at `pc - 1`
+    // runs again when the process is next scheduled.
+    macro_rules! reduction {
+        () => {{
+            if budget == 0 {
+                yield_at!(pc - 1);
+            }
+            budget -= 1;
+        }};
+    }
+    // Starts running `callee` of module `module` with its frame at `nb`.
+    macro_rules! enter {
+        ($module:expr, $callee:expr, $nb:expr) => {{
+            m = $module;
+            f = $callee;
+            code = &f.code;
+            pc = 0;
+            base = $nb;
+            let need = base + f.num_regs as usize;
+            if p.regs.len() < need {
+                if let Err(e) = call::grow(p, need) {
+                    throw!(e);
+                }
+            }
+        }};
+    }
+    macro_rules! push_frame {
+        () => {
+            p.frames.push(Frame { module: m, fun: f, pc: pc as u32, base: base as u32 })
+        };
+    }
+    // Returns `v` to the caller (or ends the outermost call).
+    macro_rules! ret {
+        ($v:expr) => {{
+            let v = $v;
+            match p.frames.pop() {
+                Some(fr) => {
+                    p.regs[base] = v;
+                    // SAFETY: frames point into live modules.
+                    m = unsafe { &*fr.module };
+                    f = unsafe { &*fr.fun };
+                    code = &f.code;
+                    pc = fr.pc as usize;
+                    base = fr.base as usize;
+                }
+                None => {
+                    save!();
+                    leave!(Outcome::Returned(v));
+                }
+            }
+        }};
+    }
+    macro_rules! int_op {
+        ($dst:expr, $a:expr, $b:expr, $checked:ident, $slow:ident) => {{
+            let (x, y) = (&reg!($a), &reg!($b));
+            let r = match (x, y) {
+                (Value::Int(x), Value::Int(y)) => match x.$checked(*y) {
+                    Some(z) => Ok(Value::Int(z)),
+                    None => arith::$slow(&reg!($a), &reg!($b)),
+                },
+                _ => arith::$slow(x, y),
+            };
+            match r {
+                Ok(v) => reg!($dst) = v,
+                Err(e) => throw!(e),
+            }
+        }};
+    }
+    macro_rules! compare {
+        ($dst:expr, $a:expr, $b:expr, $op:tt, $ord:pat) => {{
+            let r = match (&reg!($a), &reg!($b)) {
+                (Value::Int(x), Value::Int(y)) => x $op y,
+                (x, y) => matches!(order::compare(x, y), $ord),
+            };
+            reg!($dst) = Value::bool(r);
+        }};
+    }
+    // After a native returned (or trapped into a call) at `R[b]`.
+    macro_rules! native_done {
+        ($result:expr, $trap:expr, $b:expr, $tail:expr, $mfa:expr) => {{
+            match ($result, $trap) {
+                (Ok(v), None) => {
+                    if $tail {
+                        ret!(v);
+                    } else {
+                        reg!($b) = v;
+                    }
+                }
+                (Ok(_), Some(Start { fun, args })) => {
+                    save!();
+                    match call::apply_fun(rt, p, $b as usize, $tail, fun, args) {
+                        Ok(None) => load!(),
+                        Ok(Some(v)) => {
+                            if $tail {
+                                ret!(v);
+                            } else {
+                                reg!($b) = v;
+                            }
+                        }
+                        Err((e, native)) => throw!(e, native),
+                    }
+                }
+                (Err(e), _) => throw!(e, $mfa),
+            }
+        }};
+    }
+    // `CallExt` and `TailCallExt`.
+    macro_rules! call_ext {
+        ($b:expr, $import:expr, $tail:expr) => {{
+            reduction!();
+            let slot = &m.imports[$import as usize];
+            let entry = slot.entry.get_or_init(|| {
+                rt.export_entry(Mfa { module: slot.module, name: slot.name, arity: slot.arity })
+            });
+            let target = match entry.target() {
+                Some(t) => t,
+                None => {
+                    save!();
+                    match call::resolve_missing(rt, entry, m.dir.as_deref()) {
+                        Ok(t) => t,
+                        Err(e) => throw!(e),
+                    }
+                }
+            };
+            let arity = slot.arity as usize;
+            match target {
+                Target::Reef { module, func } => {
+                    // SAFETY: the target keeps the module alive, and the
+                    // runtime keeps every version alive anyway.
+                    let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
+                    let callee = &cm.functions[*func as usize];
+                    if $tail {
+                        move_args(p, base, $b as usize, arity);
+                        enter!(cm, callee, base);
+                    } else {
+                        push_frame!();
+                        enter!(cm, callee, base + $b as usize);
+                    }
+                }
+                Target::Native(native) => {
+                    let at = base + $b as usize;
+                    let args: SmallVec<[Value; 6]> =
+                        p.regs[at..at + arity].iter_mut().map(std::mem::take).collect();
+                    save!();
+                    let mut ctx = Ctx::new(rt, p);
+                    let result = native.call(&mut ctx, &args);
+                    let trap = ctx.trap.take();
+                    drop(args);
+                    native_done!(result, trap, $b, $tail, Some(entry.mfa));
+                }
+            }
+        }};
+    }
+    // `CallFun` and `TailCallFun`: the fun in `R[b]`, arguments after it.
+    macro_rules! call_fun {
+        ($b:expr, $argc:expr, $tail:expr) => {{
+            reduction!();
+            let at = base + $b as usize;
+            let argc = $argc as usize;
+            let fv = std::mem::take(&mut p.regs[at]);
+            let fast = match &fv {
+                Value::Fun(c) => match &**c {
+                    Closure::Local { module, func, .. } => {
+                        // SAFETY: the closure holds the module alive now,
+                        // and the runtime keeps every version alive.
+                        let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
+                        let callee = &cm.functions[*func as usize];
+                        (callee.arity as usize == argc).then_some((cm, callee))
+                    }
+                    Closure::External { .. } => None,
+                },
+                _ => None,
+            };
+            if let Some((cm, callee)) = fast {
+                let nb = if $tail {
+                    for i in 0..argc {
+                        p.regs[base + i] = std::mem::take(&mut p.regs[at + 1 + i]);
+                    }
+                    base
+                } else {
+                    for i in 0..argc {
+                        p.regs[at + i] = std::mem::take(&mut p.regs[at + 1 + i]);
+                    }
+                    push_frame!();
+                    at
+                };
+                enter!(cm, callee, nb);
+                if let Value::Fun(c) = &fv {
+                    if let Closure::Local { captured, .. } = &**c {
+                        for (i, v) in captured.iter().enumerate() {
+                            p.regs[nb + argc + i] = v.clone();
+                        }
+                    }
+                }
+            } else {
+                let args: Vec<Value> = (0..argc).map(|i| std::mem::take(&mut p.regs[at + 1 + i])).collect();
+                save!();
+                let r = call::apply_fun(rt, p, $b as usize, $tail, fv, args);
+                match r {
+                    Ok(None) => load!(),
+                    Ok(Some(v)) => {
+                        if $tail {
+                            ret!(v);
+                        } else {
+                            reg!($b) = v;
+                        }
+                    }
+                    Err((e, native)) => throw!(e, native),
+                }
+            }
+        }};
+    }
+
+    loop {
+        let instr = code[pc];
+        pc += 1;
+        match instr {
+            // ---- moving and building values ----
+            Instr::Move { dst, src } => {
+                let v = reg!(src).clone();
+                reg!(dst) = v;
+            }
+            Instr::LoadLit { dst, lit } => reg!(dst) = m.literals.get(lit as usize).clone(),
+            Instr::LoadInt { dst, val } => reg!(dst) = Value::Int(val as i64),
+            Instr::LoadAtom { dst, atom } => reg!(dst) = Value::Atom(m.atoms[atom as usize]),
+            Instr::LoadNil { dst } => reg!(dst) = Value::Nil,
+            Instr::MakeTuple { dst, start, count } => {
+                let s = base + start as usize;
+                let elems: Box<[Value]> = p.regs[s..s + count as usize].into();
+                reg!(dst) = Value::Tuple(std::rc::Rc::new(Tuple(elems)));
+            }
+            Instr::MakeCons { dst, head, tail } => {
+                let v = Value::cons(reg!(head).clone(), reg!(tail).clone());
+                reg!(dst) = v;
+            }
+            Instr::MakeMap { dst, start, count } => {
+                let s = base + start as usize;
+                let mut map = MapData::new();
+                for i in 0..count as usize {
+                    map.insert(p.regs[s + 2 * i].clone(), p.regs[s + 2 * i + 1].clone());
+                }
+                reg!(dst) = Value::map(map);
+            }
+            Instr::UpdateMap { dst, map, start, count } => {
+                let mut new = match &reg!(map) {
+                    Value::Map(old) => (**old).clone(),
+                    other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
+                };
+                let s = base + start as usize;
+                for i in 0..count as usize {
+                    new.insert(p.regs[s + 2 * i].clone(), p.regs[s + 2 * i + 1].clone());
+                }
+                reg!(dst) = Value::map(new);
+            }
+            Instr::MakeClosure { dst, func, start, count } => {
+                let s = base + start as usize;
+                let captured: Box<[Value]> = p.regs[s..s + count as usize].into();
+                // SAFETY: `m` is a module the runtime holds in an `Arc`.
+                let module = unsafe { call::arc_of(m) };
+                reg!(dst) = Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured }));
+            }
+            Instr::MakeFunRef { dst, func } => {
+                // SAFETY: as for MakeClosure.
+                let module = unsafe { call::arc_of(m) };
+                reg!(dst) = Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured: Box::new([]) }));
+            }
+            Instr::MakeExtFunRef { dst, import } => {
+                let slot = &m.imports[import as usize];
+                reg!(dst) = native::ext_fun(slot.module, slot.name, slot.arity);
+            }
+            Instr::Interp { dst, start, count } => {
+                let s = base + start as usize;
+                let mut text = String::new();
+                for v in &p.regs[s..s + count as usize] {
+                    print::write_text(&mut text, v);
+                }
+                reg!(dst) = Value::str(text);
+            }
+
+            // ---- arithmetic ----
+            Instr::Add { dst, a, b } => int_op!(dst, a, b, checked_add, add),
+            Instr::Sub { dst, a, b } => int_op!(dst, a, b, checked_sub, sub),
+            Instr::Mul { dst, a, b } => int_op!(dst, a, b, checked_mul, mul),
+            Instr::Div { dst, a, b } => match arith::div(&reg!(a), &reg!(b)) {
+                Ok(v) => reg!(dst) = v,
+                Err(e) => throw!(e),
+            },
+            Instr::IntDiv { dst, a, b } => int_op!(dst, a, b, checked_div, int_div),
+            Instr::Rem { dst, a, b } => int_op!(dst, a, b, checked_rem, rem),
+            Instr::Neg { dst, src } => {
+                let r = match &reg!(src) {
+                    Value::Int(x) if *x != i64::MIN => Ok(Value::Int(-x)),
+                    v => arith::neg(v),
+                };
+                match r {
+                    Ok(v) => reg!(dst) = v,
+                    Err(e) => throw!(e),
+                }
+            }
+            Instr::AddInt { dst, a, val } => {
+                let r = match &reg!(a) {
+                    Value::Int(x) => match x.checked_add(val as i64) {
+                        Some(z) => Ok(Value::Int(z)),
+                        None => arith::add(&reg!(a), &Value::Int(val as i64)),
+                    },
+                    x => arith::add(x, &Value::Int(val as i64)),
+                };
+                match r {
+                    Ok(v) => reg!(dst) = v,
+                    Err(e) => throw!(e),
+                }
+            }
+
+            // ---- comparison and logic ----
+            Instr::Eq { dst, a, b } => {
+                let r = order::equal(&reg!(a), &reg!(b));
+                reg!(dst) = Value::bool(r);
+            }
+            Instr::Ne { dst, a, b } => {
+                let r = !order::equal(&reg!(a), &reg!(b));
+                reg!(dst) = Value::bool(r);
+            }
+            Instr::Lt { dst, a, b } => compare!(dst, a, b, <, std::cmp::Ordering::Less),
+            Instr::Le { dst, a, b } => {
+                compare!(dst, a, b, <=, std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+            }
+            Instr::Gt { dst, a, b } => compare!(dst, a, b, >, std::cmp::Ordering::Greater),
+            Instr::Ge { dst, a, b } => {
+                compare!(dst, a, b, >=, std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+            }
+            Instr::Not { dst, src } => {
+                let r = match &reg!(src) {
+                    Value::Atom(Atom::TRUE) => Value::FALSE,
+                    Value::Atom(Atom::FALSE) => Value::TRUE,
+                    v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+                };
+                reg!(dst) = r;
+            }
+            Instr::ListConcat { dst, a, b } => match arith::list_concat(&reg!(a), &reg!(b)) {
+                Ok(v) => reg!(dst) = v,
+                Err(e) => throw!(e),
+            },
+            Instr::StrConcat { dst, a, b } => match arith::str_concat(&reg!(a), &reg!(b)) {
+                Ok(v) => reg!(dst) = v,
+                Err(e) => throw!(e),
+            },
+
+            // ---- control flow ----
+            Instr::Jump { target } => {
+                let target = target as usize;
+                if target < pc {
+                    if budget == 0 {
+                        yield_at!(target);
+                    }
+                    budget -= 1;
+                }
+                pc = target;
+            }
+            Instr::JumpIfFalse { cond, target } => match &reg!(cond) {
+                Value::Atom(Atom::FALSE) => pc = target as usize,
+                Value::Atom(Atom::TRUE) => {}
+                v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+            },
+            Instr::JumpIfTrue { cond, target } => match &reg!(cond) {
+                Value::Atom(Atom::TRUE) => pc = target as usize,
+                Value::Atom(Atom::FALSE) => {}
+                v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+            },
+            Instr::TestTrue { src, fail } => {
+                if !matches!(reg!(src), Value::Atom(Atom::TRUE)) {
+                    pc = fail as usize;
+                }
+            }
+
+            // ---- pattern tests ----
+            Instr::TestEq { a, b, fail } => {
+                let same = match (&reg!(a), &reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) => x == y,
+                    (Value::Atom(x), Value::Atom(y)) => x == y,
+                    (x, y) => order::equal(x, y),
+                };
+                if !same {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestEqLit { src, lit, fail } => {
+                if !order::equal(&reg!(src), m.literals.get(lit as usize)) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestEqAtom { src, atom, fail } => {
+                if !matches!(reg!(src), Value::Atom(a) if a == m.atoms[atom as usize]) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestEqInt { src, val, fail } => {
+                if !matches!(reg!(src), Value::Int(i) if i == val as i64) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestTuple { src, arity, fail } => {
+                if !matches!(&reg!(src), Value::Tuple(t) if t.0.len() == arity as usize) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestCons { src, fail } => {
+                if !matches!(reg!(src), Value::Cons(_)) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestNil { src, fail } => {
+                if !matches!(reg!(src), Value::Nil) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::TestMap { src, fail } => {
+                if !matches!(reg!(src), Value::Map(_)) {
+                    pc = fail as usize;
+                }
+            }
+            Instr::GetElem { dst, src, index } => {
+                let v = match &reg!(src) {
+                    Value::Tuple(t) if (index as usize) < t.0.len() => t.0[index as usize].clone(),
+                    _ => throw!(internal("GetElem on a value not tested")),
+                };
+                reg!(dst) = v;
+            }
+            Instr::GetHead { dst, src } => {
+                let v = match &reg!(src) {
+                    Value::Cons(c) => c.head.clone(),
+                    _ => throw!(internal("GetHead on a value not tested")),
+                };
+                reg!(dst) = v;
+            }
+            Instr::GetTail { dst, src } => {
+                let v = match &reg!(src) {
+                    Value::Cons(c) => c.tail.clone(),
+                    _ => throw!(internal("GetTail on a value not tested")),
+                };
+                reg!(dst) = v;
+            }
+            Instr::MapFind { dst, map, key, fail } => {
+                let found = match &reg!(map) {
+                    Value::Map(mm) => mm.get(&reg!(key)).cloned(),
+                    _ => None,
+                };
+                match found {
+                    Some(v) => reg!(dst) = v,
+                    None => pc = fail as usize,
+                }
+            }
+
+            // ---- calls ----
+            Instr::Call { base: b, func } => {
+                reduction!();
+                push_frame!();
+                let callee = &m.functions[func as usize];
+                enter!(m, callee, base + b as usize);
+            }
+            Instr::TailCall { base: b, func } => {
+                reduction!();
+                let callee = &m.functions[func as usize];
+                move_args(p, base, b as usize, callee.arity as usize);
+                enter!(m, callee, base);
+            }
+            Instr::CallExt { base: b, import } => call_ext!(b, import, false),
+            Instr::TailCallExt { base: b, import } => call_ext!(b, import, true),
+            Instr::CallFun { base: b, argc } => call_fun!(b, argc, false),
+            Instr::TailCallFun { base: b, argc } => call_fun!(b, argc, true),
+            Instr::Return { src } => {
+                let v = std::mem::take(&mut reg!(src));
+                ret!(v);
+            }
+
+            // ---- errors ----
+            Instr::Raise { class, reason } => {
+                let class = match class {
+                    0 => ExcClass::Error,
+                    1 => ExcClass::Exit,
+                    _ => ExcClass::Throw,
+                };
+                throw!(Exception { class, reason: reg!(reason).clone(), trace: None });
+            }
+            Instr::Badmatch { src } => throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone())),
+            Instr::CaseClause { src } => throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone())),
+            Instr::FunctionClause {} => {
+                let e = function_clause(m, f, &p.regs[base..base + f.arity as usize]);
+                throw!(e);
+            }
+            Instr::Reraise { src } => {
+                let class = reg!(src).as_atom().and_then(exception::class_of_atom).unwrap_or(ExcClass::Error);
+                let reason = reg!(src + 1).clone();
+                let trace = reg!(src + 2).clone();
+                throw!(Exception { class, reason, trace: Some(trace) });
+            }
+
+            // ---- exception handlers ----
+            Instr::TryBegin { dst, handler } => p.handlers.push(Handler {
+                kind: HandlerKind::Try { dst },
+                depth: p.frames.len() as u32,
+                fun: f,
+                base: base as u32,
+                label: handler,
+            }),
+            Instr::TryEnd {} | Instr::GuardEnd {} => {
+                p.handlers.pop();
+            }
+            Instr::GuardBegin { fail } => p.handlers.push(Handler {
+                kind: HandlerKind::Guard,
+                depth: p.frames.len() as u32,
+                fun: f,
+                base: base as u32,
+                label: fail,
+            }),
+
+            // ---- receive ----
+            Instr::RecvNext { dst, empty } => match p.mailbox.current() {
+                Some(msg) => {
+                    let msg = msg.clone();
+                    reg!(dst) = msg;
+                }
+                None => pc = empty as usize,
+            },
+            Instr::RecvSkip { target } => {
+                p.mailbox.skip();
+                pc = target as usize;
+            }
+            Instr::RecvAccept {} => {
+                p.mailbox.accept();
+                p.recv_deadline = None;
+            }
+            Instr::RecvWait { target } => {
+                pc = target as usize;
+                save!();
+                p.wait_expired = None;
+                leave!(Outcome::Wait);
+            }
+            Instr::RecvWaitTimeout { timeout, target, expired } => match timeout_ms(&reg!(timeout)) {
+                Err(e) => throw!(e),
+                Ok(None) => {
+                    pc = target as usize;
+                    save!();
+                    p.wait_expired = None;
+                    leave!(Outcome::Wait);
+                }
+                Ok(Some(ms)) => {
+                    let now = Instant::now();
+                    let deadline = *p.recv_deadline.get_or_insert_with(|| now + Duration::from_millis(ms));
+                    if ms == 0 || now >= deadline {
+                        p.mailbox.reset_cursor();
+                        p.recv_deadline = None;
+                        pc = expired as usize;
+                    } else {
+                        pc = target as usize;
+                        save!();
+                        p.wait_expired = Some(expired);
+                        leave!(Outcome::Wait);
+                    }
+                }
+            },
+            Instr::Send { dest, msg } => {
+                let (d, v) = (reg!(dest).clone(), reg!(msg).clone());
+                if let Err(e) = native::send(rt, p, &d, &v) {
+                    throw!(e);
+                }
+            }
+        }
+    }
+}

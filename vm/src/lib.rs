@@ -1,0 +1,379 @@
+//! The Reef virtual machine, and its embedding API.
+//!
+//! ```no_run
+//! let vm = reef_vm::Vm::new();
+//! let module = vm.load_file("app.reef").map_err(|e| e.to_string())?;
+//! match vm.run_main(&module, vec!["arg".into()]) {
+//!     Ok(value) => println!("main returned {value}"),
+//!     Err(crash) => eprint!("{crash}"),
+//! }
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! The `reef` command uses only what this file exports. Inside: values
+//! ([`value`]), loaded code and the loader, processes and their mailboxes,
+//! the scheduler, the interpreter (`interp`), and the natives (`native`).
+//! ARCHITECTURE.md, "The VM", explains the design.
+
+pub mod code;
+pub mod exports;
+pub mod interp;
+pub mod loader;
+pub mod mailbox;
+pub mod native;
+pub mod process;
+pub mod runtime;
+pub mod scheduler;
+pub mod term;
+pub mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use interp::Exception;
+pub use loader::LoadError;
+pub use native::Ctx;
+pub use reef_bytecode as bytecode;
+pub use reef_compiler as compiler;
+pub use term::Term;
+pub use value::{Atom, Pid, Ref, Value};
+
+use exports::{Mfa, Native};
+use process::{Process, Start, Status};
+use runtime::Runtime;
+use scheduler::Ended;
+
+/// A Reef virtual machine: loaded modules, processes, natives.
+pub struct Vm {
+    rt: Arc<Runtime>,
+}
+
+/// Configures a [`Vm`].
+pub struct VmBuilder {
+    search_path: Vec<PathBuf>,
+    env_path: bool,
+    out: Option<Box<dyn Write + Send>>,
+    color: bool,
+}
+
+impl VmBuilder {
+    /// Adds a directory to the module search path (searched in the order
+    /// added, before `REEF_PATH`).
+    pub fn search_path(mut self, dir: impl Into<PathBuf>) -> VmBuilder {
+        self.search_path.push(dir.into());
+        self
+    }
+
+    /// Whether to add the directories of `REEF_PATH` (colon-separated) to
+    /// the search path. On by default.
+    pub fn env_path(mut self, yes: bool) -> VmBuilder {
+        self.env_path = yes;
+        self
+    }
+
+    /// Where program output (`io.println`, ...) goes instead of stdout.
+    pub fn stdout(mut self, out: impl Write + Send + 'static) -> VmBuilder {
+        self.out = Some(Box::new(out));
+        self
+    }
+
+    /// Renders diagnostics with ANSI colours.
+    pub fn color(mut self, yes: bool) -> VmBuilder {
+        self.color = yes;
+        self
+    }
+
+    pub fn build(self) -> Vm {
+        let mut path = self.search_path;
+        if self.env_path {
+            if let Some(env) = std::env::var_os("REEF_PATH") {
+                path.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+            }
+        }
+        let out = self.out.unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
+        Vm { rt: Arc::new(Runtime::new(path, out, self.color)) }
+    }
+}
+
+/// A process that crashed: its pid, its exit reason, and the rendered
+/// crash report (pid, reason, stack trace).
+#[derive(Debug, Clone)]
+pub struct Crash {
+    pub pid: Term,
+    pub reason: Term,
+    pub report: String,
+}
+
+impl std::fmt::Display for Crash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl std::error::Error for Crash {}
+
+impl Default for Vm {
+    fn default() -> Vm {
+        Vm::new()
+    }
+}
+
+impl Vm {
+    /// A VM with the default configuration (stdout, `REEF_PATH`).
+    pub fn new() -> Vm {
+        Vm::builder().build()
+    }
+
+    pub fn builder() -> VmBuilder {
+        VmBuilder { search_path: Vec::new(), env_path: true, out: None, color: false }
+    }
+
+    /// Loads a `.reef` file (its module name is the file stem) and the
+    /// modules beside it or on the search path that it uses. Returns the
+    /// module name.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<String, LoadError> {
+        loader::load_file(&self.rt, path.as_ref()).map(|m| m.name.name().to_string())
+    }
+
+    /// Compiles and loads source text as module `module`.
+    pub fn load_source(&self, module: &str, file_name: &str, source: &str) -> Result<String, LoadError> {
+        loader::load_source(&self.rt, module, file_name, source, None).map(|m| m.name.name().to_string())
+    }
+
+    /// Loads a module from its binary bytecode.
+    pub fn load_bytecode(&self, bytes: &[u8]) -> Result<String, LoadError> {
+        let m = bytecode::encode::decode_module(bytes).map_err(|e| LoadError::Bytecode { message: e.to_string() })?;
+        self.load_module(m)
+    }
+
+    /// Loads a bytecode module (validated first).
+    pub fn load_module(&self, module: bytecode::Module) -> Result<String, LoadError> {
+        loader::install(&self.rt, module, None).map(|m| m.name.name().to_string())
+    }
+
+    /// Registers a native function `module.name/arity`. It takes precedence
+    /// over a Reef function of the same name.
+    pub fn register_native(
+        &self,
+        module: &str,
+        name: &str,
+        arity: u32,
+        f: impl Fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception> + Send + Sync + 'static,
+    ) {
+        let mfa = Mfa { module: Atom::new(module), name: Atom::new(name), arity };
+        self.rt.register_native(mfa, Native::Host(Arc::new(f)));
+    }
+
+    /// Runs `module.main(args)` (or `module.main()` if there is no
+    /// `main/1`) in a new process until it returns; processes still running
+    /// then are stopped. A crash of main's process is returned, not printed
+    /// (other processes' crash reports go to stderr).
+    pub fn run_main(&self, module: &str, args: Vec<String>) -> Result<Term, Crash> {
+        let m = Atom::new(module);
+        let main = Atom::new("main");
+        let loaded = self.rt.code.get(m);
+        let (fun, args) = match loaded.as_ref().and_then(|l| l.exported(main, 1).map(|f| (l, f))) {
+            Some((l, f)) => (local_fun(l, f), vec![Value::list(args.into_iter().map(Value::str).collect::<Vec<_>>())]),
+            None => (native::ext_fun(m, main, 0), Vec::new()),
+        };
+        self.run_process(fun, args, true)
+    }
+
+    /// Calls `module.function(args...)` in a new process and waits for its
+    /// result. Other processes keep running until it returns.
+    pub fn call(&self, module: &str, function: &str, args: Vec<Term>) -> Result<Term, Crash> {
+        let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
+        self.run_process(fun, args.iter().map(Term::to_value).collect(), false)
+    }
+
+    fn run_process(&self, fun: Value, args: Vec<Value>, stop_others: bool) -> Result<Term, Crash> {
+        let pid = self.rt.new_pid();
+        let mut p = Process::new(pid);
+        p.start = Some(Start { fun, args });
+        self.rt.scheduler.spawn(Box::new(p));
+        let ended = self.rt.scheduler.run_until(&self.rt, pid);
+        if stop_others {
+            self.rt.scheduler.stop_others();
+        }
+        self.rt.flush_out();
+        match ended {
+            Ended::Returned(v) => Ok(Term::from_value(&v)),
+            Ended::Exited(exit) if !exit.is_abnormal() => Ok(Term::from_value(&exit.reason())),
+            Ended::Exited(exit) => Err(crash_of(pid, &exit)),
+            Ended::Deadlock | Ended::NoProcess => {
+                self.rt.scheduler.remove(pid);
+                Err(deadlock(pid))
+            }
+        }
+    }
+
+    /// A long-lived process for a REPL: the same pid and mailbox across
+    /// evaluations.
+    pub fn session(&self) -> Session {
+        let pid = self.rt.new_pid();
+        let mut p = Process::new(pid);
+        p.host_driven = true;
+        p.status = Status::Idle;
+        p.session_state = Value::map(value::MapData::new());
+        self.rt.scheduler.spawn(Box::new(p));
+        Session { rt: self.rt.clone(), pid }
+    }
+
+    /// Flushes program output.
+    pub fn flush(&self) {
+        self.rt.flush_out();
+    }
+}
+
+fn local_fun(m: &Arc<code::LoadedModule>, func: u32) -> Value {
+    Value::Fun(std::rc::Rc::new(value::Closure::Local { module: m.clone(), func, captured: Box::new([]) }))
+}
+
+fn crash_of(pid: Pid, exit: &interp::Exit) -> Crash {
+    Crash {
+        pid: Term::Pid(pid.0),
+        reason: Term::from_value(&exit.reason()),
+        report: interp::crash_report(&Value::Pid(pid), exit),
+    }
+}
+
+fn deadlock(pid: Pid) -> Crash {
+    Crash {
+        pid: Term::Pid(pid.0),
+        reason: Term::atom("deadlock"),
+        report: format!(
+            "** process {} crashed\n** reason: :deadlock (it waits in a receive, and every other process is waiting too)\n",
+            Value::Pid(pid)
+        ),
+    }
+}
+
+/// What an evaluation in a [`Session`] gave.
+#[derive(Debug, Clone)]
+pub struct EvalOutput {
+    /// The value, as `inspect` writes it.
+    pub text: String,
+    pub value: Term,
+}
+
+/// Why an evaluation in a [`Session`] failed. The session lives on.
+#[derive(Debug, Clone)]
+pub enum EvalError {
+    /// The evaluation crashed; the report names the reason and the trace.
+    Crashed(Crash),
+    /// The function did not return a `(value, new_state)` pair.
+    BadResult(Term),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Crashed(c) => f.write_str(&c.report),
+            EvalError::BadResult(t) => write!(f, "** evaluation returned {t}, not a (value, state) pair"),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// A REPL's process: evaluations run in it one after another, keeping its
+/// pid, its mailbox and a state value between them.
+pub struct Session {
+    rt: Arc<Runtime>,
+    pid: Pid,
+}
+
+impl Session {
+    /// The session process's pid.
+    pub fn pid(&self) -> Term {
+        Term::Pid(self.pid.0)
+    }
+
+    /// Calls `module.function(state)` in the session's process; it must
+    /// return `(value, new_state)`. The session keeps `new_state` (its
+    /// first state is `#{}`); a crash leaves the state as it was.
+    pub fn eval(&mut self, module: &str, function: &str) -> Result<EvalOutput, EvalError> {
+        let fun = native::ext_fun(Atom::new(module), Atom::new(function), 1);
+        let state = self.rt.scheduler.with_process(self.pid, |p| p.session_state.clone()).unwrap_or_default();
+        self.rt.scheduler.start_call(self.pid, Start { fun, args: vec![state] });
+        let ended = self.rt.scheduler.run_until(&self.rt, self.pid);
+        self.rt.flush_out();
+        match ended {
+            Ended::Returned(v) => match v.as_tuple() {
+                Some([value, new_state]) => {
+                    let new_state = new_state.clone();
+                    self.rt.scheduler.with_process(self.pid, |p| p.session_state = new_state);
+                    Ok(EvalOutput { text: value::print::inspect(value), value: Term::from_value(value) })
+                }
+                _ => Err(EvalError::BadResult(Term::from_value(&v))),
+            },
+            Ended::Exited(exit) => Err(EvalError::Crashed(crash_of(self.pid, &exit))),
+            Ended::Deadlock | Ended::NoProcess => {
+                self.rt.scheduler.with_process(self.pid, |p| {
+                    p.reset_stack();
+                    p.status = Status::Idle;
+                });
+                Err(EvalError::Crashed(deadlock(self.pid)))
+            }
+        }
+    }
+
+    /// Drains the session's mailbox: each message as `inspect` writes it.
+    pub fn flush(&mut self) -> Vec<String> {
+        self.rt
+            .scheduler
+            .with_process(self.pid, |p| p.mailbox.drain().iter().map(value::print::inspect).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.rt.scheduler.remove(self.pid);
+    }
+}
+
+/// What `reef check` reports for a file.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Every diagnostic, rendered.
+    pub rendered: String,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Compiles a file without running it and renders its diagnostics.
+pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, LoadError> {
+    let path = path.as_ref();
+    let name = loader::module_name(path)?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let file_name = path.display().to_string();
+    let compiled = std::panic::catch_unwind(|| compiler::compile_module(&name, &file_name, &source))
+        .map_err(|e| LoadError::Internal { module: name.clone(), message: loader::panic_message(&e) })?;
+    let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+    Ok(CheckResult {
+        rendered: compiler::render_diagnostics(&compiled.diagnostics, &file_name, &source, color),
+        errors,
+        warnings: compiled.diagnostics.len() - errors,
+    })
+}
+
+/// The disassembly of a file's bytecode.
+pub fn disassemble_file(path: impl AsRef<Path>, color: bool) -> Result<String, LoadError> {
+    let path = path.as_ref();
+    let name = loader::module_name(path)?;
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let module = loader::compile(&name, &path.display().to_string(), &source, color)?;
+    Ok(bytecode::disasm::disassemble(&module))
+}
+
+/// The instruction set reference (`reef disasm --opcodes`).
+pub fn opcode_reference() -> String {
+    bytecode::disasm::opcode_reference()
+}

@@ -1,0 +1,87 @@
+//! A process's mailbox: messages in arrival order, and the cursor of the
+//! receive in progress (selective receive scans from the oldest message;
+//! the one that matches is removed and the others stay, in order).
+//!
+//! Messages in the mailbox are already copies in the receiving process's
+//! heap. (With several scheduler threads, senders will push into a shared
+//! inbox that the owner drains here; this type is where that goes.)
+
+use std::collections::VecDeque;
+
+use crate::value::Value;
+
+#[derive(Default)]
+pub struct Mailbox {
+    messages: VecDeque<Value>,
+    /// Index of the message the current receive looks at.
+    cursor: usize,
+}
+
+impl Mailbox {
+    pub fn push(&mut self, msg: Value) {
+        self.messages.push_back(msg);
+    }
+
+    /// The message under the cursor, if any is left.
+    #[inline]
+    pub fn current(&self) -> Option<&Value> {
+        self.messages.get(self.cursor)
+    }
+
+    /// Moves the cursor past the current message.
+    #[inline]
+    pub fn skip(&mut self) {
+        self.cursor += 1;
+    }
+
+    /// Removes the message under the cursor and resets the cursor.
+    pub fn accept(&mut self) -> Option<Value> {
+        let msg = self.messages.remove(self.cursor);
+        self.cursor = 0;
+        msg
+    }
+
+    /// Back to the oldest message (a receive timed out or starts over).
+    pub fn reset_cursor(&mut self) {
+        self.cursor = 0;
+    }
+
+    /// Whether a message has arrived past the cursor (a parked receive has
+    /// something new to look at).
+    pub fn has_unseen(&self) -> bool {
+        self.cursor < self.messages.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Takes every message out, oldest first.
+    pub fn drain(&mut self) -> Vec<Value> {
+        self.cursor = 0;
+        self.messages.drain(..).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selective_receive_keeps_the_others_in_order() {
+        let mut mb = Mailbox::default();
+        for i in 0..4 {
+            mb.push(Value::Int(i));
+        }
+        mb.skip();
+        mb.skip();
+        assert!(matches!(mb.accept(), Some(Value::Int(2))));
+        assert!(matches!(mb.current(), Some(Value::Int(0))));
+        let rest: Vec<_> = mb.drain().into_iter().map(|v| v.to_string()).collect();
+        assert_eq!(rest, ["0", "1", "3"]);
+    }
+}

@@ -1,0 +1,134 @@
+//! `kernel`: the built-ins called without a module prefix (`len(x)`,
+//! `error(r)`, `self()`, ...): type tests, sizes, conversions, raising,
+//! and the process primitives.
+
+use super::{atom, ext_fun, index, list, string, Ctx};
+use crate::exports::NativeFn;
+use crate::interp::Exception;
+use crate::value::{number, print, Atom, Value};
+
+pub const NATIVES: &[(&str, u32, NativeFn)] = &[
+    ("is_int", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
+    ("is_float", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Float(_))))),
+    ("is_number", 1, |_, a| Ok(Value::bool(a[0].is_number()))),
+    ("is_atom", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(_))))),
+    ("is_string", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Str(_))))),
+    ("is_list", 1, |_, a| Ok(Value::bool(a[0].is_list()))),
+    ("is_tuple", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Tuple(_))))),
+    ("is_map", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Map(_))))),
+    ("is_pid", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Pid(_))))),
+    ("is_ref", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Ref(_))))),
+    ("is_fn", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Fun(_))))),
+    ("is_bool", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(Atom::TRUE) | Value::Atom(Atom::FALSE))))),
+    ("len", 1, len),
+    ("tuple_size", 1, |_, a| match &a[0] {
+        Value::Tuple(t) => Ok(Value::Int(t.0.len() as i64)),
+        _ => Err(Exception::badarg()),
+    }),
+    ("map_size", 1, |_, a| Ok(Value::Int(super::map(&a[0])?.len() as i64))),
+    ("elem", 2, |_, a| match &a[0] {
+        Value::Tuple(t) => t.0.get(index(&a[1])?).cloned().ok_or_else(Exception::badarg),
+        _ => Err(Exception::badarg()),
+    }),
+    ("hd", 1, |_, a| match &a[0] {
+        Value::Cons(c) => Ok(c.head.clone()),
+        _ => Err(Exception::badarg()),
+    }),
+    ("tl", 1, |_, a| match &a[0] {
+        Value::Cons(c) => Ok(c.tail.clone()),
+        _ => Err(Exception::badarg()),
+    }),
+    ("abs", 1, |_, a| number::abs(&a[0]).ok_or_else(Exception::badarg)),
+    ("min", 2, |_, a| Ok(if a[1] < a[0] { a[1].clone() } else { a[0].clone() })),
+    ("max", 2, |_, a| Ok(if a[1] > a[0] { a[1].clone() } else { a[0].clone() })),
+    ("inspect", 1, |_, a| Ok(Value::str(print::inspect(&a[0])))),
+    ("to_string", 1, |_, a| match &a[0] {
+        Value::Str(_) => Ok(a[0].clone()),
+        v => Ok(Value::str(print::to_text(v))),
+    }),
+    ("to_int", 1, to_int),
+    ("to_float", 1, to_float),
+    ("to_atom", 1, |_, a| Ok(Value::Atom(Atom::new(string(&a[0])?)))),
+    ("tuple_to_list", 1, |_, a| match &a[0] {
+        Value::Tuple(t) => Ok(Value::list(t.0.iter().cloned())),
+        _ => Err(Exception::badarg()),
+    }),
+    ("list_to_tuple", 1, |_, a| Ok(Value::tuple(list(&a[0])?))),
+    ("error", 1, |_, a| Err(Exception::error(a[0].clone()))),
+    ("throw", 1, |_, a| Err(Exception::throw(a[0].clone()))),
+    ("exit", 1, |_, a| Err(Exception::exit(a[0].clone()))),
+    ("self", 0, |ctx, _| Ok(Value::Pid(ctx.self_pid()))),
+    ("make_ref", 0, |ctx, _| Ok(Value::Ref(ctx.make_ref()))),
+    ("apply", 2, |ctx, a| {
+        let args = list(&a[1])?;
+        ctx.apply(a[0].clone(), args)
+    }),
+    ("apply", 3, |ctx, a| {
+        let args = list(&a[2])?;
+        let fun = ext_fun(atom(&a[0])?, atom(&a[1])?, args.len() as u32);
+        ctx.apply(fun, args)
+    }),
+    ("spawn", 1, |ctx, a| Ok(Value::Pid(ctx.spawn(&a[0])?))),
+    ("send", 2, |ctx, a| {
+        ctx.send(&a[0], &a[1])?;
+        Ok(a[1].clone())
+    }),
+    ("register", 2, |ctx, a| match (&a[0], &a[1]) {
+        (Value::Atom(name), Value::Pid(pid)) if ctx.rt.scheduler.register(*name, *pid) => Ok(Value::TRUE),
+        _ => Err(Exception::badarg()),
+    }),
+    ("unregister", 1, |ctx, a| {
+        if ctx.rt.scheduler.unregister(atom(&a[0])?) {
+            Ok(Value::TRUE)
+        } else {
+            Err(Exception::badarg())
+        }
+    }),
+    ("whereis", 1, |ctx, a| Ok(ctx.rt.scheduler.whereis(atom(&a[0])?).map_or(Value::NIL_ATOM, Value::Pid))),
+    ("atom", 1, |_, a| Ok(Value::Atom(Atom::new(string(&a[0])?)))),
+];
+
+/// `len(x)`: the length of a proper list, or of a string in Unicode
+/// scalar values.
+fn len(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+    match &a[0] {
+        Value::Str(s) => Ok(Value::Int(s.chars().count() as i64)),
+        v @ (Value::Nil | Value::Cons(_)) => {
+            let mut it = v.iter_list();
+            let n = (&mut it).count();
+            if matches!(it.tail(), Value::Nil) {
+                Ok(Value::Int(n as i64))
+            } else {
+                Err(Exception::badarg())
+            }
+        }
+        _ => Err(Exception::badarg()),
+    }
+}
+
+/// `to_int(x)`: integers as they are, floats truncated, strings parsed
+/// (decimal, optional sign); anything else is `:badarg`.
+fn to_int(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+    match &a[0] {
+        Value::Int(_) | Value::BigInt(_) => Ok(a[0].clone()),
+        Value::Float(f) => number::float_to_int(*f).ok_or_else(Exception::badarg),
+        Value::Str(s) => number::parse_int(s).ok_or_else(Exception::badarg),
+        _ => Err(Exception::badarg()),
+    }
+}
+
+/// `to_float(x)`: numbers as floats; strings parsed (`"2.5"`, `"1e3"`,
+/// `"7"`); anything else is `:badarg`.
+fn to_float(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+    match &a[0] {
+        Value::Str(s) => parse_float(s).map(Value::Float).ok_or_else(Exception::badarg),
+        v => number::to_f64(v).and_then(number::float).ok_or_else(Exception::badarg),
+    }
+}
+
+/// Parses a finite float written in decimal (no `inf`/`nan`).
+pub fn parse_float(s: &str) -> Option<f64> {
+    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+    let f: f64 = if ok { s.parse().ok()? } else { return None };
+    f.is_finite().then_some(f)
+}

@@ -1,0 +1,180 @@
+//! Natives: built-in functions written in Rust, one file per module. A
+//! native takes its arguments as a slice and returns a value or raises an
+//! [`Exception`]; the [`Ctx`] gives it the calling process and the runtime
+//! (for `self()`, `spawn`, `send`, output). A native that must call a Reef
+//! function (`apply`) asks the interpreter to do it with [`Ctx::apply`], so
+//! the Reef stack never nests inside the Rust stack.
+
+pub mod io;
+pub mod kernel;
+pub mod lists;
+pub mod maps;
+pub mod math;
+pub mod strings;
+
+use std::rc::Rc;
+
+use crate::exports::{Mfa, Native, NativeFn};
+use crate::interp::Exception;
+use crate::process::{Process, Start, Status};
+use crate::runtime::Runtime;
+use crate::value::copy::deep_copy;
+use crate::value::{Atom, Closure, MapData, Pid, Ref, Value};
+
+/// What a native sees of the world.
+pub struct Ctx<'a> {
+    pub(crate) rt: &'a Runtime,
+    pub(crate) proc: &'a mut Process,
+    /// A call the native asked the interpreter to make in its place.
+    pub(crate) trap: Option<Start>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(rt: &'a Runtime, proc: &'a mut Process) -> Ctx<'a> {
+        Ctx { rt, proc, trap: None }
+    }
+
+    /// The calling process.
+    pub fn self_pid(&self) -> Pid {
+        self.proc.pid
+    }
+
+    pub fn make_ref(&self) -> Ref {
+        self.rt.new_ref()
+    }
+
+    /// Writes program output (stdout, or the host's sink).
+    pub fn write_out(&self, s: &str) {
+        self.rt.write_out(s);
+    }
+
+    pub fn flush_out(&self) {
+        self.rt.flush_out();
+    }
+
+    /// Makes the native's result the result of calling `fun` with `args`:
+    /// return what this returns, and the interpreter makes the call (as a
+    /// tail call of the native).
+    pub fn apply(&mut self, fun: Value, args: Vec<Value>) -> Result<Value, Exception> {
+        self.trap = Some(Start { fun, args });
+        Ok(Value::Nil)
+    }
+
+    /// Starts a process running `fun()` (a function of no arguments).
+    pub fn spawn(&mut self, fun: &Value) -> Result<Pid, Exception> {
+        match fun {
+            Value::Fun(c) if c.arity() == 0 => {}
+            _ => return Err(Exception::badarg()),
+        }
+        let pid = self.rt.new_pid();
+        let mut p = Box::new(Process::new(pid));
+        p.start = Some(Start { fun: deep_copy(fun), args: Vec::new() });
+        p.status = Status::Runnable;
+        self.rt.scheduler.spawn(p);
+        Ok(pid)
+    }
+
+    /// Sends a copy of `msg` to `dest` (a pid, a registered name, or
+    /// `(name, node)`).
+    pub fn send(&mut self, dest: &Value, msg: &Value) -> Result<(), Exception> {
+        send(self.rt, self.proc, dest, msg)
+    }
+}
+
+/// `dest ! msg`: never blocks; a message to a dead process is dropped; an
+/// unregistered name is `:badarg`, as in Erlang.
+pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> Result<(), Exception> {
+    let pid = match dest {
+        Value::Pid(pid) => *pid,
+        Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(|| badarg_of(dest))?,
+        Value::Tuple(t) if t.0.len() == 2 => match &t.0[0] {
+            // Only the local node exists for now.
+            Value::Atom(name) => match rt.scheduler.whereis(*name) {
+                Some(pid) => pid,
+                None => return Ok(()),
+            },
+            _ => return Err(badarg_of(dest)),
+        },
+        _ => return Err(badarg_of(dest)),
+    };
+    let copy = deep_copy(msg);
+    if pid == p.pid {
+        p.mailbox.push(copy);
+    } else {
+        rt.scheduler.send(pid, copy);
+    }
+    Ok(())
+}
+
+fn badarg_of(v: &Value) -> Exception {
+    Exception::tagged(Atom::BADARG, v.clone())
+}
+
+/// Registers every built-in native.
+pub(crate) fn register_builtins(rt: &Runtime) {
+    let modules: [(&str, &[(&str, u32, NativeFn)]); 6] = [
+        ("kernel", kernel::NATIVES),
+        ("io", io::NATIVES),
+        ("lists", lists::NATIVES),
+        ("maps", maps::NATIVES),
+        ("strings", strings::NATIVES),
+        ("math", math::NATIVES),
+    ];
+    for (module, natives) in modules {
+        let module = Atom::new(module);
+        for &(name, arity, f) in natives {
+            rt.register_native(Mfa { module, name: Atom::new(name), arity }, Native::Builtin(f));
+        }
+    }
+}
+
+// ---- argument helpers: a wrong type is `:badarg` ----
+
+pub fn int(v: &Value) -> Result<i64, Exception> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        _ => Err(Exception::badarg()),
+    }
+}
+
+/// A non-negative integer that fits in usize.
+pub fn index(v: &Value) -> Result<usize, Exception> {
+    match v {
+        Value::Int(i) if *i >= 0 => Ok(*i as usize),
+        _ => Err(Exception::badarg()),
+    }
+}
+
+pub fn float(v: &Value) -> Result<f64, Exception> {
+    crate::value::number::to_f64(v).ok_or_else(Exception::badarg)
+}
+
+pub fn string(v: &Value) -> Result<&str, Exception> {
+    v.as_str().ok_or_else(Exception::badarg)
+}
+
+pub fn atom(v: &Value) -> Result<Atom, Exception> {
+    v.as_atom().ok_or_else(Exception::badarg)
+}
+
+/// The elements of a proper list.
+pub fn list(v: &Value) -> Result<Vec<Value>, Exception> {
+    v.list_to_vec().ok_or_else(Exception::badarg)
+}
+
+/// A map, or `(:badmap, v)`.
+pub fn map(v: &Value) -> Result<&MapData, Exception> {
+    match v {
+        Value::Map(m) => Ok(m),
+        _ => Err(Exception::tagged(Atom::BADMAP, v.clone())),
+    }
+}
+
+pub fn new_map(m: MapData) -> Value {
+    Value::Map(Rc::new(m))
+}
+
+/// A function value for `module.name/arity`.
+pub fn ext_fun(module: Atom, name: Atom, arity: u32) -> Value {
+    Value::Fun(Rc::new(Closure::External { module, name, arity }))
+}

@@ -1,0 +1,82 @@
+//! `strings`: all native, Unicode-correct (lengths and positions count
+//! Unicode scalar values, not bytes). A wrong argument type is `:badarg`.
+//! `to_int` and `to_float` return the number or raise `:badarg`, like
+//! Erlang's `list_to_integer` (wrap them in `try` to test input).
+
+use super::{index, int, list, string};
+use crate::exports::NativeFn;
+use crate::interp::Exception;
+use crate::native::kernel::parse_float;
+use crate::value::{number, Value};
+
+pub const NATIVES: &[(&str, u32, NativeFn)] = &[
+    ("length", 1, |_, a| Ok(Value::Int(string(&a[0])?.chars().count() as i64))),
+    ("split", 2, |_, a| {
+        let (s, sep) = (string(&a[0])?, string(&a[1])?);
+        let parts: Vec<Value> = if sep.is_empty() {
+            s.chars().map(|c| Value::str(c.to_string())).collect()
+        } else {
+            s.split(sep).map(Value::str).collect()
+        };
+        Ok(Value::list(parts))
+    }),
+    ("join", 2, |_, a| {
+        let sep = string(&a[1])?;
+        let parts = list(&a[0])?;
+        let mut out = String::new();
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(string(p)?);
+        }
+        Ok(Value::str(out))
+    }),
+    ("trim", 1, |_, a| Ok(Value::str(string(&a[0])?.trim()))),
+    ("trim_start", 1, |_, a| Ok(Value::str(string(&a[0])?.trim_start()))),
+    ("trim_end", 1, |_, a| Ok(Value::str(string(&a[0])?.trim_end()))),
+    ("upcase", 1, |_, a| Ok(Value::str(string(&a[0])?.to_uppercase()))),
+    ("downcase", 1, |_, a| Ok(Value::str(string(&a[0])?.to_lowercase()))),
+    ("contains", 2, |_, a| Ok(Value::bool(string(&a[0])?.contains(string(&a[1])?)))),
+    ("starts_with", 2, |_, a| Ok(Value::bool(string(&a[0])?.starts_with(string(&a[1])?)))),
+    ("ends_with", 2, |_, a| Ok(Value::bool(string(&a[0])?.ends_with(string(&a[1])?)))),
+    ("replace", 3, |_, a| {
+        let (s, from, to) = (string(&a[0])?, string(&a[1])?, string(&a[2])?);
+        if from.is_empty() {
+            return Ok(a[0].clone());
+        }
+        Ok(Value::str(s.replace(from, to)))
+    }),
+    ("to_int", 1, |_, a| number::parse_int(string(&a[0])?).ok_or_else(Exception::badarg)),
+    ("to_float", 1, |_, a| parse_float(string(&a[0])?).map(Value::Float).ok_or_else(Exception::badarg)),
+    ("from_int", 1, |_, a| match &a[0] {
+        v @ (Value::Int(_) | Value::BigInt(_)) => Ok(Value::str(v.to_string())),
+        _ => Err(Exception::badarg()),
+    }),
+    ("from_float", 1, |_, a| match &a[0] {
+        v @ Value::Float(_) => Ok(Value::str(v.to_string())),
+        _ => Err(Exception::badarg()),
+    }),
+    ("slice", 3, |_, a| {
+        let s = string(&a[0])?;
+        let (start, len) = (index(&a[1])?, index(&a[2])?);
+        Ok(Value::str(s.chars().skip(start).take(len).collect::<String>()))
+    }),
+    ("chars", 1, |_, a| Ok(Value::list(string(&a[0])?.chars().map(|c| Value::str(c.to_string())).collect::<Vec<_>>()))),
+    ("reverse", 1, |_, a| Ok(Value::str(string(&a[0])?.chars().rev().collect::<String>()))),
+    ("repeat", 2, |_, a| {
+        let s = string(&a[0])?;
+        let n = int(&a[1])?;
+        if n < 0 || (s.len() as u128) * (n as u128) > (1u128 << 32) {
+            return Err(Exception::badarg());
+        }
+        Ok(Value::str(s.repeat(n as usize)))
+    }),
+    ("index_of", 2, |_, a| {
+        let (s, sub) = (string(&a[0])?, string(&a[1])?);
+        Ok(match s.find(sub) {
+            Some(byte) => Value::Int(s[..byte].chars().count() as i64),
+            None => Value::NIL_ATOM,
+        })
+    }),
+];

@@ -1,0 +1,173 @@
+//! A process: its registers and call frames (the Reef stack, on the heap),
+//! its exception handlers, its mailbox, and where it stands. Everything a
+//! process's values reference through `Rc` is reachable only from the
+//! process itself, which is what lets the scheduler move it between
+//! threads (see the `Send` impl below).
+
+use std::time::Instant;
+
+use crate::code::{FunctionCode, LoadedModule};
+use crate::mailbox::Mailbox;
+use crate::value::{Pid, Value};
+
+/// The saved state of a caller: where to continue when the callee returns.
+/// The pointers stay valid because the runtime keeps every loaded module
+/// version alive for as long as it runs processes.
+#[derive(Clone, Copy)]
+pub struct Frame {
+    pub module: *const LoadedModule,
+    pub fun: *const FunctionCode,
+    /// The instruction after the call.
+    pub pc: u32,
+    /// The caller's first register in `Process::regs`.
+    pub base: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// `try`: the class, reason and stack trace go to `R[dst..dst+3]`.
+    Try { dst: u16 },
+    /// A guard: any exception means the guard is false.
+    Guard,
+}
+
+/// An exception handler, valid while the frame that pushed it is live.
+#[derive(Clone, Copy)]
+pub struct Handler {
+    pub kind: HandlerKind,
+    /// `frames.len()` when it was pushed: the depth of its frame.
+    pub depth: u32,
+    /// The function and register base of its frame, to recognise a stale
+    /// handler whose frame has gone.
+    pub fun: *const FunctionCode,
+    pub base: u32,
+    /// Where the handler's code starts.
+    pub label: u32,
+}
+
+/// What the process does next.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Status {
+    /// In the run queue, or running.
+    Runnable,
+    /// Parked in a receive until a message comes (or its deadline).
+    Waiting,
+    /// A host-driven process (a REPL session) with nothing to do until the
+    /// host asks it to evaluate something.
+    Idle,
+}
+
+/// A call to make when the process next runs (its first function, or a
+/// session's evaluation).
+pub struct Start {
+    pub fun: Value,
+    pub args: Vec<Value>,
+}
+
+pub struct Process {
+    pub pid: Pid,
+    pub(crate) regs: Vec<Value>,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) handlers: Vec<Handler>,
+    /// Where execution continues (valid when `fun` is not null).
+    pub(crate) module: *const LoadedModule,
+    pub(crate) fun: *const FunctionCode,
+    pub(crate) pc: u32,
+    pub(crate) base: u32,
+    pub(crate) start: Option<Start>,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) status: Status,
+    /// While parked in a receive with a timeout: where to go when it
+    /// expires (`pc` holds where to go when a message comes).
+    pub(crate) wait_expired: Option<u32>,
+    /// When the receive in progress times out, once it has waited.
+    pub(crate) recv_deadline: Option<Instant>,
+    /// Bumped at each park, so a stale timer can be told from a live one.
+    pub(crate) wait_seq: u64,
+    /// Driven by the host (a session): returning from its outermost call,
+    /// or crashing, makes it idle instead of ending it.
+    pub(crate) host_driven: bool,
+    /// A session's state, passed to and returned by each evaluation.
+    pub(crate) session_state: Value,
+    pub reductions: u64,
+}
+
+// SAFETY: a process owns every `Rc` node reachable from its registers,
+// mailbox and handlers, and no `Rc` node is reachable from anywhere else:
+// (1) a message is deep-copied (`value::copy::deep_copy`) into fresh nodes
+// before it is put in the receiver's mailbox, and the sender keeps no
+// reference to the copy; (2) a new process's starting closure and
+// arguments are deep-copied the same way; (3) module literals, shared by
+// all processes, are only scalars (`code::Literals` checks), whose shared
+// parts are `Arc`; (4) natives and the host exchange terms only by copying
+// or through the owned `Term` type. So moving a whole process to another
+// thread moves all the non-atomic refcounts it can touch with it. The raw
+// code pointers point into immutable modules that outlive every process.
+unsafe impl Send for Process {}
+
+impl Process {
+    pub fn new(pid: Pid) -> Process {
+        Process {
+            pid,
+            regs: Vec::new(),
+            frames: Vec::new(),
+            handlers: Vec::new(),
+            module: std::ptr::null(),
+            fun: std::ptr::null(),
+            pc: 0,
+            base: 0,
+            start: None,
+            mailbox: Mailbox::default(),
+            status: Status::Runnable,
+            wait_expired: None,
+            recv_deadline: None,
+            wait_seq: 0,
+            host_driven: false,
+            session_state: Value::Nil,
+            reductions: 0,
+        }
+    }
+
+    /// Forgets the call in progress (after it ended): frames, handlers and
+    /// registers go, the mailbox stays.
+    pub(crate) fn reset_stack(&mut self) {
+        self.regs.clear();
+        self.frames.clear();
+        self.handlers.clear();
+        self.module = std::ptr::null();
+        self.fun = std::ptr::null();
+        self.pc = 0;
+        self.base = 0;
+        self.wait_expired = None;
+        self.recv_deadline = None;
+        self.mailbox.reset_cursor();
+        self.shrink();
+    }
+
+    /// Frees registers above the live frame (values a finished call left
+    /// behind would otherwise stay alive until overwritten), and gives back
+    /// memory after a deep recursion. Called when the process parks.
+    pub(crate) fn compact(&mut self) {
+        if !self.fun.is_null() {
+            // SAFETY: `fun` points into a module the runtime keeps alive.
+            let top = self.base as usize + unsafe { (*self.fun).num_regs } as usize;
+            self.regs.truncate(top);
+        }
+        self.shrink();
+    }
+
+    fn shrink(&mut self) {
+        /// Keep this much even when idle: regrowing costs more than it saves.
+        const KEEP: usize = 256;
+        if self.regs.capacity() > KEEP && self.regs.capacity() > 4 * self.regs.len() {
+            self.regs.shrink_to(self.regs.len().max(KEEP));
+        }
+        if self.frames.capacity() > KEEP && self.frames.capacity() > 4 * self.frames.len() {
+            self.frames.shrink_to(self.frames.len().max(KEEP));
+        }
+    }
+
+    pub fn mailbox_len(&self) -> usize {
+        self.mailbox.len()
+    }
+}

@@ -1,0 +1,108 @@
+//! The runtime: the state every process shares. Loaded code, the export
+//! table, the natives, the scheduler, the output stream, and the pid and
+//! reference counters. It is `Sync`: with several scheduler threads each
+//! will hold an `Arc` of it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use rustc_hash::FxHashMap;
+
+use crate::exports::{ExportEntry, Mfa, Native, Target};
+use crate::loader::CodeServer;
+use crate::scheduler::Scheduler;
+use crate::value::{Atom, Pid, Ref};
+
+pub struct Runtime {
+    pub(crate) code: CodeServer,
+    pub(crate) exports: RwLock<FxHashMap<Mfa, Arc<ExportEntry>>>,
+    pub(crate) natives: RwLock<FxHashMap<Mfa, Native>>,
+    pub(crate) scheduler: Scheduler,
+    /// Where `io.print` and friends write (buffered; flushed whenever the
+    /// VM waits or stops, and before anything goes to stderr).
+    pub(crate) out: Mutex<Box<dyn Write + Send>>,
+    /// Render diagnostics with colours.
+    pub(crate) color: bool,
+    next_pid: AtomicU64,
+    next_ref: AtomicU64,
+}
+
+impl Runtime {
+    pub fn new(search_path: Vec<PathBuf>, out: Box<dyn Write + Send>, color: bool) -> Runtime {
+        let rt = Runtime {
+            code: CodeServer::new(search_path),
+            exports: RwLock::new(FxHashMap::default()),
+            natives: RwLock::new(FxHashMap::default()),
+            scheduler: Scheduler::default(),
+            out: Mutex::new(out),
+            color,
+            next_pid: AtomicU64::new(1),
+            next_ref: AtomicU64::new(1),
+        };
+        crate::native::register_builtins(&rt);
+        rt
+    }
+
+    pub fn new_pid(&self) -> Pid {
+        Pid(self.next_pid.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub fn new_ref(&self) -> Ref {
+        Ref(self.next_ref.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The export entry of `mfa`, created (and pointed at the native or the
+    /// loaded module's function, if any) on first use.
+    pub fn export_entry(&self, mfa: Mfa) -> Arc<ExportEntry> {
+        if let Some(e) = self.exports.read().expect("exports lock").get(&mfa) {
+            return e.clone();
+        }
+        let mut exports = self.exports.write().expect("exports lock");
+        if let Some(e) = exports.get(&mfa) {
+            return e.clone();
+        }
+        let entry = Arc::new(ExportEntry::new(mfa));
+        entry.set(self.current_target(mfa));
+        exports.insert(mfa, entry.clone());
+        entry
+    }
+
+    /// What `mfa` should run now: a native first, else the exported
+    /// function of the loaded module.
+    pub(crate) fn current_target(&self, mfa: Mfa) -> Option<Target> {
+        if let Some(n) = self.natives.read().expect("natives lock").get(&mfa) {
+            return Some(Target::Native(n.clone()));
+        }
+        let module = self.code.get(mfa.module)?;
+        let func = module.exported(mfa.name, mfa.arity)?;
+        Some(Target::Reef { module, func })
+    }
+
+    /// Registers a native for `module.name/arity`; it takes precedence over
+    /// a Reef function of the same name.
+    pub fn register_native(&self, mfa: Mfa, native: Native) {
+        let exports = self.exports.write().expect("exports lock");
+        self.natives.write().expect("natives lock").insert(mfa, native.clone());
+        if let Some(e) = exports.get(&mfa) {
+            e.set(Some(Target::Native(native)));
+        }
+    }
+
+    /// Whether any native is registered for the module (such a module
+    /// need not exist as a Reef file).
+    pub fn has_natives(&self, module: Atom) -> bool {
+        self.natives.read().expect("natives lock").keys().any(|m| m.module == module)
+    }
+
+    /// Writes program output.
+    pub fn write_out(&self, s: &str) {
+        let mut out = self.out.lock().expect("output lock");
+        let _ = out.write_all(s.as_bytes());
+    }
+
+    pub fn flush_out(&self) {
+        let _ = self.out.lock().expect("output lock").flush();
+    }
+}

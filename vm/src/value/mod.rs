@@ -1,0 +1,330 @@
+//! Terms: the [`Value`] every register, message and literal holds.
+//!
+//! A `Value` is 16 bytes: a tag and one word. Scalars are unboxed (small
+//! integers, floats, atoms, pids, references). Compound terms a process
+//! builds (tuples, lists, maps, closures) are `Rc`: they belong to the heap
+//! of that one process, and refcounting frees them the moment they become
+//! garbage, with no pause for anyone else. Strings and big integers are
+//! `Arc`: immutable and shareable between processes by reference count.
+//! See ARCHITECTURE.md, "The VM", for why, and for the argument that makes
+//! moving a whole process to another thread sound.
+
+pub mod atom;
+pub mod copy;
+pub mod number;
+pub mod order;
+pub mod print;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use num_bigint::BigInt;
+
+pub use atom::Atom;
+
+use crate::code::LoadedModule;
+
+/// The persistent ordered map behind `Value::Map`, with `Rc` nodes (a map
+/// lives in one process). The one place that names imbl's pointer kind.
+pub type MapData = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+
+/// A process identifier. Printed `#PID<0.N.0>`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Pid(pub u64);
+
+/// A unique reference (`make_ref()`). Printed `#Ref<0.0.hi.lo>`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Ref(pub u64);
+
+/// A Reef term.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// An integer that fits in i64. Results that do not fit become
+    /// `BigInt`; a `BigInt` is never in i64 range (always normalised).
+    Int(i64),
+    BigInt(Arc<BigInt>),
+    Float(f64),
+    Atom(Atom),
+    /// An immutable UTF-8 string, shareable between processes.
+    Str(Arc<String>),
+    Tuple(Rc<Tuple>),
+    /// The empty list `[]`.
+    #[default]
+    Nil,
+    Cons(Rc<Cons>),
+    Map(Rc<MapData>),
+    Fun(Rc<Closure>),
+    Pid(Pid),
+    Ref(Ref),
+}
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+/// The elements of a tuple.
+pub struct Tuple(pub Box<[Value]>);
+
+/// One list cell `[head | tail]`; the tail may be any term (improper lists
+/// are allowed).
+pub struct Cons {
+    pub head: Value,
+    pub tail: Value,
+}
+
+/// A function value.
+pub enum Closure {
+    /// A lambda with its captured values, or a named local function
+    /// (`&name/arity`, nothing captured), of a loaded module.
+    Local { module: Arc<LoadedModule>, func: u32, captured: Box<[Value]> },
+    /// `&module.name/arity`: resolved when called, so it always reaches the
+    /// current version of the module (or a native).
+    External { module: Atom, name: Atom, arity: u32 },
+}
+
+impl Closure {
+    pub fn arity(&self) -> u32 {
+        match self {
+            Closure::Local { module, func, .. } => module.functions[*func as usize].arity,
+            Closure::External { arity, .. } => *arity,
+        }
+    }
+
+    /// (module, function name, arity) as shown in `#Fn<module.name/arity>`.
+    pub fn describe(&self) -> (Atom, Atom, u32) {
+        match self {
+            Closure::Local { module, func, .. } => {
+                let f = &module.functions[*func as usize];
+                (module.name, f.name, f.arity)
+            }
+            Closure::External { module, name, arity } => (*module, *name, *arity),
+        }
+    }
+}
+
+impl Value {
+    pub const TRUE: Value = Value::Atom(Atom::TRUE);
+    pub const FALSE: Value = Value::Atom(Atom::FALSE);
+    pub const NIL_ATOM: Value = Value::Atom(Atom::NIL);
+    pub const OK: Value = Value::Atom(Atom::OK);
+
+    pub fn atom(name: &str) -> Value {
+        Value::Atom(Atom::new(name))
+    }
+
+    pub fn bool(b: bool) -> Value {
+        Value::Atom(Atom::from_bool(b))
+    }
+
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Arc::new(s.into()))
+    }
+
+    pub fn tuple(elems: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(Tuple(elems.into_boxed_slice())))
+    }
+
+    pub fn cons(head: Value, tail: Value) -> Value {
+        Value::Cons(Rc::new(Cons { head, tail }))
+    }
+
+    /// An integer from a big integer, normalised to `Int` when it fits.
+    pub fn from_bigint(b: BigInt) -> Value {
+        match i64::try_from(&b) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::BigInt(Arc::new(b)),
+        }
+    }
+
+    /// A proper list of the values, in order.
+    pub fn list(items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>) -> Value {
+        Value::list_with_tail(items, Value::Nil)
+    }
+
+    /// `[items... | tail]`.
+    pub fn list_with_tail(items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>, tail: Value) -> Value {
+        items.into_iter().rev().fold(tail, |acc, v| Value::cons(v, acc))
+    }
+
+    pub fn map(map: MapData) -> Value {
+        Value::Map(Rc::new(map))
+    }
+
+    pub fn is_true(&self) -> bool {
+        matches!(self, Value::Atom(a) if *a == Atom::TRUE)
+    }
+
+    pub fn as_atom(&self) -> Option<Atom> {
+        match self {
+            Value::Atom(a) => Some(*a),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_tuple(&self) -> Option<&[Value]> {
+        match self {
+            Value::Tuple(t) => Some(&t.0),
+            _ => None,
+        }
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::BigInt(_) | Value::Float(_))
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self, Value::Nil | Value::Cons(_))
+    }
+
+    /// Walks a list: each head in order; [`ListIter::tail`] is what ends it
+    /// (`[]` for a proper list).
+    pub fn iter_list(&self) -> ListIter<'_> {
+        ListIter { cur: self }
+    }
+
+    /// The elements of a proper list, or `None` if this is not one.
+    pub fn list_to_vec(&self) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        let mut it = self.iter_list();
+        for v in &mut it {
+            out.push(v.clone());
+        }
+        matches!(it.tail(), Value::Nil).then_some(out)
+    }
+}
+
+/// Iterates over the heads of a list, iteratively (never recursing).
+pub struct ListIter<'a> {
+    cur: &'a Value,
+}
+
+impl<'a> ListIter<'a> {
+    /// What is left after the heads taken so far: `[]` at the end of a
+    /// proper list, another term for an improper one.
+    pub fn tail(&self) -> &'a Value {
+        self.cur
+    }
+}
+
+impl<'a> Iterator for ListIter<'a> {
+    type Item = &'a Value;
+    fn next(&mut self) -> Option<&'a Value> {
+        match self.cur {
+            Value::Cons(c) => {
+                self.cur = &c.tail;
+                Some(&c.head)
+            }
+            _ => None,
+        }
+    }
+}
+
+// ---- dropping without recursion ----
+//
+// Refcounting frees a term the moment its last reference goes. Freeing a
+// 10-million-cell list by recursion along the tails would overflow the
+// Rust stack, so a cell unlinks its tail chain in a loop. Tuples nested
+// very deeply (a "list" made of 2-tuples) are freed by recursion up to
+// `DROP_DEPTH`, and past that pushed on a per-thread list that the
+// outermost drop empties.
+
+/// How deep tuple drops recurse before deferring: far below what the
+/// smallest thread stack (2 MiB) holds at ~100 bytes per level.
+const DROP_DEPTH: u32 = 2_000;
+
+thread_local! {
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static DEFERRED: RefCell<Vec<Box<[Value]>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for Cons {
+    fn drop(&mut self) {
+        let mut tail = std::mem::take(&mut self.tail);
+        while let Value::Cons(rc) = tail {
+            match Rc::try_unwrap(rc) {
+                // The cell was ours alone: keep its tail, let the rest go
+                // (its own `drop` sees a `[]` tail and returns at once).
+                Ok(mut cell) => tail = std::mem::take(&mut cell.tail),
+                Err(_shared) => break,
+            }
+        }
+    }
+}
+
+impl Drop for Tuple {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let elems = std::mem::take(&mut self.0);
+        let depth = DEPTH.with(Cell::get);
+        if depth >= DROP_DEPTH {
+            DEFERRED.with(|d| d.borrow_mut().push(elems));
+            return;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        drop(elems);
+        if depth == 0 {
+            // The outermost tuple drop: free what deeper levels deferred.
+            while let Some(more) = DEFERRED.with(|d| d.borrow_mut().pop()) {
+                DEPTH.with(|d| d.set(1));
+                drop(more);
+            }
+        }
+        DEPTH.with(|d| d.set(depth));
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&print::inspect(self))
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&print::inspect(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_two_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn dropping_a_long_list_does_not_overflow() {
+        let mut list = Value::Nil;
+        for i in 0..3_000_000 {
+            list = Value::cons(Value::Int(i), list);
+        }
+        drop(list);
+    }
+
+    #[test]
+    fn dropping_deeply_nested_tuples_does_not_overflow() {
+        let mut t = Value::Nil;
+        for i in 0..1_000_000 {
+            t = Value::tuple(vec![Value::Int(i), t]);
+        }
+        drop(t);
+    }
+
+    #[test]
+    fn a_shared_tail_survives_dropping_one_list() {
+        let shared = Value::list((0..10).map(Value::Int));
+        let a = Value::cons(Value::Int(-1), shared.clone());
+        drop(a);
+        assert_eq!(shared.list_to_vec().unwrap().len(), 10);
+    }
+}
