@@ -581,14 +581,14 @@ mod tests {
     fn numbers() {
         use Token::*;
         assert_eq!(
-            toks("42 1_000_000 0xff 0b101 0o17 3.14 1.0e-9 2.5E10 1e3"),
+            toks("42 1_000_000 0xff 0b101 0o17 3.25 1.0e-9 2.5E10 1e3"),
             vec![
                 Int("42".into()),
                 Int("1000000".into()),
                 Int("255".into()),
                 Int("5".into()),
                 Int("15".into()),
-                Float(3.14),
+                Float(3.25),
                 Float(1.0e-9),
                 Float(2.5e10),
                 Float(1e3),

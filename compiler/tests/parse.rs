@@ -245,7 +245,7 @@ fn literals() {
     assert_eq!(p("42"), "42");
     assert_eq!(p("1_000_000"), "1000000");
     assert_eq!(p("0xff"), "255");
-    assert_eq!(p("3.14"), "3.14");
+    assert_eq!(p("3.25"), "3.25");
     assert_eq!(p("1.0e-9"), "1e-9");
     assert_eq!(p(":ok"), ":ok");
     assert_eq!(p(":\"two words\""), ":two words");

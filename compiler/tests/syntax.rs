@@ -20,7 +20,9 @@ fn codes(src: &str) -> Vec<&'static str> {
 
 #[test]
 fn e0101_unexpected_token() {
-    check("fn f() { foo(1 2) }", expect![[r#"
+    check(
+        "fn f() { foo(1 2) }",
+        expect![[r#"
         [E0101] Error: expected an operator, `,` or `)`, found `2`
            ╭─[ test.reef:1:16 ]
            │
@@ -28,8 +30,11 @@ fn e0101_unexpected_token() {
            │                ┬  
            │                ╰── unexpected `2`
         ───╯
-    "#]]);
-    check("fn f() { x y }", expect![[r#"
+    "#]],
+    );
+    check(
+        "fn f() { x y }",
+        expect![[r#"
         [E0101] Error: expected an operator, a newline, `;` or `}`, found `y`
            ╭─[ test.reef:1:12 ]
            │
@@ -37,12 +42,15 @@ fn e0101_unexpected_token() {
            │            ┬  
            │            ╰── unexpected `y`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0102_unexpected_eof() {
-    check("fn f(x) when x >", expect![[r#"
+    check(
+        "fn f(x) when x >",
+        expect![[r#"
         [E0102] Error: unexpected end of input: expected an expression
            ╭─[ test.reef:1:16 ]
            │
@@ -50,12 +58,15 @@ fn e0102_unexpected_eof() {
            │                ┬  
            │                ╰── the input ends here
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0103_unknown_char() {
-    check("fn f() { 1 @ 2 }", expect![[r#"
+    check(
+        "fn f() { 1 @ 2 }",
+        expect![[r#"
         [E0103] Error: unknown character `@`
            ╭─[ test.reef:1:12 ]
            │
@@ -63,12 +74,15 @@ fn e0103_unknown_char() {
            │            ┬  
            │            ╰── no Reef token starts with this character
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0104_unterminated_string() {
-    check("fn f() { \"abc }", expect![[r#"
+    check(
+        "fn f() { \"abc }",
+        expect![[r#"
         [E0104] Error: unterminated string
            ╭─[ test.reef:1:10 ]
            │
@@ -78,12 +92,15 @@ fn e0104_unterminated_string() {
            │ 
            │ Help: add a closing `"`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0105_bad_escape() {
-    check(r#"fn f() { "a\qb" }"#, expect![[r#"
+    check(
+        r#"fn f() { "a\qb" }"#,
+        expect![[r#"
         [E0105] Error: unknown escape sequence `\q`
            ╭─[ test.reef:1:12 ]
            │
@@ -93,12 +110,15 @@ fn e0105_bad_escape() {
            │ 
            │ Help: valid escapes are \n \t \r \\ \" \0 \e \# and \u{...}
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0106_malformed_number() {
-    check("fn f() { 12abc + 0x }", expect![[r#"
+    check(
+        "fn f() { 12abc + 0x }",
+        expect![[r#"
         [E0106] Error: malformed number `12abc`
            ╭─[ test.reef:1:10 ]
            │
@@ -113,12 +133,15 @@ fn e0106_malformed_number() {
            │                  ─┬  
            │                   ╰── a number cannot run into letters
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0107_uppercase_name() {
-    check("fn f() { Foo }", expect![[r#"
+    check(
+        "fn f() { Foo }",
+        expect![[r#"
         [E0107] Error: names start with a lowercase letter, found `Foo`
            ╭─[ test.reef:1:10 ]
            │
@@ -128,12 +151,15 @@ fn e0107_uppercase_name() {
            │ 
            │ Help: variables and functions are lowercase; for an atom write `:Foo`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0108_unclosed_delimiter() {
-    check("fn f() {\n  foo(1, 2\n}\n", expect![[r#"
+    check(
+        "fn f() {\n  foo(1, 2\n}\n",
+        expect![[r#"
         [E0108] Error: unclosed `(`
            ╭─[ test.reef:2:6 ]
            │
@@ -144,32 +170,35 @@ fn e0108_unclosed_delimiter() {
            │ ┬  
            │ ╰── expected its closing `)` before `}`
         ───╯
-    "#]]);
-    check("fn f() {\n  [1, 2\n", expect![[r#"
-        [E0108] Error: unclosed `{`
-           ╭─[ test.reef:1:8 ]
-           │
-         1 │ fn f() {
-           │        ┬  
-           │        ╰── this `{` is never closed
-           │ 
-           │ Help: add the closing `}`
-        ───╯
+    "#]],
+    );
+    check(
+        "fn f() {\n  [1, 2\n",
+        expect![[r#"
         [E0108] Error: unclosed `[`
            ╭─[ test.reef:2:3 ]
            │
          2 │   [1, 2
            │   ┬  
            │   ╰── this `[` is never closed
+           │
+           ├─[ test.reef:2:3 ]
+           │
+         1 │ fn f() {
+           │        ┬  
+           │        ╰── this `{` is not closed either
            │ 
            │ Help: add the closing `]`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0109_unexpected_closer() {
-    check("fn f() { 1 + 2) }", expect![[r#"
+    check(
+        "fn f() { 1 + 2) }",
+        expect![[r#"
         [E0109] Error: unexpected `)`
            ╭─[ test.reef:1:15 ]
            │
@@ -177,12 +206,15 @@ fn e0109_unexpected_closer() {
            │               ┬  
            │               ╰── this `)` closes nothing
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0110_arrow_in_arm() {
-    check("fn f(x) {\n  case x {\n    1 -> :one\n  }\n}", expect![[r#"
+    check(
+        "fn f(x) {\n  case x {\n    1 -> :one\n  }\n}",
+        expect![[r#"
         [E0110] Error: expected `=>` in a case arm, found `->`
            ╭─[ test.reef:3:7 ]
            │
@@ -192,12 +224,15 @@ fn e0110_arrow_in_arm() {
            │ 
            │ Help: Reef arms use `=>`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0111_assign_in_guard() {
-    check("fn f(x) when x = 1 { x }", expect![[r#"
+    check(
+        "fn f(x) when x = 1 { x }",
+        expect![[r#"
         [E0111] Error: `=` in a guard: did you mean `==`?
            ╭─[ test.reef:1:16 ]
            │
@@ -207,12 +242,15 @@ fn e0111_assign_in_guard() {
            │ 
            │ Help: compare with `==`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0112_chained_comparison() {
-    check("fn f(a, b, c) { a < b < c }", expect![[r#"
+    check(
+        "fn f(a, b, c) { a < b < c }",
+        expect![[r#"
         [E0112] Error: comparison operators cannot be chained
            ╭─[ test.reef:1:23 ]
            │
@@ -224,7 +262,8 @@ fn e0112_chained_comparison() {
            │ 
            │ Help: split it with `and`: `a < b and b < c`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -238,7 +277,9 @@ fn e0113_nesting_too_deep() {
 
 #[test]
 fn e0114_underscore_value() {
-    check("fn f() { g(_) }", expect![[r#"
+    check(
+        "fn f() { g(_) }",
+        expect![[r#"
         [E0114] Error: `_` can only be used in patterns
            ╭─[ test.reef:1:12 ]
            │
@@ -246,12 +287,15 @@ fn e0114_underscore_value() {
            │            ┬  
            │            ╰── `_` is not a value
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0115_expected_item() {
-    check("let x = 1\n\nfn f() { x }\n", expect![[r#"
+    check(
+        "let x = 1\n\nfn f() { x }\n",
+        expect![[r#"
         [E0115] Error: expected `fn` or `pub fn`, found `let`
            ╭─[ test.reef:1:1 ]
            │
@@ -261,12 +305,15 @@ fn e0115_expected_item() {
            │ 
            │ Help: only function definitions may appear at the top level of a module
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0116_bad_map_key() {
-    check("fn f(#{k => v}) { v }", expect![[r#"
+    check(
+        "fn f(#{k => v}) { v }",
+        expect![[r#"
         [E0116] Error: a map pattern key must be a literal or a pinned variable
            ╭─[ test.reef:1:8 ]
            │
@@ -276,12 +323,15 @@ fn e0116_bad_map_key() {
            │ 
            │ Help: to match the value of a variable as key write `^name`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0117_interpolation_in_pattern() {
-    check("fn f(\"a#{b}\") { b }", expect![[r#"
+    check(
+        "fn f(\"a#{b}\") { b }",
+        expect![[r#"
         [E0117] Error: string interpolation cannot be used in a pattern
            ╭─[ test.reef:1:6 ]
            │
@@ -289,12 +339,15 @@ fn e0117_interpolation_in_pattern() {
            │      ───┬───  
            │         ╰───── interpolated string
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0118_bad_pipe() {
-    check("fn f(x) { x |> 42 }", expect![[r#"
+    check(
+        "fn f(x) { x |> 42 }",
+        expect![[r#"
         [E0118] Error: the right side of `|>` must be a function call
            ╭─[ test.reef:1:16 ]
            │
@@ -304,12 +357,15 @@ fn e0118_bad_pipe() {
            │ 
            │ Help: `x |> f(y)` means `f(x, y)`
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0119_invalid_arity() {
-    check("fn f() { &g/99999999999999999999999 }", expect![[r#"
+    check(
+        "fn f() { &g/99999999999999999999999 }",
+        expect![[r#"
         [E0119] Error: invalid arity `99999999999999999999999`
            ╭─[ test.reef:1:13 ]
            │
@@ -317,12 +373,15 @@ fn e0119_invalid_arity() {
            │             ───────────┬───────────  
            │                        ╰───────────── expected a small integer
         ───╯
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn e0120_remote_without_call() {
-    check("fn f() { lists.map }", expect![[r#"
+    check(
+        "fn f() { lists.map }",
+        expect![[r#"
         [E0120] Error: expected `(` after `lists.map`
            ╭─[ test.reef:1:10 ]
            │
@@ -332,13 +391,78 @@ fn e0120_remote_without_call() {
            │ 
            │ Help: call it as `lists.map(...)`; as a value write `&lists.map/arity`
         ───╯
-    "#]]);
+    "#]],
+    );
+}
+
+#[test]
+fn e0121_assign_without_let() {
+    check(
+        "fn f() {\n  x = 1\n  x\n}",
+        expect![[r#"
+        [E0121] Error: `=` outside a pattern: did you mean `let` or `==`?
+           ╭─[ test.reef:2:5 ]
+           │
+         2 │   x = 1
+           │     ┬  
+           │     ╰── `=` only binds in `let`, arms and function heads
+           │ 
+           │ Help: bind a name with `let x = value`; compare values with `==`
+        ───╯
+    "#]],
+    );
+}
+
+#[test]
+fn unclosed_brackets_are_one_report() {
+    check(
+        "fn f() {\n  g([h(1,\n",
+        expect![[r#"
+        [E0108] Error: unclosed `(`
+           ╭─[ test.reef:2:7 ]
+           │
+         2 │   g([h(1,
+           │    ┬┬ ┬  
+           │    ││ ╰── this `(` is never closed
+           │    ││    
+           │    │╰──── this `[` is not closed either
+           │    │     
+           │    ╰───── this `(` is not closed either
+           │
+           ├─[ test.reef:2:7 ]
+           │
+         1 │ fn f() {
+           │        ┬  
+           │        ╰── this `{` is not closed either
+           │ 
+           │ Help: add the closing `)`
+        ───╯
+    "#]],
+    );
+    check(
+        "fn f() { g([h(1, 2) }",
+        expect![[r#"
+        [E0108] Error: unclosed `[`
+           ╭─[ test.reef:1:12 ]
+           │
+         1 │ fn f() { g([h(1, 2) }
+           │           ┬┬        ┬  
+           │           │╰─────────── this `[` is never closed
+           │           │         │  
+           │           ╰──────────── this `(` is not closed either
+           │                     │  
+           │                     ╰── expected its closing `]` before `}`
+        ───╯
+    "#]],
+    );
 }
 
 #[test]
 fn three_errors_three_reports() {
     let src = "fn a() {\n  1 +\n}\n\nfn b(x) {\n  case x {\n    1 -> 2\n  }\n}\n\nfn c() {\n  foo(1, 2\n}\n";
-    check(src, expect![[r#"
+    check(
+        src,
+        expect![[r#"
         [E0101] Error: expected an expression, found `}`
            ╭─[ test.reef:3:1 ]
            │
@@ -365,7 +489,8 @@ fn three_errors_three_reports() {
             │ ┬  
             │ ╰── expected its closing `)` before `}`
         ────╯
-    "#]]);
+    "#]],
+    );
     assert_eq!(codes(src).len(), 3);
 }
 
@@ -377,7 +502,10 @@ fn recovery_inside_blocks_and_arguments() {
         vec!["E0101", "E0101", "E0101"]
     );
     // A newline after an operator continues the expression.
-    assert_eq!(codes("fn f() {\n  1 +\n  g(, 2)\n  [1 2]\n}"), vec!["E0101", "E0101"]);
+    assert_eq!(
+        codes("fn f() {\n  1 +\n  g(, 2)\n  [1 2]\n}"),
+        vec!["E0101", "E0101"]
+    );
     // A broken clause does not hide the next one.
     let (module, diags) = parse_module("fn f( { }\nfn g() { 1 }\n");
     assert!(!diags.is_empty());
@@ -394,16 +522,17 @@ fn no_cascade_from_lexical_errors() {
 fn repl_errors() {
     let (_, diags) = parse_repl("1 +* 2");
     assert_eq!(diags.len(), 1);
-    let (items, diags) = parse_repl("x = 1");
+    let (_, diags) = parse_repl("x = 1");
     assert_eq!(diags.len(), 1, "{diags:?}");
-    assert!(items.is_empty());
+    assert_eq!(diags[0].code, "E0121");
 }
 
 const PIECES: &[&str] = &[
-    "fn", "pub", "let", "case", "receive", "after", "try", "catch", "if", "else", "when", "not", "and", "or", "div",
-    "rem", "true", "false", "nil", "x", "foo", "_", "_a", "io", ".", "42", "0xff", "1.5", ":ok", "\"s\"", "\"a#{",
-    "}\"", "\"", "#{", "{", "}", "(", ")", "[", "]", ",", ";", "\n", "\n", " ", "=", "=>", "->", "|>", "!", "|", "^",
-    "&", "/", "+", "-", "*", "==", "<", "<>", "++", "#", "@", "\\",
+    "fn", "pub", "let", "case", "receive", "after", "try", "catch", "if", "else", "when", "not",
+    "and", "or", "div", "rem", "true", "false", "nil", "x", "foo", "_", "_a", "io", ".", "42",
+    "0xff", "1.5", ":ok", "\"s\"", "\"a#{", "}\"", "\"", "#{", "{", "}", "(", ")", "[", "]", ",",
+    ";", "\n", "\n", " ", "=", "=>", "->", "|>", "!", "|", "^", "&", "/", "+", "-", "*", "==", "<",
+    "<>", "++", "#", "@", "\\",
 ];
 
 proptest! {

@@ -32,11 +32,13 @@ pub enum SyntaxError {
     /// E0107: a name that starts with an uppercase letter.
     UppercaseName { span: Span, name: String },
     /// E0108: an opening delimiter that is never closed. `found` is the
-    /// token met instead of the closer, or `None` at the end of input.
+    /// token met instead of the closer, or `None` at the end of input;
+    /// `also` lists enclosing delimiters left open at the same place.
     Unclosed {
         open: Span,
         delim: &'static str,
         found: Option<(Span, String)>,
+        also: Vec<(Span, &'static str)>,
     },
     /// E0109: a closing delimiter that closes nothing.
     UnexpectedCloser { span: Span, delim: &'static str },
@@ -67,6 +69,8 @@ pub enum SyntaxError {
         module: String,
         name: String,
     },
+    /// E0121: `x = 1` as a statement: `=` binds only in `let` (and patterns).
+    AssignWithoutLet { span: Span },
 }
 
 /// Joins descriptions as "a", "a or b", "a, b or c".
@@ -103,6 +107,7 @@ impl SyntaxError {
             BadPipe { .. } => "E0118",
             InvalidArity { .. } => "E0119",
             RemoteWithoutCall { .. } => "E0120",
+            AssignWithoutLet { .. } => "E0121",
         }
     }
 
@@ -119,6 +124,7 @@ impl SyntaxError {
             | UppercaseName { span, .. }
             | UnexpectedCloser { span, .. }
             | ArrowInArm { span }
+            | AssignWithoutLet { span }
             | AssignInGuard { span }
             | NestingTooDeep { span, .. }
             | UnderscoreExpr { span }
@@ -209,13 +215,24 @@ impl SyntaxError {
             .with_hint(format!(
                 "variables and functions are lowercase; for an atom write `:{name}`"
             )),
-            Unclosed { open, delim, found } => {
-                let d = Diagnostic::error(
+            Unclosed {
+                open,
+                delim,
+                found,
+                also,
+            } => {
+                let mut d = Diagnostic::error(
                     code,
                     format!("unclosed `{delim}`"),
                     open.clone(),
                     format!("this `{delim}` is never closed"),
                 );
+                for (span, outer) in also.iter().take(3) {
+                    d = d.with_secondary(
+                        span.clone(),
+                        format!("this `{outer}` is not closed either"),
+                    );
+                }
                 match found {
                     Some((span, tok)) => d.with_secondary(
                         span.clone(),
@@ -298,6 +315,13 @@ impl SyntaxError {
                 span.clone(),
                 "expected a small integer",
             ),
+            AssignWithoutLet { span } => Diagnostic::error(
+                code,
+                "`=` outside a pattern: did you mean `let` or `==`?",
+                span.clone(),
+                "`=` only binds in `let`, arms and function heads",
+            )
+            .with_hint("bind a name with `let x = value`; compare values with `==`"),
             RemoteWithoutCall { span, module, name } => Diagnostic::error(
                 code,
                 format!("expected `(` after `{module}.{name}`"),

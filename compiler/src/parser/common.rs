@@ -55,14 +55,18 @@ pub(crate) fn ident<'a>() -> P<'a, (String, Span)> {
 /// One balanced token tree: a non-bracket token, or a bracket group with
 /// everything inside. (The layout pass guarantees balanced brackets.)
 pub(crate) fn token_tree<'a>() -> P<'a, ()> {
+    // `filter` rather than `one_of`: a failed skip must not add brackets to
+    // the tokens an error message says were expected.
     recursive(|tt| {
-        let group = one_of(OPENERS)
+        let group = any()
+            .filter(|t: &Token| OPENERS.contains(t))
             .then(tt.repeated())
-            .then(one_of(CLOSERS))
+            .then(any().filter(|t: &Token| CLOSERS.contains(t)))
             .ignored();
-        let mut not_bracket = OPENERS.to_vec();
-        not_bracket.extend(CLOSERS);
-        choice((group, none_of(not_bracket).ignored()))
+        let plain = any()
+            .filter(|t: &Token| !OPENERS.contains(t) && !CLOSERS.contains(t))
+            .ignored();
+        choice((group, plain))
     })
     .boxed()
 }

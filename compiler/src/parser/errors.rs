@@ -13,10 +13,18 @@ use chumsky::span::SimpleSpan;
 fn expected_list(expected: &[RichPattern<'_, Token>]) -> Vec<String> {
     let mut labels = Vec::new();
     let mut tokens = Vec::new();
-    let mut operator = false;
+    let operators = expected
+        .iter()
+        .filter(|p| matches!(p, RichPattern::Token(t) if t.is_binary_op()))
+        .count();
+    // Several operators: the error comes after a complete expression.
+    let operator = operators >= 3;
     for p in expected {
         match p {
-            RichPattern::Token(t) if t.is_binary_op() => operator = true,
+            // After a complete expression, `=` is only accepted to report it.
+            RichPattern::Token(t) if operator && (t.is_binary_op() || **t == Token::Eq) => {}
+            // `->` is only accepted to report it.
+            RichPattern::Token(t) if **t == Token::Arrow => {}
             RichPattern::Token(t) => tokens.push((**t).clone()),
             RichPattern::Label(l) => labels.push(l.to_string()),
             RichPattern::Identifier(i) => labels.push(format!("`{i}`")),
@@ -116,10 +124,7 @@ pub(crate) fn tidy(mut errors: Vec<SyntaxError>, cascades: &Cascades) -> Vec<Syn
     errors.retain(|e| {
         let s = e.span().start;
         if is_parse(e) {
-            !cascades
-                .shadowed
-                .iter()
-                .any(|r| r.start <= s && s <= r.end)
+            !cascades.shadowed.iter().any(|r| r.start <= s && s <= r.end)
                 && !cascades.after_invalid.contains(&s)
         } else if let SyntaxError::Unclosed { found: None, .. } = e {
             unterminated.is_none_or(|u| s > u)

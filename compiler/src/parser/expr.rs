@@ -18,7 +18,8 @@ pub const MAX_ARITY: usize = 255;
 
 /// The parsers the item grammar needs.
 pub(crate) struct ExprParsers<'a> {
-    pub expr: P<'a, Expr>,
+    /// An expression statement (catches `x = 1`).
+    pub stmt: P<'a, Expr>,
     pub block: P<'a, Block>,
     pub guard: P<'a, Expr>,
     pub params: P<'a, Vec<Pattern>>,
@@ -94,7 +95,29 @@ pub(crate) fn expr_parsers<'a>(
     let item = |stops: &[Token]| recovering(expr_b.clone(), stops, error_expr);
 
     // ---- blocks: `{ e1; e2 \n e3 }` ----
-    let stmt = recovering(expr_b.clone(), &[Token::Newline, Token::Semi, Token::RBrace], error_expr);
+    // A statement; `x = 1` gets a friendly error (`=` binds only in `let`).
+    let stmt_expr = expr_b
+        .clone()
+        .then(
+            tk(Token::Eq)
+                .map_with(|_, e| sp(e.span()))
+                .then(expr_b.clone())
+                .or_not(),
+        )
+        .map_with(|(lhs, eq), e| match eq {
+            None => lhs,
+            Some((eq_span, _)) => {
+                e.state()
+                    .push(SyntaxError::AssignWithoutLet { span: eq_span });
+                error_expr(sp(e.span()))
+            }
+        })
+        .boxed();
+    let stmt = recovering(
+        stmt_expr.clone(),
+        &[Token::Newline, Token::Semi, Token::RBrace],
+        error_expr,
+    );
     block.define(
         stmt.separated_by(one_of([Token::Newline, Token::Semi]).repeated().at_least(1))
             .allow_leading()
@@ -266,25 +289,34 @@ pub(crate) fn expr_parsers<'a>(
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
-        .then(tk(Token::Bar).ignore_then(item(&[Token::RBracket])).or_not())
+        .then(
+            tk(Token::Bar)
+                .ignore_then(item(&[Token::RBracket]))
+                .or_not(),
+        )
         .delimited_by(tk(Token::LBracket), tk(Token::RBracket))
         .map_with(|(items, tail), e| {
             Spanned::new(ExprKind::List(items, tail.map(Box::new)), sp(e.span()))
         });
 
-    // `#{k => v, ...}` and `#{m | k => v, ...}`
-    let entry = item(&[Token::FatArrow])
+    // `#{k => v, ...}` and `#{m | k => v, ...}`. A broken entry is skipped
+    // up to the next `,`; the first key (or the map being updated) is not
+    // recovered, so that its error names what was expected after it.
+    let key = |stops: &[Token]| expr_b.clone().then_ignore(one_of(stops.to_vec()).rewind());
+    let entry = key(&[Token::FatArrow])
         .then_ignore(tk(Token::FatArrow))
-        .then(item(&[Token::Comma, Token::RBrace]));
+        .then(item(&[Token::Comma, Token::RBrace]))
+        .map(Some)
+        .recover_with(via_parser(skip_to(&[Token::Comma, Token::RBrace]).to(None)));
     let entries = entry
-        .clone()
         .separated_by(tk(Token::Comma))
         .allow_trailing()
-        .collect::<Vec<_>>();
+        .collect::<Vec<_>>()
+        .map(|es| es.into_iter().flatten().collect::<Vec<_>>());
     let map = tk(Token::HashBrace)
         .ignore_then(choice((
             tk(Token::RBrace).to(ExprKind::Map(vec![])),
-            item(&[Token::FatArrow, Token::Bar])
+            key(&[Token::FatArrow, Token::Bar])
                 .then(choice((
                     tk(Token::Bar)
                         .ignore_then(entries.clone())
@@ -515,7 +547,7 @@ pub(crate) fn expr_parsers<'a>(
     expr.define(operators);
 
     ExprParsers {
-        expr: expr.boxed(),
+        stmt: stmt_expr,
         block: block.boxed(),
         guard,
         params,

@@ -80,7 +80,7 @@ pub(crate) fn grammar<'a>() -> Grammar<'a> {
 
     let stmt_end = choice((one_of([Token::Newline, Token::Semi]).ignored(), end())).rewind();
     let stmt = ex
-        .expr
+        .stmt
         .clone()
         .then_ignore(stmt_end)
         .map(|e| Some(ReplItem::Expr(e)))

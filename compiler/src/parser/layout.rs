@@ -243,16 +243,13 @@ pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
             match stack.iter().rposition(|f| closes(tok, f.delim)) {
                 Some(pos) => {
                     // Everything opened above the match is unclosed.
-                    while stack.len() > pos + 1 {
-                        let f = stack.pop().expect("stack longer than pos");
-                        out.errors.push(SyntaxError::Unclosed {
-                            open: f.open.clone(),
-                            delim: f.delim.open_text(),
-                            found: Some((span.clone(), tok.describe())),
-                        });
-                        out.shadowed.push(f.open.start..span.start);
-                        out.tokens.push((f.delim.closer(), span.start..span.start));
-                    }
+                    let unclosed = stack.split_off(pos + 1);
+                    close_all(
+                        &mut out,
+                        unclosed,
+                        span.start,
+                        Some((span.clone(), tok.describe())),
+                    );
                     stack.pop();
                     out.tokens.push((tok.clone(), span.clone()));
                 }
@@ -276,16 +273,37 @@ pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
         }
     }
 
-    while let Some(f) = stack.pop() {
-        out.errors.push(SyntaxError::Unclosed {
-            open: f.open.clone(),
-            delim: f.delim.open_text(),
-            found: next.map(|(t, s)| (s.clone(), t.describe())),
-        });
-        out.shadowed.push(f.open.start..end);
-        out.tokens.push((f.delim.closer(), end..end));
-    }
+    close_all(
+        &mut out,
+        stack,
+        end,
+        next.map(|(t, s)| (s.clone(), t.describe())),
+    );
     out
+}
+
+/// Closes the frames left open at `at` (outermost first in `frames`): one
+/// error for the innermost, naming the others, and a zero-width closer for
+/// each so that the grammar sees balanced brackets.
+fn close_all(out: &mut Chunk, frames: Vec<Frame>, at: usize, found: Option<(Span, String)>) {
+    let Some(inner) = frames.last() else {
+        return;
+    };
+    out.errors.push(SyntaxError::Unclosed {
+        open: inner.open.clone(),
+        delim: inner.delim.open_text(),
+        found,
+        also: frames
+            .iter()
+            .rev()
+            .skip(1)
+            .map(|f| (f.open.clone(), f.delim.open_text()))
+            .collect(),
+    });
+    for f in frames.iter().rev() {
+        out.shadowed.push(f.open.start..at);
+        out.tokens.push((f.delim.closer(), at..at));
+    }
 }
 
 #[cfg(test)]

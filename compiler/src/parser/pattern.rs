@@ -92,7 +92,11 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
-        .then(tk(Token::Bar).ignore_then(item(&[Token::RBracket])).or_not())
+        .then(
+            tk(Token::Bar)
+                .ignore_then(item(&[Token::RBracket]))
+                .or_not(),
+        )
         .delimited_by(tk(Token::LBracket), tk(Token::RBracket))
         .map(|(items, tail)| PatternKind::List(items, tail.map(Box::new)));
 
