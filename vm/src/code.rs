@@ -132,7 +132,12 @@ impl LoadedModule {
                 .functions
                 .into_iter()
                 .map(|f| FunctionCode {
-                    name: Atom::new(&f.name),
+                    // A lambda is `fn` in stack traces, `function_clause`
+                    // reasons and `#Fn<module.fn/arity>` (spec 2.4, 6.3).
+                    name: match f.kind {
+                        FunKind::Lambda { .. } => Atom::new("fn"),
+                        FunKind::Named { .. } => Atom::new(&f.name),
+                    },
                     arity: f.arity,
                     kind: f.kind,
                     num_regs: f.num_regs,

@@ -176,9 +176,23 @@ impl Vm {
         let m = Atom::new(module);
         let main = Atom::new("main");
         let loaded = self.rt.code.get(m);
-        let (fun, args) = match loaded.as_ref().and_then(|l| l.exported(main, 1).map(|f| (l, f))) {
-            Some((l, f)) => (local_fun(l, f), vec![Value::list(args.into_iter().map(Value::str).collect::<Vec<_>>())]),
-            None => (native::ext_fun(m, main, 0), Vec::new()),
+        let (fun, args) = match &loaded {
+            Some(l) if l.exported(main, 1).is_some() => {
+                let f = l.exported(main, 1).expect("checked");
+                (local_fun(l, f), vec![Value::list(args.into_iter().map(Value::str).collect::<Vec<_>>())])
+            }
+            Some(l) if l.exported(main, 0).is_some() => (local_fun(l, l.exported(main, 0).expect("checked")), Vec::new()),
+            _ => {
+                let what = if loaded.is_some() { "has no `pub fn main`" } else { "is not loaded" };
+                return Err(Crash {
+                    pid: Term::Pid(0),
+                    reason: Term::Tuple(vec![
+                        Term::atom("undef"),
+                        Term::Tuple(vec![Term::atom(module), Term::atom("main"), Term::Int(0)]),
+                    ]),
+                    report: format!("error: module `{module}` {what}\n"),
+                });
+            }
         };
         self.run_process(fun, args, true)
     }

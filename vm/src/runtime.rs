@@ -42,6 +42,8 @@ impl Runtime {
             next_ref: AtomicU64::new(1),
         };
         crate::native::register_builtins(&rt);
+        crate::loader::install(&rt, crate::native::kernel::bytecode_part(), None)
+            .expect("the built-in kernel bytecode is valid");
         rt
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Exception;
-use crate::value::{number, Atom, Value};
+use crate::value::{number, Value};
 
 macro_rules! cold_arith {
     ($($name:ident),*) => {$(
@@ -33,7 +33,7 @@ pub fn list_concat(a: &Value, b: &Value) -> Result<Value, Exception> {
     let mut it = a.iter_list();
     let heads: Vec<Value> = (&mut it).cloned().collect();
     if !matches!(it.tail(), Value::Nil) {
-        return Err(Exception::tagged(Atom::BADARG, a.clone()));
+        return Err(Exception::badarg());
     }
     Ok(Value::list_with_tail(heads, b.clone()))
 }
@@ -48,6 +48,6 @@ pub fn str_concat(a: &Value, b: &Value) -> Result<Value, Exception> {
             s.push_str(y);
             Ok(Value::Str(Arc::new(s)))
         }
-        (Value::Str(_), other) | (other, _) => Err(Exception::tagged(Atom::BADARG, other.clone())),
+        _ => Err(Exception::badarg()),
     }
 }

@@ -107,7 +107,7 @@ fn badarity(fun: &Value, args: Vec<Value>) -> Exception {
 /// Calls a function value with `args`, from the process's saved state
 /// (`pc` is the instruction after the call). `Ok(None)`: a Reef function
 /// was entered (the saved state is now its start). `Ok(Some(v))`: a native
-/// ran and returned `v`. On error, the native that raised, if any.
+/// ran and returned `v`.
 #[inline(never)]
 pub fn apply_fun(
     rt: &Runtime,
@@ -116,24 +116,24 @@ pub fn apply_fun(
     tail: bool,
     mut fun: Value,
     mut args: Vec<Value>,
-) -> Result<Option<Value>, (Exception, Option<Mfa>)> {
+) -> Result<Option<Value>, Exception> {
     loop {
         let Value::Fun(c) = &fun else {
-            return Err((Exception::tagged(Atom::BADFUN, fun.clone()), None));
+            return Err(Exception::tagged(Atom::BADFUN, fun.clone()));
         };
         let (module, name, arity) = match &**c {
             Closure::Local { module, func, captured } => {
                 let callee = &module.functions[*func as usize];
                 if callee.arity as usize != args.len() {
-                    return Err((badarity(&fun, args), None));
+                    return Err(badarity(&fun, args));
                 }
-                enter(p, Arc::as_ptr(module), callee, b, tail, args, captured).map_err(|e| (e, None))?;
+                enter(p, Arc::as_ptr(module), callee, b, tail, args, captured)?;
                 return Ok(None);
             }
             Closure::External { module, name, arity } => (*module, *name, *arity),
         };
         if arity as usize != args.len() {
-            return Err((badarity(&fun, args), None));
+            return Err(badarity(&fun, args));
         }
         let mfa = Mfa { module, name, arity };
         let entry = rt.export_entry(mfa);
@@ -145,12 +145,12 @@ pub fn apply_fun(
         };
         let target = match entry.target() {
             Some(t) => t,
-            None => resolve_missing(rt, &entry, from_dir.as_deref()).map_err(|e| (e, None))?,
+            None => resolve_missing(rt, &entry, from_dir.as_deref())?,
         };
         match target {
             Target::Reef { module, func } => {
                 let callee = &module.functions[*func as usize];
-                enter(p, Arc::as_ptr(module), callee, b, tail, args, &[]).map_err(|e| (e, None))?;
+                enter(p, Arc::as_ptr(module), callee, b, tail, args, &[])?;
                 return Ok(None);
             }
             Target::Native(native) => {
@@ -162,7 +162,7 @@ pub fn apply_fun(
                         args = trap.args;
                     }
                     (Ok(v), None) => return Ok(Some(v)),
-                    (Err(e), _) => return Err((e, Some(mfa))),
+                    (Err(e), _) => return Err(e),
                 }
             }
         }

@@ -11,7 +11,6 @@ use std::fmt::Write;
 use reef_bytecode::ExcClass;
 
 use crate::code::{FunctionCode, LoadedModule};
-use crate::exports::Mfa;
 use crate::process::{HandlerKind, Process};
 use crate::value::{print, Atom, Value};
 
@@ -101,15 +100,6 @@ impl Exit {
         }
     }
 
-    /// The reason as a crash report shows it (the trace goes on lines of
-    /// its own).
-    pub fn shown_reason(&self) -> Value {
-        match self.class {
-            ExcClass::Throw => Value::tuple(vec![Value::Atom(Atom::NOCATCH), self.raised.clone()]),
-            _ => self.raised.clone(),
-        }
-    }
-
     /// Whether this ending is worth a crash report: not `:normal`,
     /// `:shutdown` or `(:shutdown, _)`.
     pub fn is_abnormal(&self) -> bool {
@@ -124,17 +114,23 @@ impl Exit {
     }
 }
 
-/// The crash report of a process: its pid, its reason as `inspect` writes
-/// it, and one `    at module.function/arity (file:line)` line per frame.
+/// The crash report of a process (spec 6.4): its pid, the class and
+/// reason in inspect form, and one line per frame of the stack trace:
+/// ```text
+/// ** process #PID<0.1.0> crashed: error :badarith
+/// **   in app.divide/2 (app.reef:7)
+/// ```
 pub fn crash_report(pid: &Value, exit: &Exit) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "** process {} crashed", print::inspect(pid));
-    let _ = writeln!(out, "** reason: {}", print::inspect(&exit.shown_reason()));
-    write_trace(&mut out, &exit.trace);
+    let class = class_atom(exit.class).name();
+    let _ = writeln!(out, "** process {} crashed: {class} {}", print::inspect(pid), print::inspect(&exit.raised));
+    if exit.class != ExcClass::Exit {
+        write_trace(&mut out, &exit.trace);
+    }
     out
 }
 
-/// The `    at ...` lines of a stack trace value.
+/// The `**   in module.function/arity (file:line)` lines of a stack trace.
 pub fn write_trace(out: &mut String, trace: &Value) {
     for entry in trace.iter_list() {
         let Some([m, f, a, file, line]) = entry.as_tuple().and_then(|t| <&[Value; 5]>::try_from(t).ok()) else {
@@ -143,8 +139,8 @@ pub fn write_trace(out: &mut String, trace: &Value) {
         let (m, f) = (print::to_text(m), print::to_text(f));
         let file = print::to_text(file);
         let _ = match line {
-            Value::Int(l) if *l > 0 => writeln!(out, "    at {m}.{f}/{a} ({file}:{l})"),
-            _ => writeln!(out, "    at {m}.{f}/{a} ({file})"),
+            Value::Int(l) if *l > 0 => writeln!(out, "**   in {m}.{f}/{a} ({file}:{l})"),
+            _ => writeln!(out, "**   in {m}.{f}/{a} ({file})"),
         };
     }
 }
@@ -159,19 +155,11 @@ fn trace_entry(m: &LoadedModule, f: &FunctionCode, pc: usize) -> Value {
     ])
 }
 
-/// The stack trace at the instruction `pc` of the current function, with
-/// a native's own entry first if a native raised.
-pub fn build_trace(p: &Process, pc: usize, native: Option<Mfa>) -> Value {
+/// The stack trace at the instruction `pc` of the current function.
+/// Natives do not appear (spec 6.3): the innermost frame is the Reef
+/// function that called the failing built-in.
+pub fn build_trace(p: &Process, pc: usize) -> Value {
     let mut entries = Vec::new();
-    if let Some(mfa) = native {
-        entries.push(Value::tuple(vec![
-            Value::Atom(mfa.module),
-            Value::Atom(mfa.name),
-            Value::Int(mfa.arity as i64),
-            Value::str("native"),
-            Value::Int(0),
-        ]));
-    }
     if !p.fun.is_null() {
         // SAFETY: code pointers of a process point into live modules.
         let (m, f) = unsafe { (&*p.module, &*p.fun) };
@@ -193,11 +181,11 @@ pub fn build_trace(p: &Process, pc: usize, native: Option<Mfa>) -> Value {
 /// state (`module`, `fun`, `pc`, `base`) is the handler's and `Ok` is
 /// returned; an uncaught exception gives the process's ending. `pc` is the
 /// index of the instruction that raised.
-pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize, native: Option<Mfa>) -> Result<(), Exit> {
+pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit> {
     // A guard handler on top needs no trace: the guard is simply false.
     let guard_on_top = matches!(p.handlers.last(), Some(h) if h.kind == HandlerKind::Guard);
     if exc.trace.is_none() && !guard_on_top {
-        exc.trace = Some(build_trace(p, pc, native));
+        exc.trace = Some(build_trace(p, pc));
     }
     while let Some(h) = p.handlers.pop() {
         let d = h.depth as usize;
@@ -220,7 +208,7 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize, native: Option<Mfa
         p.recv_deadline = None;
         p.mailbox.reset_cursor();
         if let HandlerKind::Try { dst } = h.kind {
-            let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc, native));
+            let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc));
             let at = base as usize + dst as usize;
             p.regs[at] = Value::Atom(class_atom(exc.class));
             p.regs[at + 1] = exc.reason;
@@ -228,6 +216,6 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize, native: Option<Mfa
         }
         return Ok(());
     }
-    let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc, native));
+    let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc));
     Err(Exit { class: exc.class, raised: exc.reason, trace })
 }

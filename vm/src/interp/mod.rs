@@ -52,10 +52,10 @@ pub fn run(rt: &Runtime, p: &mut Process, budget: u32) -> Outcome {
         match call::apply_fun(rt, p, 0, true, fun, args) {
             Ok(None) => {}
             Ok(Some(v)) => return Outcome::Returned(v),
-            Err((e, native)) => {
+            Err(e) => {
                 // Nothing can catch it: there is no frame yet.
                 p.handlers.clear();
-                return match exception::unwind(p, e, 0, native) {
+                return match exception::unwind(p, e, 0) {
                     Ok(()) => unreachable!("no handlers"),
                     Err(exit) => Outcome::Exited(exit),
                 };
@@ -98,7 +98,7 @@ fn timeout_ms(v: &Value) -> Result<Option<u64>, Exception> {
         Value::Int(n) if *n >= 0 => Ok(Some(*n as u64)),
         Value::BigInt(b) if b.sign() == num_bigint::Sign::Plus => Ok(None),
         Value::Atom(Atom::INFINITY) => Ok(None),
-        _ => Err(Exception::tagged(Atom::BADARG, v.clone())),
+        _ => Err(Exception::badarg()),
     }
 }
 
@@ -143,13 +143,10 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     }
     // Raises: unwinds to a handler and goes on there, or ends the process.
     macro_rules! throw {
-        ($exc:expr) => {
-            throw!($exc, None)
-        };
-        ($exc:expr, $native:expr) => {{
+        ($exc:expr) => {{
             let exc = $exc;
             save!();
-            match exception::unwind(p, exc, pc.saturating_sub(1), $native) {
+            match exception::unwind(p, exc, pc.saturating_sub(1)) {
                 Ok(()) => {
                     load!();
                     continue;
@@ -244,7 +241,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     }
     // After a native returned (or trapped into a call) at `R[b]`.
     macro_rules! native_done {
-        ($result:expr, $trap:expr, $b:expr, $tail:expr, $mfa:expr) => {{
+        ($result:expr, $trap:expr, $b:expr, $tail:expr) => {{
             match ($result, $trap) {
                 (Ok(v), None) => {
                     if $tail {
@@ -264,10 +261,10 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                                 reg!($b) = v;
                             }
                         }
-                        Err((e, native)) => throw!(e, native),
+                        Err(e) => throw!(e),
                     }
                 }
-                (Err(e), _) => throw!(e, $mfa),
+                (Err(e), _) => throw!(e),
             }
         }};
     }
@@ -313,7 +310,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     let result = native.call(&mut ctx, &args);
                     let trap = ctx.trap.take();
                     drop(args);
-                    native_done!(result, trap, $b, $tail, Some(entry.mfa));
+                    native_done!(result, trap, $b, $tail);
                 }
             }
         }};
@@ -372,7 +369,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             reg!($b) = v;
                         }
                     }
-                    Err((e, native)) => throw!(e, native),
+                    Err(e) => throw!(e),
                 }
             }
         }};
@@ -499,7 +496,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 let r = match &reg!(src) {
                     Value::Atom(Atom::TRUE) => Value::FALSE,
                     Value::Atom(Atom::FALSE) => Value::TRUE,
-                    v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+                    _ => throw!(Exception::badarg()),
                 };
                 reg!(dst) = r;
             }
@@ -526,12 +523,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             Instr::JumpIfFalse { cond, target } => match &reg!(cond) {
                 Value::Atom(Atom::FALSE) => pc = target as usize,
                 Value::Atom(Atom::TRUE) => {}
-                v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+                _ => throw!(Exception::badarg()),
             },
             Instr::JumpIfTrue { cond, target } => match &reg!(cond) {
                 Value::Atom(Atom::TRUE) => pc = target as usize,
                 Value::Atom(Atom::FALSE) => {}
-                v => throw!(Exception::tagged(Atom::BADARG, v.clone())),
+                _ => throw!(Exception::badarg()),
             },
             Instr::TestTrue { src, fail } => {
                 if !matches!(reg!(src), Value::Atom(Atom::TRUE)) {

@@ -2,10 +2,12 @@
 //! `error(r)`, `self()`, ...): type tests, sizes, conversions, raising,
 //! and the process primitives.
 
+use reef_bytecode::{FunKind, Function, Instr, Module};
+
 use super::{atom, ext_fun, index, list, string, Ctx};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
-use crate::value::{number, print, Atom, Value};
+use crate::value::{number, order, print, Atom, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("is_int", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
@@ -19,7 +21,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("is_pid", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Pid(_))))),
     ("is_ref", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Ref(_))))),
     ("is_fn", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Fun(_))))),
-    ("is_bool", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(Atom::TRUE) | Value::Atom(Atom::FALSE))))),
+    ("is_boolean", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(Atom::TRUE) | Value::Atom(Atom::FALSE))))),
     ("len", 1, len),
     ("tuple_size", 1, |_, a| match &a[0] {
         Value::Tuple(t) => Ok(Value::Int(t.0.len() as i64)),
@@ -39,8 +41,8 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         _ => Err(Exception::badarg()),
     }),
     ("abs", 1, |_, a| number::abs(&a[0]).ok_or_else(Exception::badarg)),
-    ("min", 2, |_, a| Ok(if a[1] < a[0] { a[1].clone() } else { a[0].clone() })),
-    ("max", 2, |_, a| Ok(if a[1] > a[0] { a[1].clone() } else { a[0].clone() })),
+    ("min", 2, |_, a| Ok(if order::compare(&a[1], &a[0]).is_lt() { a[1].clone() } else { a[0].clone() })),
+    ("max", 2, |_, a| Ok(if order::compare(&a[1], &a[0]).is_gt() { a[1].clone() } else { a[0].clone() })),
     ("inspect", 1, |_, a| Ok(Value::str(print::inspect(&a[0])))),
     ("to_string", 1, |_, a| match &a[0] {
         Value::Str(_) => Ok(a[0].clone()),
@@ -48,7 +50,10 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("to_int", 1, to_int),
     ("to_float", 1, to_float),
-    ("to_atom", 1, |_, a| Ok(Value::Atom(Atom::new(string(&a[0])?)))),
+    ("to_atom", 1, |_, a| match &a[0] {
+        Value::Atom(_) => Ok(a[0].clone()),
+        v => Ok(Value::Atom(Atom::new(string(v)?))),
+    }),
     ("tuple_to_list", 1, |_, a| match &a[0] {
         Value::Tuple(t) => Ok(Value::list(t.0.iter().cloned())),
         _ => Err(Exception::badarg()),
@@ -85,8 +90,46 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
     }),
     ("whereis", 1, |ctx, a| Ok(ctx.rt.scheduler.whereis(atom(&a[0])?).map_or(Value::NIL_ATOM, Value::Pid))),
-    ("atom", 1, |_, a| Ok(Value::Atom(Atom::new(string(&a[0])?)))),
+    ("flush", 0, |ctx, _| {
+        let mut out = String::new();
+        for msg in ctx.proc.mailbox.drain() {
+            out.push_str(&print::inspect(&msg));
+            out.push('\n');
+        }
+        ctx.write_out(&out);
+        Ok(Value::OK)
+    }),
+    ("node", 0, |_, _| Ok(Value::atom("nonode@nohost"))),
+    ("nodes", 0, |_, _| Ok(Value::Nil)),
 ];
+
+/// The part of `kernel` written in bytecode: `sleep(ms)`, a receive that
+/// matches nothing and times out after `ms` (so a sleeping process parks
+/// like any waiting one and never blocks a scheduler thread).
+pub fn bytecode_part() -> Module {
+    use Instr::*;
+    Module {
+        name: "kernel".into(),
+        file: "native".into(),
+        atoms: vec!["ok".into()],
+        literals: Vec::new(),
+        imports: Vec::new(),
+        functions: vec![Function {
+            name: "sleep".into(),
+            arity: 1,
+            kind: FunKind::Named { exported: true },
+            num_regs: 2,
+            code: vec![
+                RecvNext { dst: 1, empty: 2 },
+                RecvSkip { target: 0 },
+                RecvWaitTimeout { timeout: 0, target: 0, expired: 3 },
+                LoadAtom { dst: 1, atom: 0 },
+                Return { src: 1 },
+            ],
+            lines: Vec::new(),
+        }],
+    }
+}
 
 /// `len(x)`: the length of a proper list, or of a string in Unicode
 /// scalar values.
@@ -126,9 +169,42 @@ fn to_float(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     }
 }
 
-/// Parses a finite float written in decimal (no `inf`/`nan`).
+/// Parses what Erlang's `binary_to_float` accepts (`2.5`, `-1.0e-3`),
+/// and also an integer's text (`7`): `[+-]?d+(.d+([eE][+-]?d+)?)?`.
 pub fn parse_float(s: &str) -> Option<f64> {
-    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    let f: f64 = if ok { s.parse().ok()? } else { return None };
+    fn digits(b: &[u8], i: &mut usize) -> bool {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > start
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    if !digits(b, &mut i) {
+        return None;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if !digits(b, &mut i) {
+            return None;
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            if !digits(b, &mut i) {
+                return None;
+            }
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let f: f64 = s.parse().ok()?;
     f.is_finite().then_some(f)
 }

@@ -5,7 +5,7 @@
 use super::{index, int, list, Ctx};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
-use crate::value::{number, Value};
+use crate::value::{number, order, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("reverse", 1, |_, a| {
@@ -29,7 +29,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("seq", 2, seq),
     ("sort", 1, |_, a| {
         let mut xs = list(&a[0])?;
-        xs.sort(); // stable, in term order
+        xs.sort_by(order::compare); // stable, in term order
         Ok(Value::list(xs))
     }),
     ("member", 2, |_, a| {
@@ -47,13 +47,17 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(acc)
     }),
-    ("max", 1, |_, a| list(&a[0])?.into_iter().reduce(|m, v| if v > m { v } else { m }).ok_or_else(Exception::badarg)),
-    ("min", 1, |_, a| list(&a[0])?.into_iter().reduce(|m, v| if v < m { v } else { m }).ok_or_else(Exception::badarg)),
+    ("max", 1, |_, a| {
+        let xs = list(&a[0])?;
+        xs.into_iter().reduce(|m, v| if order::compare(&v, &m).is_gt() { v } else { m }).ok_or_else(Exception::badarg)
+    }),
+    ("min", 1, |_, a| {
+        let xs = list(&a[0])?;
+        xs.into_iter().reduce(|m, v| if order::compare(&v, &m).is_lt() { v } else { m }).ok_or_else(Exception::badarg)
+    }),
     ("zip", 2, |_, a| {
+        // As long as the shorter list (spec 8.3).
         let (xs, ys) = (list(&a[0])?, list(&a[1])?);
-        if xs.len() != ys.len() {
-            return Err(Exception::badarg());
-        }
         Ok(Value::list(xs.into_iter().zip(ys).map(|(x, y)| Value::tuple(vec![x, y]))))
     }),
     ("take", 2, |_, a| {

@@ -86,16 +86,16 @@ impl<'a> Ctx<'a> {
 pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> Result<(), Exception> {
     let pid = match dest {
         Value::Pid(pid) => *pid,
-        Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(|| badarg_of(dest))?,
+        Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(Exception::badarg)?,
         Value::Tuple(t) if t.0.len() == 2 => match &t.0[0] {
             // Only the local node exists for now.
             Value::Atom(name) => match rt.scheduler.whereis(*name) {
                 Some(pid) => pid,
                 None => return Ok(()),
             },
-            _ => return Err(badarg_of(dest)),
+            _ => return Err(Exception::badarg()),
         },
-        _ => return Err(badarg_of(dest)),
+        _ => return Err(Exception::badarg()),
     };
     let copy = deep_copy(msg);
     if pid == p.pid {
@@ -104,10 +104,6 @@ pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> 
         rt.scheduler.send(pid, copy);
     }
     Ok(())
-}
-
-fn badarg_of(v: &Value) -> Exception {
-    Exception::tagged(Atom::BADARG, v.clone())
 }
 
 /// Registers every built-in native.

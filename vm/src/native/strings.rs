@@ -1,24 +1,24 @@
 //! `strings`: all native, Unicode-correct (lengths and positions count
 //! Unicode scalar values, not bytes). A wrong argument type is `:badarg`.
 //! `to_int` and `to_float` return the number or raise `:badarg`, like
-//! Erlang's `list_to_integer` (wrap them in `try` to test input).
+//! Erlang's `binary_to_integer` (wrap them in `try` to test input). An
+//! empty separator or pattern is `:badarg`; `join` shows its elements as
+//! `to_string` does.
 
 use super::{index, int, list, string};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
 use crate::native::kernel::parse_float;
-use crate::value::{number, Value};
+use crate::value::{number, print, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("length", 1, |_, a| Ok(Value::Int(string(&a[0])?.chars().count() as i64))),
     ("split", 2, |_, a| {
         let (s, sep) = (string(&a[0])?, string(&a[1])?);
-        let parts: Vec<Value> = if sep.is_empty() {
-            s.chars().map(|c| Value::str(c.to_string())).collect()
-        } else {
-            s.split(sep).map(Value::str).collect()
-        };
-        Ok(Value::list(parts))
+        if sep.is_empty() {
+            return Err(Exception::badarg());
+        }
+        Ok(Value::list(s.split(sep).map(Value::str).collect::<Vec<_>>()))
     }),
     ("join", 2, |_, a| {
         let sep = string(&a[1])?;
@@ -28,7 +28,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             if i > 0 {
                 out.push_str(sep);
             }
-            out.push_str(string(p)?);
+            print::write_text(&mut out, p);
         }
         Ok(Value::str(out))
     }),
@@ -43,7 +43,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("replace", 3, |_, a| {
         let (s, from, to) = (string(&a[0])?, string(&a[1])?, string(&a[2])?);
         if from.is_empty() {
-            return Ok(a[0].clone());
+            return Err(Exception::badarg());
         }
         Ok(Value::str(s.replace(from, to)))
     }),

@@ -176,9 +176,8 @@ pub fn float_to_int(f: f64) -> Option<Value> {
     }
 }
 
-/// Parses a decimal integer (optional sign), of any size.
+/// Parses a decimal integer (optional sign, no spaces), of any size.
 pub fn parse_int(s: &str) -> Option<Value> {
-    let s = s.trim();
     if let Ok(i) = s.parse::<i64>() {
         return Some(Value::Int(i));
     }

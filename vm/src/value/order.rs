@@ -1,18 +1,21 @@
 //! Exact equality and the total term order:
 //! number < atom < reference < function < pid < tuple < map < [] < list < string.
 //!
-//! - Numbers compare by value. An integer and a float of the same value
-//!   are *different* terms (`1 == 1.0` is false), so the order must put one
-//!   first: the integer. Floats compare by `total_cmp`, so `-0.0 < 0.0` and
-//!   `0.0 != -0.0` (as `=:=` in OTP 27).
+//! - Numbers compare by value, integers and floats mixed. An integer and a
+//!   float of the same value are different terms (`1 == 1.0` is false) but
+//!   neither is less than the other in [`compare`] (`1 <= 1.0` and
+//!   `1 >= 1.0` hold, as in Erlang). The *exact* order ([`compare_exact`],
+//!   which is `Ord` on `Value`) must be total and agree with `==`, so
+//!   there the integer comes first; maps order their keys by it. Floats
+//!   compare by `total_cmp`, so `0.0 != -0.0` (as `=:=` in OTP 27).
 //! - Atoms compare alphabetically by name; strings by their UTF-8 bytes
 //!   (which is code point order).
 //! - Tuples by size, then element by element; maps by size, then their keys
 //!   in order, then the values in key order (Erlang's rule); lists element
 //!   by element, walking the tails in a loop so a long list never recurses.
 //!
-//! `Ord` and `Eq` on [`Value`] are this order, so an ordered map keyed by
-//! values treats `1` and `1.0` as two keys, as Erlang's maps do.
+//! `Ord` and `Eq` on [`Value`] are the exact order, so an ordered map
+//! keyed by values treats `1` and `1.0` as two keys, as Erlang's maps do.
 
 use std::cmp::Ordering;
 
@@ -36,9 +39,9 @@ fn rank(v: &Value) -> u8 {
     }
 }
 
-/// Compares an integer (as a big integer or i64) with a float exactly;
-/// on equal value the integer comes first.
-fn cmp_int_float(i: &Value, f: f64) -> Ordering {
+/// Compares an integer (as a big integer or i64) with a float by value;
+/// on equal value the integer comes first if `exact`.
+fn cmp_int_float(i: &Value, f: f64, exact: bool) -> Ordering {
     if f.is_nan() {
         return Ordering::Less;
     }
@@ -59,12 +62,14 @@ fn cmp_int_float(i: &Value, f: f64) -> Ordering {
         Ordering::Less
     } else if f < t {
         Ordering::Greater
-    } else {
+    } else if exact {
         Ordering::Less // same value: the integer first
+    } else {
+        Ordering::Equal
     })
 }
 
-fn cmp_numbers(a: &Value, b: &Value) -> Ordering {
+fn cmp_numbers(a: &Value, b: &Value, exact: bool) -> Ordering {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
         (Value::Float(x), Value::Float(y)) => x.total_cmp(y),
@@ -76,21 +81,21 @@ fn cmp_numbers(a: &Value, b: &Value) -> Ordering {
                 Ordering::Less
             }
         }
-        (Value::BigInt(_), Value::Int(_)) => cmp_numbers(b, a).reverse(),
+        (Value::BigInt(_), Value::Int(_)) => cmp_numbers(b, a, exact).reverse(),
         (Value::BigInt(x), Value::BigInt(y)) => x.cmp(y),
-        (_, Value::Float(f)) => cmp_int_float(a, *f),
-        (Value::Float(f), _) => cmp_int_float(b, *f).reverse(),
+        (_, Value::Float(f)) => cmp_int_float(a, *f, exact),
+        (Value::Float(f), _) => cmp_int_float(b, *f, exact).reverse(),
         _ => unreachable!("cmp_numbers takes numbers"),
     }
 }
 
-fn cmp_funs(a: &Closure, b: &Closure) -> Ordering {
+fn cmp_funs(a: &Closure, b: &Closure, exact: bool) -> Ordering {
     let (am, an, aa) = a.describe();
     let (bm, bn, ba) = b.describe();
     let by_name = am.name().cmp(bm.name()).then(an.name().cmp(bn.name())).then(aa.cmp(&ba));
     by_name.then_with(|| match (a, b) {
         (Closure::Local { func: f1, captured: c1, .. }, Closure::Local { func: f2, captured: c2, .. }) => {
-            f1.cmp(f2).then_with(|| cmp_slices(c1, c2))
+            f1.cmp(f2).then_with(|| cmp_slices(c1, c2, exact))
         }
         (Closure::Local { .. }, Closure::External { .. }) => Ordering::Less,
         (Closure::External { .. }, Closure::Local { .. }) => Ordering::Greater,
@@ -98,10 +103,10 @@ fn cmp_funs(a: &Closure, b: &Closure) -> Ordering {
     })
 }
 
-fn cmp_slices(a: &[Value], b: &[Value]) -> Ordering {
+fn cmp_slices(a: &[Value], b: &[Value], exact: bool) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| {
         for (x, y) in a.iter().zip(b) {
-            match compare(x, y) {
+            match compare_with(x, y, exact) {
                 Ordering::Equal => {}
                 o => return o,
             }
@@ -110,8 +115,18 @@ fn cmp_slices(a: &[Value], b: &[Value]) -> Ordering {
     })
 }
 
-/// The term order.
+/// The term order of `<`, `lists.sort`, `min` and `max`: `1` and `1.0`
+/// compare equal.
 pub fn compare(a: &Value, b: &Value) -> Ordering {
+    compare_with(a, b, false)
+}
+
+/// The exact total order (`Ord`): agrees with `==`, `1` before `1.0`.
+pub fn compare_exact(a: &Value, b: &Value) -> Ordering {
+    compare_with(a, b, true)
+}
+
+fn compare_with(a: &Value, b: &Value, exact: bool) -> Ordering {
     let (mut a, mut b) = (a, b);
     loop {
         let (ra, rb) = (rank(a), rank(b));
@@ -129,17 +144,17 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
             (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
             (Value::Ref(x), Value::Ref(y)) => x.cmp(y),
             (Value::Pid(x), Value::Pid(y)) => x.cmp(y),
-            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y),
-            (Value::Tuple(x), Value::Tuple(y)) => cmp_slices(&x.0, &y.0),
+            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, exact),
+            (Value::Tuple(x), Value::Tuple(y)) => cmp_slices(&x.0, &y.0, exact),
             (Value::Map(x), Value::Map(y)) => x.len().cmp(&y.len()).then_with(|| {
                 for (k1, k2) in x.keys().zip(y.keys()) {
-                    match compare(k1, k2) {
+                    match compare_exact(k1, k2) {
                         Ordering::Equal => {}
                         o => return o,
                     }
                 }
                 for (v1, v2) in x.values().zip(y.values()) {
-                    match compare(v1, v2) {
+                    match compare_with(v1, v2, exact) {
                         Ordering::Equal => {}
                         o => return o,
                     }
@@ -148,7 +163,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
             }),
             (Value::Nil, Value::Nil) => Ordering::Equal,
             (Value::Cons(x), Value::Cons(y)) => {
-                match compare(&x.head, &y.head) {
+                match compare_with(&x.head, &y.head, exact) {
                     Ordering::Equal => {}
                     o => return o,
                 }
@@ -156,7 +171,7 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
                 b = &y.tail;
                 continue;
             }
-            _ => cmp_numbers(a, b),
+            _ => cmp_numbers(a, b, exact),
         };
     }
 }
@@ -193,7 +208,7 @@ pub fn equal(a: &Value, b: &Value) -> bool {
                 x.len() == y.len()
                     && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| equal(k1, k2) && equal(v1, v2))
             }
-            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y) == Ordering::Equal,
+            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, true) == Ordering::Equal,
             _ => false,
         };
     }
@@ -215,7 +230,7 @@ impl PartialOrd for Value {
 
 impl Ord for Value {
     fn cmp(&self, other: &Value) -> Ordering {
-        compare(self, other)
+        compare_exact(self, other)
     }
 }
 
@@ -260,7 +275,7 @@ mod tests {
         ];
         for (i, a) in ordered.iter().enumerate() {
             for (j, b) in ordered.iter().enumerate() {
-                assert_eq!(compare(a, b), i.cmp(&j), "{a} vs {b}");
+                assert_eq!(compare_exact(a, b), i.cmp(&j), "{a} vs {b}");
                 assert_eq!(equal(a, b), i == j, "{a} == {b}");
             }
         }
@@ -269,7 +284,10 @@ mod tests {
     #[test]
     fn int_and_float_of_equal_value_are_different() {
         assert_ne!(int(1), Value::Float(1.0));
-        assert_eq!(compare(&int(1), &Value::Float(1.0)), Ordering::Less);
+        assert_eq!(compare_exact(&int(1), &Value::Float(1.0)), Ordering::Less);
+        assert_eq!(compare(&int(1), &Value::Float(1.0)), Ordering::Equal);
+        let t = |x: Value, y: i64| Value::tuple(vec![x, int(y)]);
+        assert_eq!(compare(&t(int(1), 2), &t(Value::Float(1.0), 3)), Ordering::Less);
         assert_eq!(compare(&Value::Float(0.5), &int(1)), Ordering::Less);
         assert_eq!(compare(&int(i64::MAX), &Value::Float(1e19)), Ordering::Less);
         assert_eq!(compare(&int(i64::MIN), &Value::Float(-1e19)), Ordering::Greater);

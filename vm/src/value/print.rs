@@ -121,11 +121,14 @@ pub fn write_atom(out: &mut String, a: Atom) {
     }
 }
 
-/// A string in double quotes with `"`, `\` and control characters escaped.
+/// A string in double quotes with `"`, `\\`, `#{` and control characters
+/// escaped, so that it reads back as the same string.
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            '#' if chars.peek() == Some(&'{') => out.push_str("\\#"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -140,9 +143,10 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A float in its shortest round-trip digits, always with a `.` or an
-/// exponent: fixed notation (`100.0`, `0.001`) unless the exponent form
-/// `d.ddde±N` is shorter (`1.0e3`, `1.0e-9`), as Erlang's short format.
+/// A float in its shortest round-trip digits, always with a `.`: fixed
+/// notation (`100.0`, `0.001`) unless the exponent form `d.ddde±N` is
+/// shorter (`1.0e3`, `1.0e-9`) or the magnitude is at least 2^53, exactly
+/// as Erlang's `float_to_list(F, [short])` (spec section 2.4).
 pub fn write_float(out: &mut String, f: f64) {
     if f.is_sign_negative() {
         out.push('-');
@@ -163,7 +167,10 @@ pub fn write_float(out: &mut String, f: f64) {
     };
     let rest = if n > 1 { &digits[1..] } else { "0" };
     let expo = format!("{}.{}e{}", &digits[..1], rest, exp);
-    out.push_str(if fixed.len() <= expo.len() { &fixed } else { &expo });
+    // From 2^53 up, fixed notation would show digits beyond the float's
+    // precision, so Erlang switches to the exponent form there too.
+    let use_expo = expo.len() < fixed.len() || f.abs() >= 9_007_199_254_740_992.0;
+    out.push_str(if use_expo { &expo } else { &fixed });
 }
 
 #[cfg(test)]
@@ -193,6 +200,13 @@ mod tests {
             (123456789.0, "123456789.0"),
             (1.5e300, "1.5e300"),
             (2.5e-5, "2.5e-5"),
+            (0.0001, "0.0001"),
+            (1.0e-5, "1.0e-5"),
+            (123456.0, "123456.0"),
+            (6.02e23, "6.02e23"),
+            (9007199254740992.0, "9.007199254740992e15"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1.2345678901234568e17, "1.2345678901234568e17"),
             (0.30000000000000004, "0.30000000000000004"),
         ];
         for (f, want) in cases {
@@ -211,7 +225,7 @@ mod tests {
             Value::atom("two words"),
             Value::TRUE,
             Value::NIL_ATOM,
-            Value::str("te\"xt\n"),
+            Value::str("te\"xt\n#{x}\u{1b}"),
             Value::tuple(vec![Value::Int(1), Value::atom("a")]),
             Value::tuple(vec![Value::Int(1)]),
             Value::tuple(vec![]),
@@ -222,7 +236,7 @@ mod tests {
             Value::Ref(Ref(7)),
             Value::atom("DOWN"),
         ]);
-        expect![[r#"[42, :ok, :"two words", true, nil, "te\"xt\n", (1, :a), (1,), (), [1 | 2], #{:a => 1, :b => 2}, #{}, #PID<0.42.0>, #Ref<0.0.0.7>, :DOWN]"#]]
+        expect![[r#"[42, :ok, :"two words", true, nil, "te\"xt\n\#{x}\u{1b}", (1, :a), (1,), (), [1 | 2], #{:a => 1, :b => 2}, #{}, #PID<0.42.0>, #Ref<0.0.0.7>, :DOWN]"#]]
             .assert_eq(&inspect(&v));
     }
 
