@@ -117,7 +117,8 @@ pub(crate) fn expr_parsers<'a>(
         stmt_expr.clone(),
         &[Token::Newline, Token::Semi, Token::RBrace],
         error_expr,
-    );
+    )
+    .boxed();
     block.define(
         stmt.separated_by(one_of([Token::Newline, Token::Semi]).repeated().at_least(1))
             .allow_leading()
@@ -175,7 +176,8 @@ pub(crate) fn expr_parsers<'a>(
         })
         .recover_with(via_parser(
             skip_to(&[Token::Comma, Token::Newline]).to(None),
-        ));
+        ))
+        .boxed();
     let arms = arm
         .separated_by(
             one_of([Token::Comma, Token::Newline])
@@ -217,7 +219,8 @@ pub(crate) fn expr_parsers<'a>(
         recovering(expr_b.clone(), &[Token::InterpClose], error_expr)
             .delimited_by(tk(Token::InterpOpen), tk(Token::InterpClose))
             .map(InterpPart::Expr),
-    ));
+    ))
+    .boxed();
     let interp = interp_part
         .repeated()
         .collect::<Vec<_>>()
@@ -307,12 +310,14 @@ pub(crate) fn expr_parsers<'a>(
         .then_ignore(tk(Token::FatArrow))
         .then(item(&[Token::Comma, Token::RBrace]))
         .map(Some)
-        .recover_with(via_parser(skip_to(&[Token::Comma, Token::RBrace]).to(None)));
+        .recover_with(via_parser(skip_to(&[Token::Comma, Token::RBrace]).to(None)))
+        .boxed();
     let entries = entry
         .separated_by(tk(Token::Comma))
         .allow_trailing()
         .collect::<Vec<_>>()
-        .map(|es| es.into_iter().flatten().collect::<Vec<_>>());
+        .map(|es| es.into_iter().flatten().collect::<Vec<_>>())
+        .boxed();
     let map = tk(Token::HashBrace)
         .ignore_then(choice((
             tk(Token::RBrace).to(ExprKind::Map(vec![])),
@@ -393,7 +398,11 @@ pub(crate) fn expr_parsers<'a>(
         .then(expr_b.clone())
         .map_with(|(p, v), e| Spanned::new(ExprKind::Let(p, Box::new(v)), sp(e.span())));
 
-    let cond_block = expr_b.clone().then_ignore(nl.clone()).then(block_b.clone());
+    let cond_block = expr_b
+        .clone()
+        .then_ignore(nl.clone())
+        .then(block_b.clone())
+        .boxed();
     let if_ = tk(Token::If)
         .ignore_then(cond_block.clone())
         .then(
@@ -425,7 +434,8 @@ pub(crate) fn expr_parsers<'a>(
             timeout: Box::new(timeout),
             body: Box::new(body),
             span: sp(e.span()),
-        });
+        })
+        .boxed();
     let receive = tk(Token::Receive)
         .ignore_then(arms.clone())
         .then(after.or_not())
@@ -442,6 +452,26 @@ pub(crate) fn expr_parsers<'a>(
         Spanned::new(ExprKind::Block(b), span)
     });
 
+    let (literal, interp, remote, var, underscore, paren, list, map) = (
+        literal.boxed(),
+        interp.boxed(),
+        remote.boxed(),
+        var.boxed(),
+        underscore.boxed(),
+        paren.boxed(),
+        list.boxed(),
+        map.boxed(),
+    );
+    let (lambda, fn_ref, let_, if_, case, receive, try_, block_expr) = (
+        lambda.boxed(),
+        fn_ref.boxed(),
+        let_.boxed(),
+        if_.boxed(),
+        case.boxed(),
+        receive.boxed(),
+        try_.boxed(),
+        block_expr.boxed(),
+    );
     let atom = choice((
         literal, interp, remote, var, underscore, paren, list, map, lambda, fn_ref, let_, if_,
         case, receive, try_, block_expr,

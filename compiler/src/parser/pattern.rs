@@ -119,9 +119,17 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
         .map(PatternKind::Map);
 
     primary.define(
-        choice((number, simple, pin, interp, tuple, list, map))
-            .map_with(|k, e| Spanned::new(k, sp(e.span())))
-            .labelled("a pattern"),
+        choice((
+            number.boxed(),
+            simple.boxed(),
+            pin.boxed(),
+            interp.boxed(),
+            tuple.boxed(),
+            list.boxed(),
+            map.boxed(),
+        ))
+        .map_with(|k, e| Spanned::new(k, sp(e.span())))
+        .labelled("a pattern"),
     );
 
     full.define(primary.clone().foldl_with(
