@@ -1675,15 +1675,11 @@ def run_file(path, args=()):
     except ReefException as ex:
         if ex.cls is Atom("exit") and ex.reason is Atom("normal"):
             return "".join(OUT), "", 0
-        if ex.cls is Atom("error"):
-            reason = ex.reason
-        elif ex.cls is Atom("throw"):
-            reason = (Atom("nocatch"), ex.reason)
-        else:
-            reason = ex.reason
-        lines = ["** process #PID<0.1.0> crashed", "** reason: " + inspect(reason)]
-        for fr in to_py(ex.stack):
-            lines.append("**   in %s.%s/%d (%s:%d)" % (fr[0].name, fr[1].name, fr[2], fr[3], fr[4]))
+        # The crash report of chapter 06.
+        lines = ["** process #PID<0.1.0> crashed: %s %s" % (ex.cls.name, inspect(ex.reason))]
+        if ex.cls is not Atom("exit"):
+            for fr in to_py(ex.stack):
+                lines.append("**   in %s.%s/%d (%s:%d)" % (fr[0].name, fr[1].name, fr[2], fr[3], fr[4]))
         return "".join(OUT), "\n".join(lines) + "\n", 1
     except SyntaxErr as e:
         return "".join(OUT), "compile error: %s\n" % e, 2
