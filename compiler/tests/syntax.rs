@@ -268,11 +268,20 @@ fn e0112_chained_comparison() {
 
 #[test]
 fn e0113_nesting_too_deep() {
-    let src = format!("fn f() {{ {}1{} }}", "(".repeat(300), ")".repeat(300));
-    let (_, diags) = parse_module(&src);
-    assert_eq!(diags.len(), 1);
-    assert_eq!(diags[0].code, "E0113");
-    assert!(diags[0].message.contains("nesting too deep"));
+    let src = format!("fn f() {{\n{}1{}\n}}\n", "(\n".repeat(250), ")".repeat(250));
+    check(&src, expect![[r#"
+        [E0113] Error: nesting too deep (more than 200 levels)
+             ╭─[ test.reef:200:1 ]
+             │
+         200 │ (
+             │ ┬  
+             │ ╰── too deeply nested
+             │ 
+             │ Help: split the expression into smaller ones with `let`
+        ─────╯
+    "#]]);
+    let src = format!("fn f() {{ x = {}1 }}\n", "- ".repeat(300));
+    assert_eq!(codes(&src), vec!["E0113"]);
 }
 
 #[test]

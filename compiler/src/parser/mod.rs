@@ -11,6 +11,7 @@ mod errors;
 mod expr;
 mod items;
 pub mod layout;
+mod operators;
 mod pattern;
 
 use crate::ast;
