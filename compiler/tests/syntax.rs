@@ -269,7 +269,9 @@ fn e0112_chained_comparison() {
 #[test]
 fn e0113_nesting_too_deep() {
     let src = format!("fn f() {{\n{}1{}\n}}\n", "(\n".repeat(250), ")".repeat(250));
-    check(&src, expect![[r#"
+    check(
+        &src,
+        expect![[r#"
         [E0113] Error: nesting too deep (more than 200 levels)
              ╭─[ test.reef:200:1 ]
              │
@@ -279,7 +281,8 @@ fn e0113_nesting_too_deep() {
              │ 
              │ Help: split the expression into smaller ones with `let`
         ─────╯
-    "#]]);
+    "#]],
+    );
     let src = format!("fn f() {{ x = {}1 }}\n", "- ".repeat(300));
     assert_eq!(codes(&src), vec!["E0113"]);
 }

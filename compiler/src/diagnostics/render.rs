@@ -102,7 +102,15 @@ mod tests {
     #[test]
     fn odd_spans_do_not_panic() {
         let src = "é\nx";
-        for span in [0..0, 1..1, 0..100, 50..60, 3..3, 4..4, Span { start: 2, end: 1 }] {
+        for span in [
+            0..0,
+            1..1,
+            0..100,
+            50..60,
+            3..3,
+            4..4,
+            Span { start: 2, end: 1 },
+        ] {
             let d = Diagnostic::error("E0199", "m", span, "l");
             let _ = render(&d, "f.reef", src, true);
         }
