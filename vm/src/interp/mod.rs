@@ -67,14 +67,31 @@ pub fn run(rt: &Runtime, p: &mut Process, budget: u32) -> Outcome {
     outcome
 }
 
-/// Moves `arity` arguments from `R[b..]` to `R[0..]` (a tail call).
+/// Writes `v` into a register, dropping the old value only if it holds
+/// something to free (most registers hold integers and atoms).
+///
+/// # Safety
+/// `slot` must point to a live register.
 #[inline(always)]
-fn move_args(p: &mut Process, base: usize, b: usize, arity: usize) {
-    if b != 0 {
-        for i in 0..arity {
-            p.regs[base + i] = std::mem::take(&mut p.regs[base + b + i]);
+unsafe fn put(slot: *mut Value, v: Value) {
+    // SAFETY: the caller guarantees `slot` is a valid, initialised value.
+    unsafe {
+        if (*slot).is_boxed() {
+            *slot = v;
+        } else {
+            std::ptr::write(slot, v);
         }
     }
+}
+
+/// Takes a register's value, leaving `[]`.
+///
+/// # Safety
+/// `slot` must point to a live register.
+#[inline(always)]
+unsafe fn take(slot: *mut Value) -> Value {
+    // SAFETY: as for `put`.
+    unsafe { std::ptr::replace(slot, Value::Nil) }
 }
 
 #[cold]
@@ -112,10 +129,31 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     let mut code: &[Instr] = &f.code;
     let mut pc = p.pc as usize;
     let mut base = p.base as usize;
+    // R[0] of the current frame. Register access goes through this
+    // pointer without bounds checks. SAFETY (for every use below):
+    // `validate` proved every register operand and register window of an
+    // instruction lies inside its function's `num_regs`; on entering a
+    // function (`enter!`, `call::apply_fun`) the stack is grown to hold
+    // `base + num_regs` registers; the stack never shrinks while the
+    // process runs; and `regs` is recomputed (`refresh!`) after anything
+    // that may move the stack (growing it, or any slow path given `p`).
+    let mut regs: *mut Value = unsafe { p.regs.as_mut_ptr().add(base) };
 
+    // A shared reference to register `i`.
     macro_rules! reg {
         ($i:expr) => {
-            p.regs[base + $i as usize]
+            unsafe { &*regs.add($i as usize) }
+        };
+    }
+    macro_rules! set {
+        ($i:expr, $v:expr) => {{
+            let v = $v;
+            unsafe { put(regs.add($i as usize), v) }
+        }};
+    }
+    macro_rules! refresh {
+        () => {
+            regs = unsafe { p.regs.as_mut_ptr().add(base) }
         };
     }
     macro_rules! save {
@@ -128,12 +166,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     }
     macro_rules! load {
         () => {{
-            // SAFETY: as above; the saved state always names live code.
+            // SAFETY: the saved state always names live code.
             m = unsafe { &*p.module };
             f = unsafe { &*p.fun };
             code = &f.code;
             pc = p.pc as usize;
             base = p.base as usize;
+            refresh!();
         }};
     }
     macro_rules! leave {
@@ -186,6 +225,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     throw!(e);
                 }
             }
+            refresh!();
         }};
     }
     macro_rules! push_frame {
@@ -193,19 +233,21 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             p.frames.push(Frame { module: m, fun: f, pc: pc as u32, base: base as u32 })
         };
     }
-    // Returns `v` to the caller (or ends the outermost call).
+    // Returns `v` to the caller (or ends the outermost call). The callee's
+    // R[0] is the caller's R[base] of the call.
     macro_rules! ret {
         ($v:expr) => {{
             let v = $v;
             match p.frames.pop() {
                 Some(fr) => {
-                    p.regs[base] = v;
+                    set!(0, v);
                     // SAFETY: frames point into live modules.
                     m = unsafe { &*fr.module };
                     f = unsafe { &*fr.fun };
                     code = &f.code;
                     pc = fr.pc as usize;
                     base = fr.base as usize;
+                    refresh!();
                 }
                 None => {
                     save!();
@@ -214,51 +256,62 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             }
         }};
     }
+    // A binary integer operation: inline for two small integers whose
+    // result fits, else the cold path.
     macro_rules! int_op {
         ($dst:expr, $a:expr, $b:expr, $checked:ident, $slow:ident) => {{
-            let (x, y) = (&reg!($a), &reg!($b));
-            let r = match (x, y) {
-                (Value::Int(x), Value::Int(y)) => match x.$checked(*y) {
-                    Some(z) => Ok(Value::Int(z)),
-                    None => arith::$slow(&reg!($a), &reg!($b)),
-                },
-                _ => arith::$slow(x, y),
-            };
-            match r {
-                Ok(v) => reg!($dst) = v,
+            if let (Value::Int(x), Value::Int(y)) = (reg!($a), reg!($b)) {
+                if let Some(z) = x.$checked(*y) {
+                    set!($dst, Value::Int(z));
+                    continue;
+                }
+            }
+            match arith::$slow(reg!($a), reg!($b)) {
+                Ok(v) => set!($dst, v),
                 Err(e) => throw!(e),
             }
         }};
     }
     macro_rules! compare {
         ($dst:expr, $a:expr, $b:expr, $op:tt, $ord:pat) => {{
-            let r = match (&reg!($a), &reg!($b)) {
+            let r = match (reg!($a), reg!($b)) {
                 (Value::Int(x), Value::Int(y)) => x $op y,
                 (x, y) => matches!(order::compare(x, y), $ord),
             };
-            reg!($dst) = Value::bool(r);
+            set!($dst, Value::bool(r));
         }};
     }
-    // After a native returned (or trapped into a call) at `R[b]`.
+    macro_rules! result {
+        ($dst:expr, $r:expr) => {{
+            match $r {
+                Ok(v) => set!($dst, v),
+                Err(e) => throw!(e),
+            }
+        }};
+    }
+    // After a native returned (or trapped into a call) for `R[b]`.
     macro_rules! native_done {
         ($result:expr, $trap:expr, $b:expr, $tail:expr) => {{
+            refresh!();
             match ($result, $trap) {
                 (Ok(v), None) => {
                     if $tail {
                         ret!(v);
                     } else {
-                        reg!($b) = v;
+                        set!($b, v);
                     }
                 }
                 (Ok(_), Some(Start { fun, args })) => {
                     save!();
-                    match call::apply_fun(rt, p, $b as usize, $tail, fun, args) {
+                    let r = call::apply_fun(rt, p, $b as usize, $tail, fun, args);
+                    refresh!();
+                    match r {
                         Ok(None) => load!(),
                         Ok(Some(v)) => {
                             if $tail {
                                 ret!(v);
                             } else {
-                                reg!($b) = v;
+                                set!($b, v);
                             }
                         }
                         Err(e) => throw!(e),
@@ -294,7 +347,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
                     let callee = &cm.functions[*func as usize];
                     if $tail {
-                        move_args(p, base, $b as usize, arity);
+                        if $b != 0 {
+                            for i in 0..arity {
+                                set!(i, unsafe { take(regs.add($b as usize + i)) });
+                            }
+                        }
                         enter!(cm, callee, base);
                     } else {
                         push_frame!();
@@ -302,9 +359,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }
                 Target::Native(native) => {
-                    let at = base + $b as usize;
                     let args: SmallVec<[Value; 6]> =
-                        p.regs[at..at + arity].iter_mut().map(std::mem::take).collect();
+                        (0..arity).map(|i| unsafe { take(regs.add($b as usize + i)) }).collect();
                     save!();
                     let mut ctx = Ctx::new(rt, p);
                     let result = native.call(&mut ctx, &args);
@@ -319,14 +375,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     macro_rules! call_fun {
         ($b:expr, $argc:expr, $tail:expr) => {{
             reduction!();
-            let at = base + $b as usize;
+            let b = $b as usize;
             let argc = $argc as usize;
-            let fv = std::mem::take(&mut p.regs[at]);
+            let fv = unsafe { take(regs.add(b)) };
             let fast = match &fv {
                 Value::Fun(c) => match &**c {
                     Closure::Local { module, func, .. } => {
-                        // SAFETY: the closure holds the module alive now,
-                        // and the runtime keeps every version alive.
+                        // SAFETY: the runtime keeps every module version
+                        // alive, so the code outlives this closure.
                         let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
                         let callee = &cm.functions[*func as usize];
                         (callee.arity as usize == argc).then_some((cm, callee))
@@ -338,35 +394,36 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             if let Some((cm, callee)) = fast {
                 let nb = if $tail {
                     for i in 0..argc {
-                        p.regs[base + i] = std::mem::take(&mut p.regs[at + 1 + i]);
+                        set!(i, unsafe { take(regs.add(b + 1 + i)) });
                     }
                     base
                 } else {
                     for i in 0..argc {
-                        p.regs[at + i] = std::mem::take(&mut p.regs[at + 1 + i]);
+                        set!(b + i, unsafe { take(regs.add(b + 1 + i)) });
                     }
                     push_frame!();
-                    at
+                    base + b
                 };
                 enter!(cm, callee, nb);
                 if let Value::Fun(c) = &fv {
                     if let Closure::Local { captured, .. } = &**c {
                         for (i, v) in captured.iter().enumerate() {
-                            p.regs[nb + argc + i] = v.clone();
+                            set!(argc + i, v.clone());
                         }
                     }
                 }
             } else {
-                let args: Vec<Value> = (0..argc).map(|i| std::mem::take(&mut p.regs[at + 1 + i])).collect();
+                let args: Vec<Value> = (0..argc).map(|i| unsafe { take(regs.add(b + 1 + i)) }).collect();
                 save!();
-                let r = call::apply_fun(rt, p, $b as usize, $tail, fv, args);
+                let r = call::apply_fun(rt, p, b, $tail, fv, args);
+                refresh!();
                 match r {
                     Ok(None) => load!(),
                     Ok(Some(v)) => {
                         if $tail {
                             ret!(v);
                         } else {
-                            reg!($b) = v;
+                            set!(b, v);
                         }
                     }
                     Err(e) => throw!(e),
@@ -374,116 +431,101 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             }
         }};
     }
+    // The registers `R[start..start+count]` as a slice.
+    macro_rules! window {
+        ($start:expr, $count:expr) => {
+            unsafe { std::slice::from_raw_parts(regs.add($start as usize), $count as usize) }
+        };
+    }
 
     loop {
-        let instr = code[pc];
+        // SAFETY: `validate` proved that every jump target is inside the
+        // function and that the last instruction never falls through, so
+        // `pc` is always in bounds.
+        let instr = unsafe { *code.get_unchecked(pc) };
         pc += 1;
         match instr {
             // ---- moving and building values ----
-            Instr::Move { dst, src } => {
-                let v = reg!(src).clone();
-                reg!(dst) = v;
-            }
-            Instr::LoadLit { dst, lit } => reg!(dst) = m.literals.get(lit as usize).clone(),
-            Instr::LoadInt { dst, val } => reg!(dst) = Value::Int(val as i64),
-            Instr::LoadAtom { dst, atom } => reg!(dst) = Value::Atom(m.atoms[atom as usize]),
-            Instr::LoadNil { dst } => reg!(dst) = Value::Nil,
+            Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
+            Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
+            Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
+            Instr::LoadAtom { dst, atom } => set!(dst, Value::Atom(m.atoms[atom as usize])),
+            Instr::LoadNil { dst } => set!(dst, Value::Nil),
             Instr::MakeTuple { dst, start, count } => {
-                let s = base + start as usize;
-                let elems: Box<[Value]> = p.regs[s..s + count as usize].into();
-                reg!(dst) = Value::Tuple(std::rc::Rc::new(Tuple(elems)));
+                let elems: Box<[Value]> = window!(start, count).into();
+                set!(dst, Value::Tuple(std::rc::Rc::new(Tuple(elems))));
             }
-            Instr::MakeCons { dst, head, tail } => {
-                let v = Value::cons(reg!(head).clone(), reg!(tail).clone());
-                reg!(dst) = v;
-            }
+            Instr::MakeCons { dst, head, tail } => set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone())),
             Instr::MakeMap { dst, start, count } => {
-                let s = base + start as usize;
+                let w = window!(start, 2 * count as usize);
                 let mut map = MapData::new();
-                for i in 0..count as usize {
-                    map.insert(p.regs[s + 2 * i].clone(), p.regs[s + 2 * i + 1].clone());
+                for kv in w.chunks_exact(2) {
+                    map.insert(kv[0].clone(), kv[1].clone());
                 }
-                reg!(dst) = Value::map(map);
+                set!(dst, Value::map(map));
             }
             Instr::UpdateMap { dst, map, start, count } => {
-                let mut new = match &reg!(map) {
+                let mut new = match reg!(map) {
                     Value::Map(old) => (**old).clone(),
                     other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
                 };
-                let s = base + start as usize;
-                for i in 0..count as usize {
-                    new.insert(p.regs[s + 2 * i].clone(), p.regs[s + 2 * i + 1].clone());
+                for kv in window!(start, 2 * count as usize).chunks_exact(2) {
+                    new.insert(kv[0].clone(), kv[1].clone());
                 }
-                reg!(dst) = Value::map(new);
+                set!(dst, Value::map(new));
             }
             Instr::MakeClosure { dst, func, start, count } => {
-                let s = base + start as usize;
-                let captured: Box<[Value]> = p.regs[s..s + count as usize].into();
+                let captured: Box<[Value]> = window!(start, count).into();
                 // SAFETY: `m` is a module the runtime holds in an `Arc`.
                 let module = unsafe { call::arc_of(m) };
-                reg!(dst) = Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured }));
+                set!(dst, Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured })));
             }
             Instr::MakeFunRef { dst, func } => {
                 // SAFETY: as for MakeClosure.
                 let module = unsafe { call::arc_of(m) };
-                reg!(dst) = Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured: Box::new([]) }));
+                set!(dst, Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured: Box::new([]) })));
             }
             Instr::MakeExtFunRef { dst, import } => {
                 let slot = &m.imports[import as usize];
-                reg!(dst) = native::ext_fun(slot.module, slot.name, slot.arity);
+                set!(dst, native::ext_fun(slot.module, slot.name, slot.arity));
             }
             Instr::Interp { dst, start, count } => {
-                let s = base + start as usize;
                 let mut text = String::new();
-                for v in &p.regs[s..s + count as usize] {
+                for v in window!(start, count) {
                     print::write_text(&mut text, v);
                 }
-                reg!(dst) = Value::str(text);
+                set!(dst, Value::str(text));
             }
 
             // ---- arithmetic ----
             Instr::Add { dst, a, b } => int_op!(dst, a, b, checked_add, add),
             Instr::Sub { dst, a, b } => int_op!(dst, a, b, checked_sub, sub),
             Instr::Mul { dst, a, b } => int_op!(dst, a, b, checked_mul, mul),
-            Instr::Div { dst, a, b } => match arith::div(&reg!(a), &reg!(b)) {
-                Ok(v) => reg!(dst) = v,
-                Err(e) => throw!(e),
-            },
+            Instr::Div { dst, a, b } => result!(dst, arith::div(reg!(a), reg!(b))),
             Instr::IntDiv { dst, a, b } => int_op!(dst, a, b, checked_div, int_div),
             Instr::Rem { dst, a, b } => int_op!(dst, a, b, checked_rem, rem),
             Instr::Neg { dst, src } => {
-                let r = match &reg!(src) {
-                    Value::Int(x) if *x != i64::MIN => Ok(Value::Int(-x)),
-                    v => arith::neg(v),
-                };
-                match r {
-                    Ok(v) => reg!(dst) = v,
-                    Err(e) => throw!(e),
+                if let Value::Int(x) = reg!(src) {
+                    if let Some(z) = x.checked_neg() {
+                        set!(dst, Value::Int(z));
+                        continue;
+                    }
                 }
+                result!(dst, arith::neg(reg!(src)))
             }
             Instr::AddInt { dst, a, val } => {
-                let r = match &reg!(a) {
-                    Value::Int(x) => match x.checked_add(val as i64) {
-                        Some(z) => Ok(Value::Int(z)),
-                        None => arith::add(&reg!(a), &Value::Int(val as i64)),
-                    },
-                    x => arith::add(x, &Value::Int(val as i64)),
-                };
-                match r {
-                    Ok(v) => reg!(dst) = v,
-                    Err(e) => throw!(e),
+                if let Value::Int(x) = reg!(a) {
+                    if let Some(z) = x.checked_add(val as i64) {
+                        set!(dst, Value::Int(z));
+                        continue;
+                    }
                 }
+                result!(dst, arith::add(reg!(a), &Value::Int(val as i64)))
             }
 
             // ---- comparison and logic ----
-            Instr::Eq { dst, a, b } => {
-                let r = order::equal(&reg!(a), &reg!(b));
-                reg!(dst) = Value::bool(r);
-            }
-            Instr::Ne { dst, a, b } => {
-                let r = !order::equal(&reg!(a), &reg!(b));
-                reg!(dst) = Value::bool(r);
-            }
+            Instr::Eq { dst, a, b } => set!(dst, Value::bool(order::equal(reg!(a), reg!(b)))),
+            Instr::Ne { dst, a, b } => set!(dst, Value::bool(!order::equal(reg!(a), reg!(b)))),
             Instr::Lt { dst, a, b } => compare!(dst, a, b, <, std::cmp::Ordering::Less),
             Instr::Le { dst, a, b } => {
                 compare!(dst, a, b, <=, std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
@@ -493,21 +535,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 compare!(dst, a, b, >=, std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
             }
             Instr::Not { dst, src } => {
-                let r = match &reg!(src) {
+                let r = match reg!(src) {
                     Value::Atom(Atom::TRUE) => Value::FALSE,
                     Value::Atom(Atom::FALSE) => Value::TRUE,
                     _ => throw!(Exception::badarg()),
                 };
-                reg!(dst) = r;
+                set!(dst, r);
             }
-            Instr::ListConcat { dst, a, b } => match arith::list_concat(&reg!(a), &reg!(b)) {
-                Ok(v) => reg!(dst) = v,
-                Err(e) => throw!(e),
-            },
-            Instr::StrConcat { dst, a, b } => match arith::str_concat(&reg!(a), &reg!(b)) {
-                Ok(v) => reg!(dst) = v,
-                Err(e) => throw!(e),
-            },
+            Instr::ListConcat { dst, a, b } => result!(dst, arith::list_concat(reg!(a), reg!(b))),
+            Instr::StrConcat { dst, a, b } => result!(dst, arith::str_concat(reg!(a), reg!(b))),
 
             // ---- control flow ----
             Instr::Jump { target } => {
@@ -520,12 +556,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 pc = target;
             }
-            Instr::JumpIfFalse { cond, target } => match &reg!(cond) {
+            Instr::JumpIfFalse { cond, target } => match reg!(cond) {
                 Value::Atom(Atom::FALSE) => pc = target as usize,
                 Value::Atom(Atom::TRUE) => {}
                 _ => throw!(Exception::badarg()),
             },
-            Instr::JumpIfTrue { cond, target } => match &reg!(cond) {
+            Instr::JumpIfTrue { cond, target } => match reg!(cond) {
                 Value::Atom(Atom::TRUE) => pc = target as usize,
                 Value::Atom(Atom::FALSE) => {}
                 _ => throw!(Exception::badarg()),
@@ -538,7 +574,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
 
             // ---- pattern tests ----
             Instr::TestEq { a, b, fail } => {
-                let same = match (&reg!(a), &reg!(b)) {
+                let same = match (reg!(a), reg!(b)) {
                     (Value::Int(x), Value::Int(y)) => x == y,
                     (Value::Atom(x), Value::Atom(y)) => x == y,
                     (x, y) => order::equal(x, y),
@@ -548,22 +584,22 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
             }
             Instr::TestEqLit { src, lit, fail } => {
-                if !order::equal(&reg!(src), m.literals.get(lit as usize)) {
+                if !order::equal(reg!(src), m.literals.get(lit as usize)) {
                     pc = fail as usize;
                 }
             }
             Instr::TestEqAtom { src, atom, fail } => {
-                if !matches!(reg!(src), Value::Atom(a) if a == m.atoms[atom as usize]) {
+                if !matches!(reg!(src), Value::Atom(a) if *a == m.atoms[atom as usize]) {
                     pc = fail as usize;
                 }
             }
             Instr::TestEqInt { src, val, fail } => {
-                if !matches!(reg!(src), Value::Int(i) if i == val as i64) {
+                if !matches!(reg!(src), Value::Int(i) if *i == val as i64) {
                     pc = fail as usize;
                 }
             }
             Instr::TestTuple { src, arity, fail } => {
-                if !matches!(&reg!(src), Value::Tuple(t) if t.0.len() == arity as usize) {
+                if !matches!(reg!(src), Value::Tuple(t) if t.0.len() == arity as usize) {
                     pc = fail as usize;
                 }
             }
@@ -583,33 +619,33 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
             }
             Instr::GetElem { dst, src, index } => {
-                let v = match &reg!(src) {
+                let v = match reg!(src) {
                     Value::Tuple(t) if (index as usize) < t.0.len() => t.0[index as usize].clone(),
                     _ => throw!(internal("GetElem on a value not tested")),
                 };
-                reg!(dst) = v;
+                set!(dst, v);
             }
             Instr::GetHead { dst, src } => {
-                let v = match &reg!(src) {
+                let v = match reg!(src) {
                     Value::Cons(c) => c.head.clone(),
                     _ => throw!(internal("GetHead on a value not tested")),
                 };
-                reg!(dst) = v;
+                set!(dst, v);
             }
             Instr::GetTail { dst, src } => {
-                let v = match &reg!(src) {
+                let v = match reg!(src) {
                     Value::Cons(c) => c.tail.clone(),
                     _ => throw!(internal("GetTail on a value not tested")),
                 };
-                reg!(dst) = v;
+                set!(dst, v);
             }
             Instr::MapFind { dst, map, key, fail } => {
-                let found = match &reg!(map) {
-                    Value::Map(mm) => mm.get(&reg!(key)).cloned(),
+                let found = match reg!(map) {
+                    Value::Map(mm) => mm.get(reg!(key)).cloned(),
                     _ => None,
                 };
                 match found {
-                    Some(v) => reg!(dst) = v,
+                    Some(v) => set!(dst, v),
                     None => pc = fail as usize,
                 }
             }
@@ -624,7 +660,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             Instr::TailCall { base: b, func } => {
                 reduction!();
                 let callee = &m.functions[func as usize];
-                move_args(p, base, b as usize, callee.arity as usize);
+                if b != 0 {
+                    for i in 0..callee.arity as usize {
+                        set!(i, unsafe { take(regs.add(b as usize + i)) });
+                    }
+                }
                 enter!(m, callee, base);
             }
             Instr::CallExt { base: b, import } => call_ext!(b, import, false),
@@ -632,7 +672,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             Instr::CallFun { base: b, argc } => call_fun!(b, argc, false),
             Instr::TailCallFun { base: b, argc } => call_fun!(b, argc, true),
             Instr::Return { src } => {
-                let v = std::mem::take(&mut reg!(src));
+                let v = unsafe { take(regs.add(src as usize)) };
                 ret!(v);
             }
 
@@ -648,7 +688,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             Instr::Badmatch { src } => throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone())),
             Instr::CaseClause { src } => throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone())),
             Instr::FunctionClause {} => {
-                let e = function_clause(m, f, &p.regs[base..base + f.arity as usize]);
+                let e = function_clause(m, f, window!(0, f.arity));
                 throw!(e);
             }
             Instr::Reraise { src } => {
@@ -681,7 +721,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             Instr::RecvNext { dst, empty } => match p.mailbox.current() {
                 Some(msg) => {
                     let msg = msg.clone();
-                    reg!(dst) = msg;
+                    set!(dst, msg);
                 }
                 None => pc = empty as usize,
             },
@@ -699,7 +739,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 p.wait_expired = None;
                 leave!(Outcome::Wait);
             }
-            Instr::RecvWaitTimeout { timeout, target, expired } => match timeout_ms(&reg!(timeout)) {
+            Instr::RecvWaitTimeout { timeout, target, expired } => match timeout_ms(reg!(timeout)) {
                 Err(e) => throw!(e),
                 Ok(None) => {
                     pc = target as usize;
@@ -724,7 +764,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             },
             Instr::Send { dest, msg } => {
                 let (d, v) = (reg!(dest).clone(), reg!(msg).clone());
-                if let Err(e) = native::send(rt, p, &d, &v) {
+                let r = native::send(rt, p, &d, &v);
+                refresh!();
+                if let Err(e) = r {
                     throw!(e);
                 }
             }

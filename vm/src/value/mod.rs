@@ -149,6 +149,13 @@ impl Value {
         Value::Map(Rc::new(map))
     }
 
+    /// Whether dropping this value may free something (it holds an `Rc` or
+    /// `Arc`). Overwriting a value that does not need no drop call.
+    #[inline(always)]
+    pub fn is_boxed(&self) -> bool {
+        !matches!(self, Value::Int(_) | Value::Float(_) | Value::Atom(_) | Value::Nil | Value::Pid(_) | Value::Ref(_))
+    }
+
     pub fn is_true(&self) -> bool {
         matches!(self, Value::Atom(a) if *a == Atom::TRUE)
     }
