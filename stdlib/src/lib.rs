@@ -13,7 +13,10 @@ pub const MODULES: &[(&str, &str)] = &[
 
 /// The source of the stdlib module `name`, if there is one.
 pub fn source(name: &str) -> Option<&'static str> {
-    MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+    MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, src)| *src)
 }
 
 #[cfg(test)]

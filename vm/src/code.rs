@@ -70,7 +70,14 @@ impl Literals {
     fn new(values: Vec<Value>) -> Literals {
         for v in &values {
             assert!(
-                matches!(v, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Str(_) | Value::Atom(_)),
+                matches!(
+                    v,
+                    Value::Int(_)
+                        | Value::BigInt(_)
+                        | Value::Float(_)
+                        | Value::Str(_)
+                        | Value::Atom(_)
+                ),
                 "module literals must be scalars"
             );
         }
@@ -106,7 +113,9 @@ impl LoadedModule {
             .iter()
             .map(|c| match c {
                 Const::Int(i) => Value::Int(*i),
-                Const::BigInt(s) => Value::from_bigint(s.parse().expect("validated big integer literal")),
+                Const::BigInt(s) => {
+                    Value::from_bigint(s.parse().expect("validated big integer literal"))
+                }
                 Const::Float(f) => Value::Float(*f),
                 Const::Str(s) => Value::str(s.clone()),
                 Const::Atom(a) => Value::atom(a),
@@ -150,6 +159,9 @@ impl LoadedModule {
 
     /// The exported function `name/arity`.
     pub fn exported(&self, name: Atom, arity: u32) -> Option<u32> {
-        self.functions.iter().position(|f| f.is_exported() && f.name == name && f.arity == arity).map(|i| i as u32)
+        self.functions
+            .iter()
+            .position(|f| f.is_exported() && f.name == name && f.arity == arity)
+            .map(|i| i as u32)
     }
 }

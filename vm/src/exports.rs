@@ -37,7 +37,10 @@ impl Native {
 /// What an export entry runs.
 pub enum Target {
     Native(Native),
-    Reef { module: Arc<LoadedModule>, func: u32 },
+    Reef {
+        module: Arc<LoadedModule>,
+        func: u32,
+    },
 }
 
 /// `module.name/arity`.
@@ -53,13 +56,19 @@ pub struct ExportEntry {
     /// The current target, or null. Points into `current` or `retired`.
     target: AtomicPtr<Target>,
     /// Every target this entry ever had. A caller may still be using an old
-    /// one when it is replaced, so none is freed before the entry.
+    /// one when it is replaced, so none is freed before the entry. (Boxed:
+    /// the target must not move when the vector grows.)
+    #[allow(clippy::vec_box)]
     retired: Mutex<Vec<Box<Target>>>,
 }
 
 impl ExportEntry {
     pub fn new(mfa: Mfa) -> ExportEntry {
-        ExportEntry { mfa, target: AtomicPtr::new(std::ptr::null_mut()), retired: Mutex::new(Vec::new()) }
+        ExportEntry {
+            mfa,
+            target: AtomicPtr::new(std::ptr::null_mut()),
+            retired: Mutex::new(Vec::new()),
+        }
     }
 
     /// What a call runs now.

@@ -15,6 +15,10 @@
 //! the scheduler, the interpreter (`interp`), and the natives (`native`).
 //! ARCHITECTURE.md, "The VM", explains the design.
 
+// A crash is the cold path and its fields are what the host wants to see;
+// boxing them would only make the API clumsier.
+#![allow(clippy::result_large_err)]
+
 pub mod code;
 pub mod exports;
 pub mod interp;
@@ -94,8 +98,12 @@ impl VmBuilder {
                 path.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
             }
         }
-        let out = self.out.unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
-        Vm { rt: Arc::new(Runtime::new(path, out, self.color)) }
+        let out = self
+            .out
+            .unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
+        Vm {
+            rt: Arc::new(Runtime::new(path, out, self.color)),
+        }
     }
 }
 
@@ -129,7 +137,12 @@ impl Vm {
     }
 
     pub fn builder() -> VmBuilder {
-        VmBuilder { search_path: Vec::new(), env_path: true, out: None, color: false }
+        VmBuilder {
+            search_path: Vec::new(),
+            env_path: true,
+            out: None,
+            color: false,
+        }
     }
 
     /// Loads a `.reef` file (its module name is the file stem) and the
@@ -140,13 +153,21 @@ impl Vm {
     }
 
     /// Compiles and loads source text as module `module`.
-    pub fn load_source(&self, module: &str, file_name: &str, source: &str) -> Result<String, LoadError> {
-        loader::load_source(&self.rt, module, file_name, source, None).map(|m| m.name.name().to_string())
+    pub fn load_source(
+        &self,
+        module: &str,
+        file_name: &str,
+        source: &str,
+    ) -> Result<String, LoadError> {
+        loader::load_source(&self.rt, module, file_name, source, None)
+            .map(|m| m.name.name().to_string())
     }
 
     /// Loads a module from its binary bytecode.
     pub fn load_bytecode(&self, bytes: &[u8]) -> Result<String, LoadError> {
-        let m = bytecode::encode::decode_module(bytes).map_err(|e| LoadError::Bytecode { message: e.to_string() })?;
+        let m = bytecode::encode::decode_module(bytes).map_err(|e| LoadError::Bytecode {
+            message: e.to_string(),
+        })?;
         self.load_module(m)
     }
 
@@ -164,7 +185,11 @@ impl Vm {
         arity: u32,
         f: impl Fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception> + Send + Sync + 'static,
     ) {
-        let mfa = Mfa { module: Atom::new(module), name: Atom::new(name), arity };
+        let mfa = Mfa {
+            module: Atom::new(module),
+            name: Atom::new(name),
+            arity,
+        };
         self.rt.register_native(mfa, Native::Host(Arc::new(f)));
     }
 
@@ -179,11 +204,23 @@ impl Vm {
         let (fun, args) = match &loaded {
             Some(l) if l.exported(main, 1).is_some() => {
                 let f = l.exported(main, 1).expect("checked");
-                (local_fun(l, f), vec![Value::list(args.into_iter().map(Value::str).collect::<Vec<_>>())])
+                (
+                    local_fun(l, f),
+                    vec![Value::list(
+                        args.into_iter().map(Value::str).collect::<Vec<_>>(),
+                    )],
+                )
             }
-            Some(l) if l.exported(main, 0).is_some() => (local_fun(l, l.exported(main, 0).expect("checked")), Vec::new()),
+            Some(l) if l.exported(main, 0).is_some() => (
+                local_fun(l, l.exported(main, 0).expect("checked")),
+                Vec::new(),
+            ),
             _ => {
-                let what = if loaded.is_some() { "has no `pub fn main`" } else { "is not loaded" };
+                let what = if loaded.is_some() {
+                    "has no `pub fn main`"
+                } else {
+                    "is not loaded"
+                };
                 return Err(Crash {
                     pid: Term::Pid(0),
                     reason: Term::Tuple(vec![
@@ -234,7 +271,10 @@ impl Vm {
         p.status = Status::Idle;
         p.session_state = Value::map(value::MapData::new());
         self.rt.scheduler.spawn(Box::new(p));
-        Session { rt: self.rt.clone(), pid }
+        Session {
+            rt: self.rt.clone(),
+            pid,
+        }
     }
 
     /// Flushes program output.
@@ -244,7 +284,11 @@ impl Vm {
 }
 
 fn local_fun(m: &Arc<code::LoadedModule>, func: u32) -> Value {
-    Value::Fun(std::rc::Rc::new(value::Closure::Local { module: m.clone(), func, captured: Box::new([]) }))
+    Value::Fun(std::rc::Rc::new(value::Closure::Local {
+        module: m.clone(),
+        func,
+        captured: Box::new([]),
+    }))
 }
 
 fn crash_of(pid: Pid, exit: &interp::Exit) -> Crash {
@@ -287,7 +331,9 @@ impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EvalError::Crashed(c) => f.write_str(&c.report),
-            EvalError::BadResult(t) => write!(f, "** evaluation returned {t}, not a (value, state) pair"),
+            EvalError::BadResult(t) => {
+                write!(f, "** evaluation returned {t}, not a (value, state) pair")
+            }
         }
     }
 }
@@ -312,16 +358,31 @@ impl Session {
     /// first state is `#{}`); a crash leaves the state as it was.
     pub fn eval(&mut self, module: &str, function: &str) -> Result<EvalOutput, EvalError> {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), 1);
-        let state = self.rt.scheduler.with_process(self.pid, |p| p.session_state.clone()).unwrap_or_default();
-        self.rt.scheduler.start_call(self.pid, Start { fun, args: vec![state] });
+        let state = self
+            .rt
+            .scheduler
+            .with_process(self.pid, |p| p.session_state.clone())
+            .unwrap_or_default();
+        self.rt.scheduler.start_call(
+            self.pid,
+            Start {
+                fun,
+                args: vec![state],
+            },
+        );
         let ended = self.rt.scheduler.run_until(&self.rt, self.pid);
         self.rt.flush_out();
         match ended {
             Ended::Returned(v) => match v.as_tuple() {
                 Some([value, new_state]) => {
                     let new_state = new_state.clone();
-                    self.rt.scheduler.with_process(self.pid, |p| p.session_state = new_state);
-                    Ok(EvalOutput { text: value::print::inspect(value), value: Term::from_value(value) })
+                    self.rt
+                        .scheduler
+                        .with_process(self.pid, |p| p.session_state = new_state);
+                    Ok(EvalOutput {
+                        text: value::print::inspect(value),
+                        value: Term::from_value(value),
+                    })
                 }
                 _ => Err(EvalError::BadResult(Term::from_value(&v))),
             },
@@ -340,7 +401,13 @@ impl Session {
     pub fn flush(&mut self) -> Vec<String> {
         self.rt
             .scheduler
-            .with_process(self.pid, |p| p.mailbox.drain().iter().map(value::print::inspect).collect())
+            .with_process(self.pid, |p| {
+                p.mailbox
+                    .drain()
+                    .iter()
+                    .map(value::print::inspect)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -364,11 +431,18 @@ pub struct CheckResult {
 pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, LoadError> {
     let path = path.as_ref();
     let name = loader::module_name(path)?;
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let source = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let file_name = path.display().to_string();
-    let compiled = std::panic::catch_unwind(|| compiler::compile_module(&name, &file_name, &source))
-        .map_err(|e| LoadError::Internal { module: name.clone(), message: loader::panic_message(&e) })?;
+    let compiled =
+        std::panic::catch_unwind(|| compiler::compile_module(&name, &file_name, &source)).map_err(
+            |e| LoadError::Internal {
+                module: name.clone(),
+                message: loader::panic_message(&e),
+            },
+        )?;
     let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
     Ok(CheckResult {
         rendered: compiler::render_diagnostics(&compiled.diagnostics, &file_name, &source, color),
@@ -381,8 +455,10 @@ pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, Lo
 pub fn disassemble_file(path: impl AsRef<Path>, color: bool) -> Result<String, LoadError> {
     let path = path.as_ref();
     let name = loader::module_name(path)?;
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| LoadError::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let source = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let module = loader::compile(&name, &path.display().to_string(), &source, color)?;
     Ok(bytecode::disasm::disassemble(&module))
 }

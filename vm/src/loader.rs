@@ -23,7 +23,11 @@ pub enum LoadError {
     /// No file or stdlib module of that name.
     NotFound { module: String },
     /// The compiler reported errors; `rendered` is every diagnostic.
-    Compile { module: String, rendered: String, errors: usize },
+    Compile {
+        module: String,
+        rendered: String,
+        errors: usize,
+    },
     /// The bytecode is malformed.
     Bytecode { message: String },
     /// The compiler itself failed (a bug in Reef, not in the program).
@@ -33,12 +37,17 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoadError::Io { path, message } => write!(f, "error: cannot read {}: {message}", path.display()),
+            LoadError::Io { path, message } => {
+                write!(f, "error: cannot read {}: {message}", path.display())
+            }
             LoadError::NotFound { module } => write!(f, "error: module `{module}` not found"),
             LoadError::Compile { rendered, .. } => f.write_str(rendered.trim_end()),
             LoadError::Bytecode { message } => write!(f, "error: bad bytecode: {message}"),
             LoadError::Internal { module, message } => {
-                write!(f, "error: internal compiler error in module `{module}`: {message}")
+                write!(
+                    f,
+                    "error: internal compiler error in module `{module}`: {message}"
+                )
             }
         }
     }
@@ -74,7 +83,11 @@ impl CodeServer {
     }
 
     pub fn get(&self, name: Atom) -> Option<Arc<LoadedModule>> {
-        self.modules.read().expect("modules lock").get(&name).cloned()
+        self.modules
+            .read()
+            .expect("modules lock")
+            .get(&name)
+            .cloned()
     }
 
     fn locate(&self, name: &str, from_dir: Option<&Path>) -> Option<Source> {
@@ -91,14 +104,28 @@ impl CodeServer {
 
 /// Compiles one source file. Compile errors become a `LoadError` carrying
 /// every rendered diagnostic; a compiler panic becomes `Internal`.
-pub fn compile(name: &str, file_name: &str, source: &str, color: bool) -> Result<Module, LoadError> {
-    let compiled = std::panic::catch_unwind(|| reef_compiler::compile_module(name, file_name, source))
-        .map_err(|e| LoadError::Internal { module: name.to_string(), message: panic_message(&e) })?;
+pub fn compile(
+    name: &str,
+    file_name: &str,
+    source: &str,
+    color: bool,
+) -> Result<Module, LoadError> {
+    let compiled =
+        std::panic::catch_unwind(|| reef_compiler::compile_module(name, file_name, source))
+            .map_err(|e| LoadError::Internal {
+                module: name.to_string(),
+                message: panic_message(&e),
+            })?;
     match compiled.module {
         Some(m) if !compiled.has_errors() => Ok(m),
         _ => Err(LoadError::Compile {
             module: name.to_string(),
-            rendered: reef_compiler::render_diagnostics(&compiled.diagnostics, file_name, source, color),
+            rendered: reef_compiler::render_diagnostics(
+                &compiled.diagnostics,
+                file_name,
+                source,
+                color,
+            ),
             errors: compiled.diagnostics.iter().filter(|d| d.is_error()).count(),
         }),
     }
@@ -119,11 +146,21 @@ fn canonicalise_empty_windows(module: &mut Module) {
     for f in &mut module.functions {
         for i in &mut f.code {
             match i {
-                MakeTuple { start, count: 0, .. }
-                | MakeMap { start, count: 0, .. }
-                | UpdateMap { start, count: 0, .. }
-                | MakeClosure { start, count: 0, .. }
-                | Interp { start, count: 0, .. } => *start = 0,
+                MakeTuple {
+                    start, count: 0, ..
+                }
+                | MakeMap {
+                    start, count: 0, ..
+                }
+                | UpdateMap {
+                    start, count: 0, ..
+                }
+                | MakeClosure {
+                    start, count: 0, ..
+                }
+                | Interp {
+                    start, count: 0, ..
+                } => *start = 0,
                 _ => {}
             }
         }
@@ -131,27 +168,49 @@ fn canonicalise_empty_windows(module: &mut Module) {
 }
 
 /// Validates and installs a module, making it the current version.
-pub fn install(rt: &Runtime, mut module: Module, dir: Option<PathBuf>) -> Result<Arc<LoadedModule>, LoadError> {
+pub fn install(
+    rt: &Runtime,
+    mut module: Module,
+    dir: Option<PathBuf>,
+) -> Result<Arc<LoadedModule>, LoadError> {
     canonicalise_empty_windows(&mut module);
-    reef_bytecode::encode::validate(&module).map_err(|e| LoadError::Bytecode { message: e.to_string() })?;
+    reef_bytecode::encode::validate(&module).map_err(|e| LoadError::Bytecode {
+        message: e.to_string(),
+    })?;
     let loaded = Arc::new(LoadedModule::new(module, dir));
     // The exports lock first (as `Runtime::export_entry` takes it), so no
     // entry is created from the old table while this one is installed.
     let exports = rt.exports.write().expect("exports lock");
-    rt.code.versions.lock().expect("versions lock").push(loaded.clone());
-    let old = rt.code.modules.write().expect("modules lock").insert(loaded.name, loaded.clone());
+    rt.code
+        .versions
+        .lock()
+        .expect("versions lock")
+        .push(loaded.clone());
+    let old = rt
+        .code
+        .modules
+        .write()
+        .expect("modules lock")
+        .insert(loaded.name, loaded.clone());
     let natives = rt.natives.read().expect("natives lock");
     let mut names: Vec<(Atom, u32)> = loaded.functions.iter().map(|f| (f.name, f.arity)).collect();
     if let Some(old) = &old {
         names.extend(old.functions.iter().map(|f| (f.name, f.arity)));
     }
     for (name, arity) in names {
-        let mfa = Mfa { module: loaded.name, name, arity };
+        let mfa = Mfa {
+            module: loaded.name,
+            name,
+            arity,
+        };
         if natives.contains_key(&mfa) {
             continue;
         }
         if let Some(entry) = exports.get(&mfa) {
-            let target = loaded.exported(name, arity).map(|func| Target::Reef { module: loaded.clone(), func });
+            let target = loaded.exported(name, arity).map(|func| Target::Reef {
+                module: loaded.clone(),
+                func,
+            });
             entry.set(target);
         }
     }
@@ -171,7 +230,10 @@ pub fn load_source(
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.to_path_buf(), message: e.to_string() })
+    std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// The module name of a file: its stem.
@@ -179,7 +241,10 @@ pub fn module_name(path: &Path) -> Result<String, LoadError> {
     path.file_stem()
         .and_then(|s| s.to_str())
         .map(str::to_string)
-        .ok_or_else(|| LoadError::Io { path: path.to_path_buf(), message: "not a .reef file name".into() })
+        .ok_or_else(|| LoadError::Io {
+            path: path.to_path_buf(),
+            message: "not a .reef file name".into(),
+        })
 }
 
 /// Loads a file, then (eagerly, so their compile errors show up front)
@@ -189,7 +254,13 @@ pub fn load_file(rt: &Runtime, path: &Path) -> Result<Arc<LoadedModule>, LoadErr
     let _guard = rt.code.loading.lock().expect("loading lock");
     let name = module_name(path)?;
     let source = read(path)?;
-    let dir = path.parent().map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.to_path_buf() });
+    let dir = path.parent().map(|d| {
+        if d.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            d.to_path_buf()
+        }
+    });
     let main = load_source(rt, &name, &path.display().to_string(), &source, dir)?;
     let mut pending = vec![main.clone()];
     while let Some(m) = pending.pop() {

@@ -10,6 +10,26 @@ use std::collections::VecDeque;
 
 use crate::value::Value;
 
+/// A message on its way to another process: a deep copy
+/// (`value::copy::deep_copy`) that shares no `Rc` node with anything else.
+pub struct Message(Value);
+
+// SAFETY: a `Message` is only made from a fresh deep copy (see
+// `Message::copy_of`), so no `Rc` in it is reachable from any other place;
+// moving it to another thread moves every refcount it touches.
+unsafe impl Send for Message {}
+
+impl Message {
+    /// Copies `v` into a message for another process.
+    pub fn copy_of(v: &Value) -> Message {
+        Message(crate::value::copy::deep_copy(v))
+    }
+
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+}
+
 #[derive(Default)]
 pub struct Mailbox {
     messages: VecDeque<Value>,

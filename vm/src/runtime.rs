@@ -29,6 +29,12 @@ pub struct Runtime {
     next_ref: AtomicU64,
 }
 
+// Every scheduler thread will share the runtime.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Runtime>();
+};
+
 impl Runtime {
     pub fn new(search_path: Vec<PathBuf>, out: Box<dyn Write + Send>, color: bool) -> Runtime {
         let rt = Runtime {
@@ -86,7 +92,10 @@ impl Runtime {
     /// a Reef function of the same name.
     pub fn register_native(&self, mfa: Mfa, native: Native) {
         let exports = self.exports.write().expect("exports lock");
-        self.natives.write().expect("natives lock").insert(mfa, native.clone());
+        self.natives
+            .write()
+            .expect("natives lock")
+            .insert(mfa, native.clone());
         if let Some(e) = exports.get(&mfa) {
             e.set(Some(Target::Native(native)));
         }
@@ -95,7 +104,11 @@ impl Runtime {
     /// Whether any native is registered for the module (such a module
     /// need not exist as a Reef file).
     pub fn has_natives(&self, module: Atom) -> bool {
-        self.natives.read().expect("natives lock").keys().any(|m| m.module == module)
+        self.natives
+            .read()
+            .expect("natives lock")
+            .keys()
+            .any(|m| m.module == module)
     }
 
     /// Writes program output.

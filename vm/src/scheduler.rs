@@ -16,6 +16,7 @@ use std::time::Instant;
 use rustc_hash::FxHashMap;
 
 use crate::interp::{self, Exit, Outcome};
+use crate::mailbox::Message;
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
 use crate::value::{Atom, Pid, Value};
@@ -35,7 +36,9 @@ struct Timer {
 enum Slot {
     Parked(Box<Process>),
     /// Taken out to run; messages sent meanwhile wait here.
-    Running { inbox: Vec<Value> },
+    Running {
+        inbox: Vec<Message>,
+    },
 }
 
 #[derive(Default)]
@@ -114,11 +117,11 @@ impl Scheduler {
 
     /// Delivers a message (already copied for the receiver). A message to
     /// a process that does not exist is dropped, as Erlang does.
-    pub fn send(&self, pid: Pid, msg: Value) {
+    pub fn send(&self, pid: Pid, msg: Message) {
         let mut st = self.lock();
         match st.procs.get_mut(&pid) {
             Some(Slot::Parked(p)) => {
-                p.mailbox.push(msg);
+                p.mailbox.push(msg.into_value());
                 st.wake(pid);
             }
             Some(Slot::Running { inbox }) => inbox.push(msg),
@@ -128,7 +131,10 @@ impl Scheduler {
 
     pub fn register(&self, name: Atom, pid: Pid) -> bool {
         let mut st = self.lock();
-        if st.names.contains_key(&name) || st.names.values().any(|p| *p == pid) || !st.procs.contains_key(&pid) {
+        if st.names.contains_key(&name)
+            || st.names.values().any(|p| *p == pid)
+            || !st.procs.contains_key(&pid)
+        {
             return false;
         }
         st.names.insert(name, pid);
@@ -141,7 +147,10 @@ impl Scheduler {
 
     pub fn whereis(&self, name: Atom) -> Option<Pid> {
         let st = self.lock();
-        st.names.get(&name).copied().filter(|pid| st.procs.contains_key(pid))
+        st.names
+            .get(&name)
+            .copied()
+            .filter(|pid| st.procs.contains_key(pid))
     }
 
     pub fn is_alive(&self, pid: Pid) -> bool {
@@ -151,7 +160,9 @@ impl Scheduler {
     /// Gives an idle host-driven process a call to make, and queues it.
     pub fn start_call(&self, pid: Pid, start: Start) -> bool {
         let mut st = self.lock();
-        let Some(Slot::Parked(p)) = st.procs.get_mut(&pid) else { return false };
+        let Some(Slot::Parked(p)) = st.procs.get_mut(&pid) else {
+            return false;
+        };
         p.start = Some(start);
         p.status = Status::Runnable;
         st.run_queue.push_back(pid);
@@ -198,7 +209,12 @@ impl Scheduler {
                 }
             }
             let procs = &st.procs;
-            let keep: VecDeque<Pid> = st.run_queue.iter().copied().filter(|pid| procs.contains_key(pid)).collect();
+            let keep: VecDeque<Pid> = st
+                .run_queue
+                .iter()
+                .copied()
+                .filter(|pid| procs.contains_key(pid))
+                .collect();
             st.run_queue = keep;
             st.names.retain(|_, pid| procs.contains_key(pid));
             out
@@ -230,10 +246,14 @@ impl Scheduler {
                     None => {
                         match st.procs.get(&target) {
                             None => return Ended::NoProcess,
-                            Some(Slot::Parked(p)) if p.status == Status::Idle => return Ended::NoProcess,
+                            Some(Slot::Parked(p)) if p.status == Status::Idle => {
+                                return Ended::NoProcess
+                            }
                             _ => {}
                         }
-                        let Some(Reverse(next)) = st.timers.peek() else { return Ended::Deadlock };
+                        let Some(Reverse(next)) = st.timers.peek() else {
+                            return Ended::Deadlock;
+                        };
                         let at = next.at;
                         drop(st);
                         rt.flush_out();
@@ -255,7 +275,7 @@ impl Scheduler {
                 let st = &mut *guard;
                 if let Some(Slot::Running { inbox }) = st.procs.remove(&pid) {
                     for m in inbox {
-                        p.mailbox.push(m);
+                        p.mailbox.push(m.into_value());
                     }
                 }
                 match outcome {
@@ -275,7 +295,11 @@ impl Scheduler {
                             p.wait_seq += 1;
                             p.compact();
                             if let (Some(at), Some(_)) = (p.recv_deadline, p.wait_expired) {
-                                st.timers.push(Reverse(Timer { at, pid, seq: p.wait_seq }));
+                                st.timers.push(Reverse(Timer {
+                                    at,
+                                    pid,
+                                    seq: p.wait_seq,
+                                }));
                             }
                             st.procs.insert(pid, Slot::Parked(p));
                         }

@@ -25,7 +25,11 @@ pub enum Term {
     Ref(u64),
     /// A function value, by its `module.name/arity` (a lambda's name is its
     /// generated one, so it cannot be called from the host).
-    Fun { module: String, name: String, arity: u32 },
+    Fun {
+        module: String,
+        name: String,
+        arity: u32,
+    },
 }
 
 impl Term {
@@ -56,12 +60,20 @@ impl Term {
                 };
                 Term::List(items, tail)
             }
-            Value::Map(m) => Term::Map(m.iter().map(|(k, v)| (Term::from_value(k), Term::from_value(v))).collect()),
+            Value::Map(m) => Term::Map(
+                m.iter()
+                    .map(|(k, v)| (Term::from_value(k), Term::from_value(v)))
+                    .collect(),
+            ),
             Value::Pid(p) => Term::Pid(p.0),
             Value::Ref(r) => Term::Ref(r.0),
             Value::Fun(c) => {
                 let (m, n, a) = c.describe();
-                Term::Fun { module: m.name().to_string(), name: n.name().to_string(), arity: a }
+                Term::Fun {
+                    module: m.name().to_string(),
+                    name: n.name().to_string(),
+                    arity: a,
+                }
             }
         }
     }
@@ -79,10 +91,19 @@ impl Term {
                 items.iter().map(Term::to_value).collect::<Vec<_>>(),
                 tail.as_ref().map_or(Value::Nil, |t| t.to_value()),
             ),
-            Term::Map(pairs) => Value::map(pairs.iter().map(|(k, v)| (k.to_value(), v.to_value())).collect::<MapData>()),
+            Term::Map(pairs) => Value::map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_value(), v.to_value()))
+                    .collect::<MapData>(),
+            ),
             Term::Pid(p) => Value::Pid(Pid(*p)),
             Term::Ref(r) => Value::Ref(Ref(*r)),
-            Term::Fun { module, name, arity } => Value::Fun(std::rc::Rc::new(Closure::External {
+            Term::Fun {
+                module,
+                name,
+                arity,
+            } => Value::Fun(std::rc::Rc::new(Closure::External {
                 module: Atom::new(module),
                 name: Atom::new(name),
                 arity: *arity,
@@ -95,7 +116,11 @@ impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             // Functions print by name (a lambda has no external form).
-            Term::Fun { module, name, arity } => write!(f, "#Fn<{module}.{name}/{arity}>"),
+            Term::Fun {
+                module,
+                name,
+                arity,
+            } => write!(f, "#Fn<{module}.{name}/{arity}>"),
             _ => f.write_str(&print::inspect(&self.to_value())),
         }
     }

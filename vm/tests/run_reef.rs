@@ -28,13 +28,17 @@ impl Out {
 
 fn vm() -> (Vm, Out) {
     let out = Out::default();
-    (Vm::builder().env_path(false).stdout(out.clone()).build(), out)
+    (
+        Vm::builder().env_path(false).stdout(out.clone()).build(),
+        out,
+    )
 }
 
 /// Runs `source` as module `name` and returns (result, stdout).
 fn run(name: &str, source: &str) -> (Result<Term, reef_vm::Crash>, String) {
     let (vm, out) = vm();
-    vm.load_source(name, &format!("{name}.reef"), source).unwrap_or_else(|e| panic!("{e}"));
+    vm.load_source(name, &format!("{name}.reef"), source)
+        .unwrap_or_else(|e| panic!("{e}"));
     let r = vm.run_main(name, vec!["a".into(), "b".into()]);
     (r, out.text())
 }
@@ -48,7 +52,10 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 #[test]
 fn hello_and_args() {
-    let (r, out) = run("hello", "pub fn main(args) {\n  io.println(\"Hello, #{len(args)} args: #{args}\")\n}\n");
+    let (r, out) = run(
+        "hello",
+        "pub fn main(args) {\n  io.println(\"Hello, #{len(args)} args: #{args}\")\n}\n",
+    );
     assert!(r.is_ok());
     assert_eq!(out, "Hello, 2 args: [\"a\", \"b\"]\n");
 }
@@ -114,9 +121,21 @@ fn deep(n) {
     let (r, out) = run("errs", src);
     assert_eq!(out, "(:error, :badarith)\n:x\n(:errs, :boom, 1, 14)\n");
     let crash = r.unwrap_err();
-    assert!(crash.report.contains("crashed: error :bottom"), "{}", crash.report);
-    assert!(crash.report.contains("**   in errs.deep/1 (errs.reef:17)"), "{}", crash.report);
-    assert!(crash.report.contains("**   in errs.deep/1 (errs.reef:19)"), "{}", crash.report);
+    assert!(
+        crash.report.contains("crashed: error :bottom"),
+        "{}",
+        crash.report
+    );
+    assert!(
+        crash.report.contains("**   in errs.deep/1 (errs.reef:17)"),
+        "{}",
+        crash.report
+    );
+    assert!(
+        crash.report.contains("**   in errs.deep/1 (errs.reef:19)"),
+        "{}",
+        crash.report
+    );
     // main called deep(3) in tail position: its frame is gone (spec 6.3).
     assert!(!crash.report.contains("errs.main/0"), "{}", crash.report);
 }
@@ -182,7 +201,11 @@ fn spin() { spin() }
 #[test]
 fn modules_beside_the_file_and_compile_errors() {
     let dir = temp_dir("beside");
-    std::fs::write(dir.join("app.reef"), "pub fn main() {\n  io.println(helper.twice(21))\n}\n").unwrap();
+    std::fs::write(
+        dir.join("app.reef"),
+        "pub fn main() {\n  io.println(helper.twice(21))\n}\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("helper.reef"), "pub fn twice(x) { x * 2 }\n").unwrap();
     let (v, out) = vm();
     assert_eq!(v.load_file(dir.join("app.reef")).unwrap(), "app");
@@ -193,7 +216,11 @@ fn modules_beside_the_file_and_compile_errors() {
     std::fs::write(dir.join("helper.reef"), "pub fn twice(x) { x * y }\n").unwrap();
     let (v, _) = vm();
     match v.load_file(dir.join("app.reef")) {
-        Err(LoadError::Compile { module, rendered, errors }) => {
+        Err(LoadError::Compile {
+            module,
+            rendered,
+            errors,
+        }) => {
             assert_eq!(module, "helper");
             assert!(errors >= 1);
             assert!(rendered.contains("helper.reef"), "{rendered}");
@@ -208,10 +235,22 @@ fn search_path_and_check_and_disasm() {
     let dir = temp_dir("path");
     let lib = dir.join("lib");
     std::fs::create_dir_all(&lib).unwrap();
-    std::fs::write(lib.join("greet.reef"), "pub fn hi(name) { \"hi #{name}\" }\n").unwrap();
-    std::fs::write(dir.join("main.reef"), "pub fn main() { io.println(greet.hi(:you)) }\n").unwrap();
+    std::fs::write(
+        lib.join("greet.reef"),
+        "pub fn hi(name) { \"hi #{name}\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.reef"),
+        "pub fn main() { io.println(greet.hi(:you)) }\n",
+    )
+    .unwrap();
     let out = Out::default();
-    let vm = Vm::builder().env_path(false).search_path(&lib).stdout(out.clone()).build();
+    let vm = Vm::builder()
+        .env_path(false)
+        .search_path(&lib)
+        .stdout(out.clone())
+        .build();
     vm.load_file(dir.join("main.reef")).unwrap();
     vm.run_main("main", vec![]).unwrap();
     assert_eq!(out.text(), "hi you\n");
@@ -230,7 +269,8 @@ fn search_path_and_check_and_disasm() {
 #[test]
 fn no_main_is_an_error() {
     let (vm, _) = vm();
-    vm.load_source("nomain", "nomain.reef", "pub fn other() { 1 }\n").unwrap();
+    vm.load_source("nomain", "nomain.reef", "pub fn other() { 1 }\n")
+        .unwrap();
     let crash = vm.run_main("nomain", vec![]).unwrap_err();
     assert!(crash.report.contains("has no `pub fn main`"));
 }
@@ -241,16 +281,27 @@ fn exit_normal_in_main_is_success() {
     assert!(r.is_ok());
     let (r, _) = run("ex2", "pub fn main() { exit(:boom) }\n");
     let crash = r.unwrap_err();
-    assert!(crash.report.contains("crashed: exit :boom"), "{}", crash.report);
+    assert!(
+        crash.report.contains("crashed: exit :boom"),
+        "{}",
+        crash.report
+    );
 }
 
 #[test]
 fn reloading_a_module_redirects_callers() {
     let (vm, out) = vm();
-    vm.load_source("dep", "dep.reef", "pub fn v() { 1 }\n").unwrap();
-    vm.load_source("user", "user.reef", "pub fn main() { io.println(dep.v()) }\n").unwrap();
+    vm.load_source("dep", "dep.reef", "pub fn v() { 1 }\n")
+        .unwrap();
+    vm.load_source(
+        "user",
+        "user.reef",
+        "pub fn main() { io.println(dep.v()) }\n",
+    )
+    .unwrap();
     vm.run_main("user", vec![]).unwrap();
-    vm.load_source("dep", "dep.reef", "pub fn v() { 2 }\n").unwrap();
+    vm.load_source("dep", "dep.reef", "pub fn v() { 2 }\n")
+        .unwrap();
     vm.run_main("user", vec![]).unwrap();
     assert_eq!(out.text(), "1\n2\n");
 }

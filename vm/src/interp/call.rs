@@ -35,7 +35,11 @@ pub fn grow(p: &mut Process, need: usize) -> Result<(), Exception> {
 pub fn undef(mfa: Mfa) -> Exception {
     Exception::tagged(
         Atom::UNDEF,
-        Value::tuple(vec![Value::Atom(mfa.module), Value::Atom(mfa.name), Value::Int(mfa.arity as i64)]),
+        Value::tuple(vec![
+            Value::Atom(mfa.module),
+            Value::Atom(mfa.name),
+            Value::Int(mfa.arity as i64),
+        ]),
     )
 }
 
@@ -43,7 +47,11 @@ pub fn undef(mfa: Mfa) -> Exception {
 /// calling module first) and look again; `:undef` if it is still missing.
 #[cold]
 #[inline(never)]
-pub fn resolve_missing<'e>(rt: &Runtime, entry: &'e ExportEntry, from_dir: Option<&Path>) -> Result<&'e Target, Exception> {
+pub fn resolve_missing<'e>(
+    rt: &Runtime,
+    entry: &'e ExportEntry,
+    from_dir: Option<&Path>,
+) -> Result<&'e Target, Exception> {
     if let Err(e) = loader::ensure_loaded(rt, entry.mfa.module, from_dir) {
         rt.flush_out();
         eprintln!("{e}");
@@ -79,7 +87,12 @@ fn enter(
     let base = if tail {
         p.base as usize
     } else {
-        p.frames.push(Frame { module: p.module, fun: p.fun, pc: p.pc, base: p.base });
+        p.frames.push(Frame {
+            module: p.module,
+            fun: p.fun,
+            pc: p.pc,
+            base: p.base,
+        });
         p.base as usize + b
     };
     let need = base + (callee.num_regs as usize).max(args.len() + captured.len());
@@ -101,7 +114,10 @@ fn enter(
 }
 
 fn badarity(fun: &Value, args: Vec<Value>) -> Exception {
-    Exception::tagged(Atom::BADARITY, Value::tuple(vec![fun.clone(), Value::list(args)]))
+    Exception::tagged(
+        Atom::BADARITY,
+        Value::tuple(vec![fun.clone(), Value::list(args)]),
+    )
 }
 
 /// Calls a function value with `args`, from the process's saved state
@@ -122,7 +138,11 @@ pub fn apply_fun(
             return Err(Exception::tagged(Atom::BADFUN, fun.clone()));
         };
         let (module, name, arity) = match &**c {
-            Closure::Local { module, func, captured } => {
+            Closure::Local {
+                module,
+                func,
+                captured,
+            } => {
                 let callee = &module.functions[*func as usize];
                 if callee.arity as usize != args.len() {
                     return Err(badarity(&fun, args));
@@ -130,12 +150,20 @@ pub fn apply_fun(
                 enter(p, Arc::as_ptr(module), callee, b, tail, args, captured)?;
                 return Ok(None);
             }
-            Closure::External { module, name, arity } => (*module, *name, *arity),
+            Closure::External {
+                module,
+                name,
+                arity,
+            } => (*module, *name, *arity),
         };
         if arity as usize != args.len() {
             return Err(badarity(&fun, args));
         }
-        let mfa = Mfa { module, name, arity };
+        let mfa = Mfa {
+            module,
+            name,
+            arity,
+        };
         let entry = rt.export_entry(mfa);
         let from_dir = if p.module.is_null() {
             None

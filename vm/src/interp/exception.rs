@@ -29,15 +29,27 @@ pub struct Exception {
 
 impl Exception {
     pub fn error(reason: Value) -> Exception {
-        Exception { class: ExcClass::Error, reason, trace: None }
+        Exception {
+            class: ExcClass::Error,
+            reason,
+            trace: None,
+        }
     }
 
     pub fn throw(value: Value) -> Exception {
-        Exception { class: ExcClass::Throw, reason: value, trace: None }
+        Exception {
+            class: ExcClass::Throw,
+            reason: value,
+            trace: None,
+        }
     }
 
     pub fn exit(reason: Value) -> Exception {
-        Exception { class: ExcClass::Exit, reason, trace: None }
+        Exception {
+            class: ExcClass::Exit,
+            reason,
+            trace: None,
+        }
     }
 
     /// `:badarg`
@@ -123,7 +135,12 @@ impl Exit {
 pub fn crash_report(pid: &Value, exit: &Exit) -> String {
     let mut out = String::new();
     let class = class_atom(exit.class).name();
-    let _ = writeln!(out, "** process {} crashed: {class} {}", print::inspect(pid), print::inspect(&exit.raised));
+    let _ = writeln!(
+        out,
+        "** process {} crashed: {class} {}",
+        print::inspect(pid),
+        print::inspect(&exit.raised)
+    );
     if exit.class != ExcClass::Exit {
         write_trace(&mut out, &exit.trace);
     }
@@ -133,7 +150,10 @@ pub fn crash_report(pid: &Value, exit: &Exit) -> String {
 /// The `**   in module.function/arity (file:line)` lines of a stack trace.
 pub fn write_trace(out: &mut String, trace: &Value) {
     for entry in trace.iter_list() {
-        let Some([m, f, a, file, line]) = entry.as_tuple().and_then(|t| <&[Value; 5]>::try_from(t).ok()) else {
+        let Some([m, f, a, file, line]) = entry
+            .as_tuple()
+            .and_then(|t| <&[Value; 5]>::try_from(t).ok())
+        else {
             continue;
         };
         let (m, f) = (print::to_text(m), print::to_text(f));
@@ -217,5 +237,9 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit
         return Ok(());
     }
     let trace = exc.trace.take().unwrap_or_else(|| build_trace(p, pc));
-    Err(Exit { class: exc.class, raised: exc.reason, trace })
+    Err(Exit {
+        class: exc.class,
+        raised: exc.reason,
+        trace,
+    })
 }

@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use reef_bytecode::{ExcClass, Instr};
 use smallvec::SmallVec;
 
-pub use exception::{build_trace, class_atom, crash_report, write_trace, Exception, Exit, TRACE_DEPTH};
+pub use exception::{
+    build_trace, class_atom, crash_report, write_trace, Exception, Exit, TRACE_DEPTH,
+};
 
 use crate::code::{FunctionCode, LoadedModule};
 use crate::exports::{Mfa, Target};
@@ -99,7 +101,11 @@ unsafe fn take(slot: *mut Value) -> Value {
 fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
     Exception::tagged(
         Atom::FUNCTION_CLAUSE,
-        Value::tuple(vec![Value::Atom(m.name), Value::Atom(f.name), Value::list(args.to_vec())]),
+        Value::tuple(vec![
+            Value::Atom(m.name),
+            Value::Atom(f.name),
+            Value::list(args.to_vec()),
+        ]),
     )
 }
 
@@ -230,7 +236,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     }
     macro_rules! push_frame {
         () => {
-            p.frames.push(Frame { module: m, fun: f, pc: pc as u32, base: base as u32 })
+            p.frames.push(Frame {
+                module: m,
+                fun: f,
+                pc: pc as u32,
+                base: base as u32,
+            })
         };
     }
     // Returns `v` to the caller (or ends the outermost call). The callee's
@@ -327,7 +338,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             reduction!();
             let slot = &m.imports[$import as usize];
             let entry = slot.entry.get_or_init(|| {
-                rt.export_entry(Mfa { module: slot.module, name: slot.name, arity: slot.arity })
+                rt.export_entry(Mfa {
+                    module: slot.module,
+                    name: slot.name,
+                    arity: slot.arity,
+                })
             });
             let target = match entry.target() {
                 Some(t) => t,
@@ -359,8 +374,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }
                 Target::Native(native) => {
-                    let args: SmallVec<[Value; 6]> =
-                        (0..arity).map(|i| unsafe { take(regs.add($b as usize + i)) }).collect();
+                    let args: SmallVec<[Value; 6]> = (0..arity)
+                        .map(|i| unsafe { take(regs.add($b as usize + i)) })
+                        .collect();
                     save!();
                     let mut ctx = Ctx::new(rt, p);
                     let result = native.call(&mut ctx, &args);
@@ -413,7 +429,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }
             } else {
-                let args: Vec<Value> = (0..argc).map(|i| unsafe { take(regs.add(b + 1 + i)) }).collect();
+                let args: Vec<Value> = (0..argc)
+                    .map(|i| unsafe { take(regs.add(b + 1 + i)) })
+                    .collect();
                 save!();
                 let r = call::apply_fun(rt, p, b, $tail, fv, args);
                 refresh!();
@@ -455,7 +473,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 let elems: Box<[Value]> = window!(start, count).into();
                 set!(dst, Value::Tuple(std::rc::Rc::new(Tuple(elems))));
             }
-            Instr::MakeCons { dst, head, tail } => set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone())),
+            Instr::MakeCons { dst, head, tail } => {
+                set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone()))
+            }
             Instr::MakeMap { dst, start, count } => {
                 let w = window!(start, 2 * count as usize);
                 let mut map = MapData::new();
@@ -464,7 +484,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 set!(dst, Value::map(map));
             }
-            Instr::UpdateMap { dst, map, start, count } => {
+            Instr::UpdateMap {
+                dst,
+                map,
+                start,
+                count,
+            } => {
                 let mut new = match reg!(map) {
                     Value::Map(old) => (**old).clone(),
                     other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
@@ -474,16 +499,35 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 set!(dst, Value::map(new));
             }
-            Instr::MakeClosure { dst, func, start, count } => {
+            Instr::MakeClosure {
+                dst,
+                func,
+                start,
+                count,
+            } => {
                 let captured: Box<[Value]> = window!(start, count).into();
                 // SAFETY: `m` is a module the runtime holds in an `Arc`.
                 let module = unsafe { call::arc_of(m) };
-                set!(dst, Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured })));
+                set!(
+                    dst,
+                    Value::Fun(std::rc::Rc::new(Closure::Local {
+                        module,
+                        func,
+                        captured
+                    }))
+                );
             }
             Instr::MakeFunRef { dst, func } => {
                 // SAFETY: as for MakeClosure.
                 let module = unsafe { call::arc_of(m) };
-                set!(dst, Value::Fun(std::rc::Rc::new(Closure::Local { module, func, captured: Box::new([]) })));
+                set!(
+                    dst,
+                    Value::Fun(std::rc::Rc::new(Closure::Local {
+                        module,
+                        func,
+                        captured: Box::new([])
+                    }))
+                );
             }
             Instr::MakeExtFunRef { dst, import } => {
                 let slot = &m.imports[import as usize];
@@ -639,7 +683,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 };
                 set!(dst, v);
             }
-            Instr::MapFind { dst, map, key, fail } => {
+            Instr::MapFind {
+                dst,
+                map,
+                key,
+                fail,
+            } => {
                 let found = match reg!(map) {
                     Value::Map(mm) => mm.get(reg!(key)).cloned(),
                     _ => None,
@@ -683,19 +732,32 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     1 => ExcClass::Exit,
                     _ => ExcClass::Throw,
                 };
-                throw!(Exception { class, reason: reg!(reason).clone(), trace: None });
+                throw!(Exception {
+                    class,
+                    reason: reg!(reason).clone(),
+                    trace: None
+                });
             }
             Instr::Badmatch { src } => throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone())),
-            Instr::CaseClause { src } => throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone())),
+            Instr::CaseClause { src } => {
+                throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone()))
+            }
             Instr::FunctionClause {} => {
                 let e = function_clause(m, f, window!(0, f.arity));
                 throw!(e);
             }
             Instr::Reraise { src } => {
-                let class = reg!(src).as_atom().and_then(exception::class_of_atom).unwrap_or(ExcClass::Error);
+                let class = reg!(src)
+                    .as_atom()
+                    .and_then(exception::class_of_atom)
+                    .unwrap_or(ExcClass::Error);
                 let reason = reg!(src + 1).clone();
                 let trace = reg!(src + 2).clone();
-                throw!(Exception { class, reason, trace: Some(trace) });
+                throw!(Exception {
+                    class,
+                    reason,
+                    trace: Some(trace)
+                });
             }
 
             // ---- exception handlers ----
@@ -739,7 +801,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 p.wait_expired = None;
                 leave!(Outcome::Wait);
             }
-            Instr::RecvWaitTimeout { timeout, target, expired } => match timeout_ms(reg!(timeout)) {
+            Instr::RecvWaitTimeout {
+                timeout,
+                target,
+                expired,
+            } => match timeout_ms(reg!(timeout)) {
                 Err(e) => throw!(e),
                 Ok(None) => {
                     pc = target as usize;
@@ -749,7 +815,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Ok(Some(ms)) => {
                     let now = Instant::now();
-                    let deadline = *p.recv_deadline.get_or_insert_with(|| now + Duration::from_millis(ms));
+                    let deadline = *p
+                        .recv_deadline
+                        .get_or_insert_with(|| now + Duration::from_millis(ms));
                     if ms == 0 || now >= deadline {
                         p.mailbox.reset_cursor();
                         p.recv_deadline = None;

@@ -10,26 +10,58 @@ use crate::interp::Exception;
 use crate::value::{number, order, print, Atom, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
-    ("is_int", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Int(_) | Value::BigInt(_))))),
-    ("is_float", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Float(_))))),
+    ("is_int", 1, |_, a| {
+        Ok(Value::bool(matches!(
+            a[0],
+            Value::Int(_) | Value::BigInt(_)
+        )))
+    }),
+    ("is_float", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Float(_))))
+    }),
     ("is_number", 1, |_, a| Ok(Value::bool(a[0].is_number()))),
-    ("is_atom", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(_))))),
-    ("is_string", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Str(_))))),
+    ("is_atom", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Atom(_))))
+    }),
+    ("is_string", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Str(_))))
+    }),
     ("is_list", 1, |_, a| Ok(Value::bool(a[0].is_list()))),
-    ("is_tuple", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Tuple(_))))),
-    ("is_map", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Map(_))))),
-    ("is_pid", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Pid(_))))),
-    ("is_ref", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Ref(_))))),
-    ("is_fn", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Fun(_))))),
-    ("is_boolean", 1, |_, a| Ok(Value::bool(matches!(a[0], Value::Atom(Atom::TRUE) | Value::Atom(Atom::FALSE))))),
+    ("is_tuple", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Tuple(_))))
+    }),
+    ("is_map", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Map(_))))
+    }),
+    ("is_pid", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Pid(_))))
+    }),
+    ("is_ref", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Ref(_))))
+    }),
+    ("is_fn", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Fun(_))))
+    }),
+    ("is_boolean", 1, |_, a| {
+        Ok(Value::bool(matches!(
+            a[0],
+            Value::Atom(Atom::TRUE) | Value::Atom(Atom::FALSE)
+        )))
+    }),
     ("len", 1, len),
     ("tuple_size", 1, |_, a| match &a[0] {
         Value::Tuple(t) => Ok(Value::Int(t.0.len() as i64)),
         _ => Err(Exception::badarg()),
     }),
-    ("map_size", 1, |_, a| Ok(Value::Int(super::map(&a[0])?.len() as i64))),
+    ("map_size", 1, |_, a| {
+        Ok(Value::Int(super::map(&a[0])?.len() as i64))
+    }),
     ("elem", 2, |_, a| match &a[0] {
-        Value::Tuple(t) => t.0.get(index(&a[1])?).cloned().ok_or_else(Exception::badarg),
+        Value::Tuple(t) => {
+            t.0.get(index(&a[1])?)
+                .cloned()
+                .ok_or_else(Exception::badarg)
+        }
         _ => Err(Exception::badarg()),
     }),
     ("hd", 1, |_, a| match &a[0] {
@@ -40,9 +72,23 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Value::Cons(c) => Ok(c.tail.clone()),
         _ => Err(Exception::badarg()),
     }),
-    ("abs", 1, |_, a| number::abs(&a[0]).ok_or_else(Exception::badarg)),
-    ("min", 2, |_, a| Ok(if order::compare(&a[1], &a[0]).is_lt() { a[1].clone() } else { a[0].clone() })),
-    ("max", 2, |_, a| Ok(if order::compare(&a[1], &a[0]).is_gt() { a[1].clone() } else { a[0].clone() })),
+    ("abs", 1, |_, a| {
+        number::abs(&a[0]).ok_or_else(Exception::badarg)
+    }),
+    ("min", 2, |_, a| {
+        Ok(if order::compare(&a[1], &a[0]).is_lt() {
+            a[1].clone()
+        } else {
+            a[0].clone()
+        })
+    }),
+    ("max", 2, |_, a| {
+        Ok(if order::compare(&a[1], &a[0]).is_gt() {
+            a[1].clone()
+        } else {
+            a[0].clone()
+        })
+    }),
     ("inspect", 1, |_, a| Ok(Value::str(print::inspect(&a[0])))),
     ("to_string", 1, |_, a| match &a[0] {
         Value::Str(_) => Ok(a[0].clone()),
@@ -79,7 +125,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(a[1].clone())
     }),
     ("register", 2, |ctx, a| match (&a[0], &a[1]) {
-        (Value::Atom(name), Value::Pid(pid)) if ctx.rt.scheduler.register(*name, *pid) => Ok(Value::TRUE),
+        (Value::Atom(name), Value::Pid(pid)) if ctx.rt.scheduler.register(*name, *pid) => {
+            Ok(Value::TRUE)
+        }
         _ => Err(Exception::badarg()),
     }),
     ("unregister", 1, |ctx, a| {
@@ -89,7 +137,13 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             Err(Exception::badarg())
         }
     }),
-    ("whereis", 1, |ctx, a| Ok(ctx.rt.scheduler.whereis(atom(&a[0])?).map_or(Value::NIL_ATOM, Value::Pid))),
+    ("whereis", 1, |ctx, a| {
+        Ok(ctx
+            .rt
+            .scheduler
+            .whereis(atom(&a[0])?)
+            .map_or(Value::NIL_ATOM, Value::Pid))
+    }),
     ("flush", 0, |ctx, _| {
         let mut out = String::new();
         for msg in ctx.proc.mailbox.drain() {
@@ -122,7 +176,11 @@ pub fn bytecode_part() -> Module {
             code: vec![
                 RecvNext { dst: 1, empty: 2 },
                 RecvSkip { target: 0 },
-                RecvWaitTimeout { timeout: 0, target: 0, expired: 3 },
+                RecvWaitTimeout {
+                    timeout: 0,
+                    target: 0,
+                    expired: 3,
+                },
                 LoadAtom { dst: 1, atom: 0 },
                 Return { src: 1 },
             ],
@@ -164,8 +222,12 @@ fn to_int(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
 /// `"7"`); anything else is `:badarg`.
 fn to_float(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     match &a[0] {
-        Value::Str(s) => parse_float(s).map(Value::Float).ok_or_else(Exception::badarg),
-        v => number::to_f64(v).and_then(number::float).ok_or_else(Exception::badarg),
+        Value::Str(s) => parse_float(s)
+            .map(Value::Float)
+            .ok_or_else(Exception::badarg),
+        v => number::to_f64(v)
+            .and_then(number::float)
+            .ok_or_else(Exception::badarg),
     }
 }
 

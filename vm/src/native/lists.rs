@@ -17,14 +17,19 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         proper(it.tail())?;
         Ok(out)
     }),
-    ("length", 1, |_, a| Ok(Value::Int(list(&a[0])?.len() as i64))),
+    ("length", 1, |_, a| {
+        Ok(Value::Int(list(&a[0])?.len() as i64))
+    }),
     ("append", 2, |_, a| {
         let xs = list(&a[0])?;
         Ok(Value::list_with_tail(xs, a[1].clone()))
     }),
     ("nth", 2, |_, a| {
         let i = index(&a[1])?;
-        a[0].iter_list().nth(i).cloned().ok_or_else(Exception::badarg)
+        a[0].iter_list()
+            .nth(i)
+            .cloned()
+            .ok_or_else(Exception::badarg)
     }),
     ("seq", 2, seq),
     ("sort", 1, |_, a| {
@@ -34,7 +39,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("member", 2, |_, a| {
         let mut it = a[0].iter_list();
-        let found = (&mut it).any(|v| *v == a[1]);
+        let found = it.any(|v| *v == a[1]);
         if !found {
             proper(it.tail())?;
         }
@@ -49,16 +54,24 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("max", 1, |_, a| {
         let xs = list(&a[0])?;
-        xs.into_iter().reduce(|m, v| if order::compare(&v, &m).is_gt() { v } else { m }).ok_or_else(Exception::badarg)
+        xs.into_iter()
+            .reduce(|m, v| if order::compare(&v, &m).is_gt() { v } else { m })
+            .ok_or_else(Exception::badarg)
     }),
     ("min", 1, |_, a| {
         let xs = list(&a[0])?;
-        xs.into_iter().reduce(|m, v| if order::compare(&v, &m).is_lt() { v } else { m }).ok_or_else(Exception::badarg)
+        xs.into_iter()
+            .reduce(|m, v| if order::compare(&v, &m).is_lt() { v } else { m })
+            .ok_or_else(Exception::badarg)
     }),
     ("zip", 2, |_, a| {
         // As long as the shorter list (spec 8.3).
         let (xs, ys) = (list(&a[0])?, list(&a[1])?);
-        Ok(Value::list(xs.into_iter().zip(ys).map(|(x, y)| Value::tuple(vec![x, y]))))
+        Ok(Value::list(
+            xs.into_iter()
+                .zip(ys)
+                .map(|(x, y)| Value::tuple(vec![x, y])),
+        ))
     }),
     ("take", 2, |_, a| {
         let n = index(&a[1])?;

@@ -9,15 +9,38 @@ use crate::value::{Atom, MapData, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("new", 0, |_, _| Ok(new_map(MapData::new()))),
-    ("get", 2, |_, a| map(&a[0])?.get(&a[1]).cloned().ok_or_else(|| Exception::tagged(Atom::BADKEY, a[1].clone()))),
-    ("get", 3, |_, a| Ok(map(&a[0])?.get(&a[1]).cloned().unwrap_or_else(|| a[2].clone()))),
-    ("put", 3, |_, a| Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))),
+    ("get", 2, |_, a| {
+        map(&a[0])?
+            .get(&a[1])
+            .cloned()
+            .ok_or_else(|| Exception::tagged(Atom::BADKEY, a[1].clone()))
+    }),
+    ("get", 3, |_, a| {
+        Ok(map(&a[0])?
+            .get(&a[1])
+            .cloned()
+            .unwrap_or_else(|| a[2].clone()))
+    }),
+    ("put", 3, |_, a| {
+        Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
+    }),
     ("remove", 2, |_, a| Ok(new_map(map(&a[0])?.without(&a[1])))),
-    ("has_key", 2, |_, a| Ok(Value::bool(map(&a[0])?.contains_key(&a[1])))),
-    ("keys", 1, |_, a| Ok(Value::list(map(&a[0])?.keys().cloned().collect::<Vec<_>>()))),
-    ("values", 1, |_, a| Ok(Value::list(map(&a[0])?.values().cloned().collect::<Vec<_>>()))),
+    ("has_key", 2, |_, a| {
+        Ok(Value::bool(map(&a[0])?.contains_key(&a[1])))
+    }),
+    ("keys", 1, |_, a| {
+        Ok(Value::list(map(&a[0])?.keys().cloned().collect::<Vec<_>>()))
+    }),
+    ("values", 1, |_, a| {
+        Ok(Value::list(
+            map(&a[0])?.values().cloned().collect::<Vec<_>>(),
+        ))
+    }),
     ("to_list", 1, |_, a| {
-        let pairs: Vec<Value> = map(&a[0])?.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect();
+        let pairs: Vec<Value> = map(&a[0])?
+            .iter()
+            .map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()]))
+            .collect();
         Ok(Value::list(pairs))
     }),
     ("from_list", 1, |_, a| {

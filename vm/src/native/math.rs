@@ -22,7 +22,9 @@ fn to_int(a: &[Value], f: fn(f64) -> f64) -> Result<Value, Exception> {
 }
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
-    ("abs", 1, |_, a| number::abs(&a[0]).ok_or_else(Exception::badarg)),
+    ("abs", 1, |_, a| {
+        number::abs(&a[0]).ok_or_else(Exception::badarg)
+    }),
     ("pow", 2, pow),
     ("sqrt", 1, |_, a| f1(a, f64::sqrt)),
     ("floor", 1, |_, a| to_int(a, f64::floor)),
@@ -37,7 +39,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("asin", 1, |_, a| f1(a, f64::asin)),
     ("acos", 1, |_, a| f1(a, f64::acos)),
     ("atan", 1, |_, a| f1(a, f64::atan)),
-    ("atan2", 2, |_, a| number::float(float(&a[0])?.atan2(float(&a[1])?)).ok_or_else(Exception::badarith)),
+    ("atan2", 2, |_, a| {
+        number::float(float(&a[0])?.atan2(float(&a[1])?)).ok_or_else(Exception::badarith)
+    }),
     ("exp", 1, |_, a| f1(a, f64::exp)),
     ("log", 1, |_, a| f1(a, f64::ln)),
     ("log2", 1, |_, a| f1(a, f64::log2)),

@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use crate::exports::{Mfa, Native, NativeFn};
 use crate::interp::Exception;
+use crate::mailbox::Message;
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
 use crate::value::copy::deep_copy;
@@ -31,7 +32,11 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(rt: &'a Runtime, proc: &'a mut Process) -> Ctx<'a> {
-        Ctx { rt, proc, trap: None }
+        Ctx {
+            rt,
+            proc,
+            trap: None,
+        }
     }
 
     /// The calling process.
@@ -68,7 +73,10 @@ impl<'a> Ctx<'a> {
         }
         let pid = self.rt.new_pid();
         let mut p = Box::new(Process::new(pid));
-        p.start = Some(Start { fun: deep_copy(fun), args: Vec::new() });
+        p.start = Some(Start {
+            fun: deep_copy(fun),
+            args: Vec::new(),
+        });
         p.status = Status::Runnable;
         self.rt.scheduler.spawn(p);
         Ok(pid)
@@ -83,7 +91,12 @@ impl<'a> Ctx<'a> {
 
 /// `dest ! msg`: never blocks; a message to a dead process is dropped; an
 /// unregistered name is `:badarg`, as in Erlang.
-pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> Result<(), Exception> {
+pub(crate) fn send(
+    rt: &Runtime,
+    p: &mut Process,
+    dest: &Value,
+    msg: &Value,
+) -> Result<(), Exception> {
     let pid = match dest {
         Value::Pid(pid) => *pid,
         Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(Exception::badarg)?,
@@ -97,9 +110,9 @@ pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> 
         },
         _ => return Err(Exception::badarg()),
     };
-    let copy = deep_copy(msg);
+    let copy = Message::copy_of(msg);
     if pid == p.pid {
-        p.mailbox.push(copy);
+        p.mailbox.push(copy.into_value());
     } else {
         rt.scheduler.send(pid, copy);
     }
@@ -108,7 +121,8 @@ pub(crate) fn send(rt: &Runtime, p: &mut Process, dest: &Value, msg: &Value) -> 
 
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
-    let modules: [(&str, &[(&str, u32, NativeFn)]); 6] = [
+    type Table = &'static [(&'static str, u32, NativeFn)];
+    let modules: [(&str, Table); 6] = [
         ("kernel", kernel::NATIVES),
         ("io", io::NATIVES),
         ("lists", lists::NATIVES),
@@ -119,7 +133,14 @@ pub(crate) fn register_builtins(rt: &Runtime) {
     for (module, natives) in modules {
         let module = Atom::new(module);
         for &(name, arity, f) in natives {
-            rt.register_native(Mfa { module, name: Atom::new(name), arity }, Native::Builtin(f));
+            rt.register_native(
+                Mfa {
+                    module,
+                    name: Atom::new(name),
+                    arity,
+                },
+                Native::Builtin(f),
+            );
         }
     }
 }
@@ -172,5 +193,9 @@ pub fn new_map(m: MapData) -> Value {
 
 /// A function value for `module.name/arity`.
 pub fn ext_fun(module: Atom, name: Atom, arity: u32) -> Value {
-    Value::Fun(Rc::new(Closure::External { module, name, arity }))
+    Value::Fun(Rc::new(Closure::External {
+        module,
+        name,
+        arity,
+    }))
 }

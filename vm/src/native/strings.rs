@@ -12,13 +12,17 @@ use crate::native::kernel::parse_float;
 use crate::value::{number, print, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
-    ("length", 1, |_, a| Ok(Value::Int(string(&a[0])?.chars().count() as i64))),
+    ("length", 1, |_, a| {
+        Ok(Value::Int(string(&a[0])?.chars().count() as i64))
+    }),
     ("split", 2, |_, a| {
         let (s, sep) = (string(&a[0])?, string(&a[1])?);
         if sep.is_empty() {
             return Err(Exception::badarg());
         }
-        Ok(Value::list(s.split(sep).map(Value::str).collect::<Vec<_>>()))
+        Ok(Value::list(
+            s.split(sep).map(Value::str).collect::<Vec<_>>(),
+        ))
     }),
     ("join", 2, |_, a| {
         let sep = string(&a[1])?;
@@ -33,13 +37,27 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(Value::str(out))
     }),
     ("trim", 1, |_, a| Ok(Value::str(string(&a[0])?.trim()))),
-    ("trim_start", 1, |_, a| Ok(Value::str(string(&a[0])?.trim_start()))),
-    ("trim_end", 1, |_, a| Ok(Value::str(string(&a[0])?.trim_end()))),
-    ("upcase", 1, |_, a| Ok(Value::str(string(&a[0])?.to_uppercase()))),
-    ("downcase", 1, |_, a| Ok(Value::str(string(&a[0])?.to_lowercase()))),
-    ("contains", 2, |_, a| Ok(Value::bool(string(&a[0])?.contains(string(&a[1])?)))),
-    ("starts_with", 2, |_, a| Ok(Value::bool(string(&a[0])?.starts_with(string(&a[1])?)))),
-    ("ends_with", 2, |_, a| Ok(Value::bool(string(&a[0])?.ends_with(string(&a[1])?)))),
+    ("trim_start", 1, |_, a| {
+        Ok(Value::str(string(&a[0])?.trim_start()))
+    }),
+    ("trim_end", 1, |_, a| {
+        Ok(Value::str(string(&a[0])?.trim_end()))
+    }),
+    ("upcase", 1, |_, a| {
+        Ok(Value::str(string(&a[0])?.to_uppercase()))
+    }),
+    ("downcase", 1, |_, a| {
+        Ok(Value::str(string(&a[0])?.to_lowercase()))
+    }),
+    ("contains", 2, |_, a| {
+        Ok(Value::bool(string(&a[0])?.contains(string(&a[1])?)))
+    }),
+    ("starts_with", 2, |_, a| {
+        Ok(Value::bool(string(&a[0])?.starts_with(string(&a[1])?)))
+    }),
+    ("ends_with", 2, |_, a| {
+        Ok(Value::bool(string(&a[0])?.ends_with(string(&a[1])?)))
+    }),
     ("replace", 3, |_, a| {
         let (s, from, to) = (string(&a[0])?, string(&a[1])?, string(&a[2])?);
         if from.is_empty() {
@@ -47,8 +65,14 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(Value::str(s.replace(from, to)))
     }),
-    ("to_int", 1, |_, a| number::parse_int(string(&a[0])?).ok_or_else(Exception::badarg)),
-    ("to_float", 1, |_, a| parse_float(string(&a[0])?).map(Value::Float).ok_or_else(Exception::badarg)),
+    ("to_int", 1, |_, a| {
+        number::parse_int(string(&a[0])?).ok_or_else(Exception::badarg)
+    }),
+    ("to_float", 1, |_, a| {
+        parse_float(string(&a[0])?)
+            .map(Value::Float)
+            .ok_or_else(Exception::badarg)
+    }),
     ("from_int", 1, |_, a| match &a[0] {
         v @ (Value::Int(_) | Value::BigInt(_)) => Ok(Value::str(v.to_string())),
         _ => Err(Exception::badarg()),
@@ -60,10 +84,21 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("slice", 3, |_, a| {
         let s = string(&a[0])?;
         let (start, len) = (index(&a[1])?, index(&a[2])?);
-        Ok(Value::str(s.chars().skip(start).take(len).collect::<String>()))
+        Ok(Value::str(
+            s.chars().skip(start).take(len).collect::<String>(),
+        ))
     }),
-    ("chars", 1, |_, a| Ok(Value::list(string(&a[0])?.chars().map(|c| Value::str(c.to_string())).collect::<Vec<_>>()))),
-    ("reverse", 1, |_, a| Ok(Value::str(string(&a[0])?.chars().rev().collect::<String>()))),
+    ("chars", 1, |_, a| {
+        Ok(Value::list(
+            string(&a[0])?
+                .chars()
+                .map(|c| Value::str(c.to_string()))
+                .collect::<Vec<_>>(),
+        ))
+    }),
+    ("reverse", 1, |_, a| {
+        Ok(Value::str(string(&a[0])?.chars().rev().collect::<String>()))
+    }),
     ("repeat", 2, |_, a| {
         let s = string(&a[0])?;
         let n = int(&a[1])?;

@@ -68,7 +68,10 @@ preinterned! {
 }
 
 static INTERNER: LazyLock<RwLock<Interner>> = LazyLock::new(|| {
-    let mut interner = Interner { names: Vec::new(), index: FxHashMap::default() };
+    let mut interner = Interner {
+        names: Vec::new(),
+        index: FxHashMap::default(),
+    };
     for name in PREINTERNED {
         interner.index.insert(name, interner.names.len() as u32);
         interner.names.push(name);
@@ -98,7 +101,12 @@ impl Atom {
 
     /// The atom's name, if `name` has been interned (never creates one).
     pub fn existing(name: &str) -> Option<Atom> {
-        INTERNER.read().expect("atom table lock").index.get(name).map(|&i| Atom(i))
+        INTERNER
+            .read()
+            .expect("atom table lock")
+            .index
+            .get(name)
+            .map(|&i| Atom(i))
     }
 
     /// The atom's name.

@@ -27,16 +27,30 @@ pub fn deep_copy(v: &Value) -> Value {
             let tail = deep_copy(it.tail());
             Value::list_with_tail(heads, tail)
         }
-        Value::Map(m) => Value::map(m.iter().map(|(k, v)| (deep_copy(k), deep_copy(v))).collect::<MapData>()),
+        Value::Map(m) => Value::map(
+            m.iter()
+                .map(|(k, v)| (deep_copy(k), deep_copy(v)))
+                .collect::<MapData>(),
+        ),
         Value::Fun(c) => Value::Fun(Rc::new(match &**c {
-            Closure::Local { module, func, captured } => Closure::Local {
+            Closure::Local {
+                module,
+                func,
+                captured,
+            } => Closure::Local {
                 module: module.clone(),
                 func: *func,
                 captured: captured.iter().map(deep_copy).collect(),
             },
-            Closure::External { module, name, arity } => {
-                Closure::External { module: *module, name: *name, arity: *arity }
-            }
+            Closure::External {
+                module,
+                name,
+                arity,
+            } => Closure::External {
+                module: *module,
+                name: *name,
+                arity: *arity,
+            },
         })),
     }
 }
@@ -51,7 +65,9 @@ mod tests {
         let v = Value::list([inner.clone(), inner.clone(), Value::Nil]);
         let c = deep_copy(&v);
         assert_eq!(c, v);
-        let (Value::Cons(a), Value::Cons(b)) = (&v, &c) else { panic!() };
+        let (Value::Cons(a), Value::Cons(b)) = (&v, &c) else {
+            panic!()
+        };
         assert!(!Rc::ptr_eq(a, b));
         let Value::Tuple(t) = &inner else { panic!() };
         assert_eq!(Rc::strong_count(t), 3); // inner + two in v; none in c

@@ -75,10 +75,18 @@ pub struct Cons {
 pub enum Closure {
     /// A lambda with its captured values, or a named local function
     /// (`&name/arity`, nothing captured), of a loaded module.
-    Local { module: Arc<LoadedModule>, func: u32, captured: Box<[Value]> },
+    Local {
+        module: Arc<LoadedModule>,
+        func: u32,
+        captured: Box<[Value]>,
+    },
     /// `&module.name/arity`: resolved when called, so it always reaches the
     /// current version of the module (or a native).
-    External { module: Atom, name: Atom, arity: u32 },
+    External {
+        module: Atom,
+        name: Atom,
+        arity: u32,
+    },
 }
 
 impl Closure {
@@ -96,7 +104,11 @@ impl Closure {
                 let f = &module.functions[*func as usize];
                 (module.name, f.name, f.arity)
             }
-            Closure::External { module, name, arity } => (*module, *name, *arity),
+            Closure::External {
+                module,
+                name,
+                arity,
+            } => (*module, *name, *arity),
         }
     }
 }
@@ -141,8 +153,14 @@ impl Value {
     }
 
     /// `[items... | tail]`.
-    pub fn list_with_tail(items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>, tail: Value) -> Value {
-        items.into_iter().rev().fold(tail, |acc, v| Value::cons(v, acc))
+    pub fn list_with_tail(
+        items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>,
+        tail: Value,
+    ) -> Value {
+        items
+            .into_iter()
+            .rev()
+            .fold(tail, |acc, v| Value::cons(v, acc))
     }
 
     pub fn map(map: MapData) -> Value {
@@ -153,7 +171,15 @@ impl Value {
     /// `Arc`). Overwriting a value that does not need no drop call.
     #[inline(always)]
     pub fn is_boxed(&self) -> bool {
-        !matches!(self, Value::Int(_) | Value::Float(_) | Value::Atom(_) | Value::Nil | Value::Pid(_) | Value::Ref(_))
+        !matches!(
+            self,
+            Value::Int(_)
+                | Value::Float(_)
+                | Value::Atom(_)
+                | Value::Nil
+                | Value::Pid(_)
+                | Value::Ref(_)
+        )
     }
 
     pub fn is_true(&self) -> bool {

@@ -60,7 +60,9 @@ fn int_op(
     big: fn(BigInt, BigInt) -> BigInt,
 ) -> Option<Option<Value>> {
     let (x, y) = (int_arg(a), int_arg(b));
-    let (Some(x), Some(y)) = (x, y) else { return None };
+    let (Some(x), Some(y)) = (x, y) else {
+        return None;
+    };
     if let (IntArg::Small(i), IntArg::Small(j)) = (&x, &y) {
         if let Some(r) = small(*i, *j) {
             return Some(Some(Value::Int(r)));
@@ -169,7 +171,8 @@ pub fn float_to_int(f: f64) -> Option<Value> {
         return None;
     }
     let t = f.trunc();
-    if t >= -9.223_372_036_854_775_808e18 && t < 9.223_372_036_854_775_808e18 {
+    // i64::MIN and 2^63 are exact floats: in between, `as` is exact.
+    if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
         Some(Value::Int(t as i64))
     } else {
         num_bigint::BigInt::from_f64(t).map(Value::from_bigint)
@@ -188,7 +191,6 @@ pub fn parse_int(s: &str) -> Option<Value> {
     s.parse::<BigInt>().ok().map(Value::from_bigint)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,19 +201,33 @@ mod tests {
         assert!(matches!(big, Value::BigInt(_)));
         let back = sub(&big, &Value::Int(1)).unwrap();
         assert!(matches!(back, Value::Int(i64::MAX)));
-        assert!(matches!(int_div(&Value::Int(i64::MIN), &Value::Int(-1)).unwrap(), Value::BigInt(_)));
-        assert!(matches!(rem(&Value::Int(i64::MIN), &Value::Int(-1)).unwrap(), Value::Int(0)));
+        assert!(matches!(
+            int_div(&Value::Int(i64::MIN), &Value::Int(-1)).unwrap(),
+            Value::BigInt(_)
+        ));
+        assert!(matches!(
+            rem(&Value::Int(i64::MIN), &Value::Int(-1)).unwrap(),
+            Value::Int(0)
+        ));
     }
 
     #[test]
     fn mixed_and_bad_arithmetic() {
-        assert!(matches!(add(&Value::Int(1), &Value::Float(0.5)), Some(Value::Float(f)) if f == 1.5));
+        assert!(
+            matches!(add(&Value::Int(1), &Value::Float(0.5)), Some(Value::Float(f)) if f == 1.5)
+        );
         assert!(div(&Value::Int(1), &Value::Int(0)).is_none());
         assert!(int_div(&Value::Int(1), &Value::Int(0)).is_none());
         assert!(int_div(&Value::Float(1.0), &Value::Int(1)).is_none());
         assert!(mul(&Value::Float(1e308), &Value::Float(10.0)).is_none());
         assert!(add(&Value::atom("a"), &Value::Int(1)).is_none());
-        assert!(matches!(rem(&Value::Int(-7), &Value::Int(2)), Some(Value::Int(-1))));
-        assert!(matches!(int_div(&Value::Int(-7), &Value::Int(2)), Some(Value::Int(-3))));
+        assert!(matches!(
+            rem(&Value::Int(-7), &Value::Int(2)),
+            Some(Value::Int(-1))
+        ));
+        assert!(matches!(
+            int_div(&Value::Int(-7), &Value::Int(2)),
+            Some(Value::Int(-3))
+        ));
     }
 }

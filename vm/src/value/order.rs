@@ -53,7 +53,7 @@ fn cmp_int_float(i: &Value, f: f64, exact: bool) -> Ordering {
     }
     let t = f.trunc();
     let by_int = match i {
-        Value::Int(x) if t.abs() < 9.223_372_036_854_775_808e18 => x.cmp(&(t as i64)),
+        Value::Int(x) if t.abs() < 9.223_372_036_854_776e18 => x.cmp(&(t as i64)),
         Value::Int(x) => BigInt::from(*x).cmp(&BigInt::from_f64(t).unwrap_or_default()),
         Value::BigInt(b) => (**b).cmp(&BigInt::from_f64(t).unwrap_or_default()),
         _ => unreachable!("cmp_int_float takes an integer"),
@@ -92,11 +92,24 @@ fn cmp_numbers(a: &Value, b: &Value, exact: bool) -> Ordering {
 fn cmp_funs(a: &Closure, b: &Closure, exact: bool) -> Ordering {
     let (am, an, aa) = a.describe();
     let (bm, bn, ba) = b.describe();
-    let by_name = am.name().cmp(bm.name()).then(an.name().cmp(bn.name())).then(aa.cmp(&ba));
+    let by_name = am
+        .name()
+        .cmp(bm.name())
+        .then(an.name().cmp(bn.name()))
+        .then(aa.cmp(&ba));
     by_name.then_with(|| match (a, b) {
-        (Closure::Local { func: f1, captured: c1, .. }, Closure::Local { func: f2, captured: c2, .. }) => {
-            f1.cmp(f2).then_with(|| cmp_slices(c1, c2, exact))
-        }
+        (
+            Closure::Local {
+                func: f1,
+                captured: c1,
+                ..
+            },
+            Closure::Local {
+                func: f2,
+                captured: c2,
+                ..
+            },
+        ) => f1.cmp(f2).then_with(|| cmp_slices(c1, c2, exact)),
         (Closure::Local { .. }, Closure::External { .. }) => Ordering::Less,
         (Closure::External { .. }, Closure::Local { .. }) => Ordering::Greater,
         (Closure::External { .. }, Closure::External { .. }) => Ordering::Equal,
@@ -206,7 +219,9 @@ pub fn equal(a: &Value, b: &Value) -> bool {
             }
             (Value::Map(x), Value::Map(y)) => {
                 x.len() == y.len()
-                    && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| equal(k1, k2) && equal(v1, v2))
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k1, v1), (k2, v2))| equal(k1, k2) && equal(v1, v2))
             }
             (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, true) == Ordering::Equal,
             _ => false,
@@ -287,18 +302,32 @@ mod tests {
         assert_eq!(compare_exact(&int(1), &Value::Float(1.0)), Ordering::Less);
         assert_eq!(compare(&int(1), &Value::Float(1.0)), Ordering::Equal);
         let t = |x: Value, y: i64| Value::tuple(vec![x, int(y)]);
-        assert_eq!(compare(&t(int(1), 2), &t(Value::Float(1.0), 3)), Ordering::Less);
+        assert_eq!(
+            compare(&t(int(1), 2), &t(Value::Float(1.0), 3)),
+            Ordering::Less
+        );
         assert_eq!(compare(&Value::Float(0.5), &int(1)), Ordering::Less);
         assert_eq!(compare(&int(i64::MAX), &Value::Float(1e19)), Ordering::Less);
-        assert_eq!(compare(&int(i64::MIN), &Value::Float(-1e19)), Ordering::Greater);
+        assert_eq!(
+            compare(&int(i64::MIN), &Value::Float(-1e19)),
+            Ordering::Greater
+        );
     }
 
     #[test]
     fn maps_compare_by_size_then_keys_then_values() {
         let m = |pairs: &[(i64, i64)]| {
-            Value::map(pairs.iter().map(|&(k, v)| (int(k), int(v))).collect::<MapData>())
+            Value::map(
+                pairs
+                    .iter()
+                    .map(|&(k, v)| (int(k), int(v)))
+                    .collect::<MapData>(),
+            )
         };
-        assert_eq!(compare(&m(&[(5, 5)]), &m(&[(1, 1), (2, 2)])), Ordering::Less);
+        assert_eq!(
+            compare(&m(&[(5, 5)]), &m(&[(1, 1), (2, 2)])),
+            Ordering::Less
+        );
         assert_eq!(compare(&m(&[(1, 9)]), &m(&[(2, 0)])), Ordering::Less);
         assert_eq!(compare(&m(&[(1, 1)]), &m(&[(1, 2)])), Ordering::Less);
         assert_eq!(m(&[(1, 1), (2, 2)]), m(&[(2, 2), (1, 1)]));

@@ -163,7 +163,11 @@ pub fn write_float(out: &mut String, f: f64) {
     } else if point >= n {
         format!("{}{}.0", digits, "0".repeat((point - n) as usize))
     } else {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     };
     let rest = if n > 1 { &digits[1..] } else { "0" };
     let expo = format!("{}.{}e{}", &digits[..1], rest, exp);
@@ -196,7 +200,7 @@ mod tests {
             (0.001, "0.001"),
             (0.0, "0.0"),
             (-0.0, "-0.0"),
-            (3.14, "3.14"),
+            (3.25, "3.25"),
             (123456789.0, "123456789.0"),
             (1.5e300, "1.5e300"),
             (2.5e-5, "2.5e-5"),
@@ -217,8 +221,12 @@ mod tests {
 
     #[test]
     fn terms_print_as_the_card_says() {
-        let m: MapData =
-            [(Value::atom("b"), Value::Int(2)), (Value::atom("a"), Value::Int(1))].into_iter().collect();
+        let m: MapData = [
+            (Value::atom("b"), Value::Int(2)),
+            (Value::atom("a"), Value::Int(1)),
+        ]
+        .into_iter()
+        .collect();
         let v = Value::list([
             Value::Int(42),
             Value::atom("ok"),
