@@ -5,7 +5,8 @@
 //!
 //! A case is a program with `main`; `NAME.out` holds the exact expected
 //! stdout. Header comments at the top of the `.reef` file adjust a case:
-//! - `// exit: N` — the expected exit status (default 0);
+//! - `// exit: N` — the expected exit status (default 0; for a `check`
+//!   case, 1 when the expected report holds an error);
 //! - `// stderr: TEXT` — stderr must contain TEXT (repeatable);
 //! - `// args: A B` — command-line arguments for `main`;
 //! - `// check` — run `reef check` instead of `reef run`; the expected
@@ -20,11 +21,16 @@ use std::process::Command;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -37,19 +43,26 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 struct Header {
-    exit: i32,
+    exit: Option<i32>,
     stderr: Vec<String>,
     args: Vec<String>,
     check: bool,
 }
 
 fn header(src: &str) -> Header {
-    let mut h = Header { exit: 0, stderr: Vec::new(), args: Vec::new(), check: false };
+    let mut h = Header {
+        exit: None,
+        stderr: Vec::new(),
+        args: Vec::new(),
+        check: false,
+    };
     for line in src.lines() {
-        let Some(c) = line.trim().strip_prefix("//") else { break };
+        let Some(c) = line.trim().strip_prefix("//") else {
+            break;
+        };
         let c = c.trim();
         if let Some(v) = c.strip_prefix("exit:") {
-            h.exit = v.trim().parse().unwrap_or(1);
+            h.exit = Some(v.trim().parse().unwrap_or(1));
         } else if let Some(v) = c.strip_prefix("stderr:") {
             h.stderr.push(v.trim().to_string());
         } else if let Some(v) = c.strip_prefix("args:") {
@@ -62,12 +75,15 @@ fn header(src: &str) -> Header {
 }
 
 fn run_case(path: &Path) -> Result<(), Failed> {
-    let src = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let src =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let h = header(&src);
     let root = root();
     let rel = path.strip_prefix(&root).unwrap_or(path);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_reef"));
-    cmd.current_dir(&root).env("NO_COLOR", "1").env_remove("REEF_PATH");
+    cmd.current_dir(&root)
+        .env("NO_COLOR", "1")
+        .env_remove("REEF_PATH");
     if h.check {
         cmd.arg("check").arg(rel);
     } else {
@@ -78,7 +94,11 @@ fn run_case(path: &Path) -> Result<(), Failed> {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let code = out.status.code().unwrap_or(-1);
     let expected_path = path.with_extension(if h.check { "diag" } else { "out" });
-    let actual = if h.check { format!("{stdout}{stderr}") } else { stdout };
+    let actual = if h.check {
+        format!("{stdout}{stderr}")
+    } else {
+        stdout
+    };
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::write(&expected_path, &actual).map_err(|e| e.to_string())?;
     }
@@ -86,10 +106,20 @@ fn run_case(path: &Path) -> Result<(), Failed> {
         .map_err(|e| format!("missing expected output {}: {e}", expected_path.display()))?;
     let mut problems = Vec::new();
     if actual != expected {
-        problems.push(format!("output differs\n--- expected\n{expected}--- actual\n{actual}---"));
+        problems.push(format!(
+            "output differs\n--- expected\n{expected}--- actual\n{actual}---"
+        ));
     }
-    if code != h.exit {
-        problems.push(format!("exit status {code}, expected {}", h.exit));
+    // A `check` case exits 1 exactly when its expected report has an error.
+    let exit = h
+        .exit
+        .unwrap_or(if h.check && expected.contains("] Error:") {
+            1
+        } else {
+            0
+        });
+    if code != exit {
+        problems.push(format!("exit status {code}, expected {exit}"));
     }
     for s in &h.stderr {
         if !stderr.contains(s.as_str()) {
@@ -99,7 +129,12 @@ fn run_case(path: &Path) -> Result<(), Failed> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{}\n{}\nstderr was:\n{stderr}", rel.display(), problems.join("\n")).into())
+        Err(format!(
+            "{}\n{}\nstderr was:\n{stderr}",
+            rel.display(),
+            problems.join("\n")
+        )
+        .into())
     }
 }
 
@@ -110,11 +145,27 @@ fn main() {
     collect(&root.join("spec/cases"), &mut files);
     let mut examples = Vec::new();
     collect(&root.join("examples"), &mut examples);
-    files.extend(examples.into_iter().filter(|p| p.with_extension("out").exists()));
+    files.extend(
+        examples
+            .into_iter()
+            .filter(|p| p.with_extension("out").exists()),
+    );
+    // A file without expected output (and not a `// check` case) is a
+    // helper module that other cases call.
+    let is_case = |p: &PathBuf| {
+        p.with_extension("out").exists()
+            || std::fs::read_to_string(p).is_ok_and(|s| header(&s).check)
+    };
     let trials = files
         .into_iter()
+        .filter(is_case)
         .map(|p| {
-            let name = p.strip_prefix(&root).unwrap_or(&p).with_extension("").display().to_string();
+            let name = p
+                .strip_prefix(&root)
+                .unwrap_or(&p)
+                .with_extension("")
+                .display()
+                .to_string();
             Trial::test(name, move || run_case(&p))
         })
         .collect();

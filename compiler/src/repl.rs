@@ -48,7 +48,12 @@ fn var(name: &str) -> Expr {
 pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> ReplCompiled {
     let (items, mut diagnostics) = parser::parse_repl(input);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return ReplCompiled { module: None, diagnostics, defined: Vec::new(), has_value: false };
+        return ReplCompiled {
+            module: None,
+            diagnostics,
+            defined: Vec::new(),
+            has_value: false,
+        };
     }
     let mut functions = state.functions.clone();
     let mut defined = Vec::new();
@@ -66,10 +71,15 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
                 let key = format!("{}/{}", clause.name, clause.params.len());
                 if !defined.contains(&key) {
                     // A new definition replaces the old one entirely.
-                    functions.retain(|f: &FnClause| f.name != clause.name || f.params.len() != clause.params.len());
+                    functions.retain(|f: &FnClause| {
+                        f.name != clause.name || f.params.len() != clause.params.len()
+                    });
                     defined.push(key);
                 }
-                functions.push(FnClause { public: true, ..clause });
+                functions.push(FnClause {
+                    public: true,
+                    ..clause
+                });
             }
             ReplItem::Expr(e) => exprs.push(e),
         }
@@ -77,10 +87,18 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
     // Keep the clauses of each function adjacent, in first-definition order.
     let mut grouped: Vec<FnClause> = Vec::new();
     for f in &functions {
-        if grouped.iter().any(|g| g.name == f.name && g.params.len() == f.params.len()) {
+        if grouped
+            .iter()
+            .any(|g| g.name == f.name && g.params.len() == f.params.len())
+        {
             continue;
         }
-        grouped.extend(functions.iter().filter(|g| g.name == f.name && g.params.len() == f.params.len()).cloned());
+        grouped.extend(
+            functions
+                .iter()
+                .filter(|g| g.name == f.name && g.params.len() == f.params.len())
+                .cloned(),
+        );
     }
     let has_value = !exprs.is_empty();
 
@@ -98,25 +116,43 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
             name: "get".into(),
             args: vec![var("__b"), sp(ExprKind::Atom(name.clone()))],
         });
-        body.push(sp(ExprKind::Let(sp(PatternKind::Bind(name.clone())), Box::new(get))));
+        body.push(sp(ExprKind::Let(
+            sp(PatternKind::Bind(name.clone())),
+            Box::new(get),
+        )));
     }
     let last = exprs.pop();
     body.extend(exprs);
     match last {
-        Some(Spanned { node: ExprKind::Let(p, x), span }) => {
-            body.push(Spanned::new(ExprKind::Let(sp(PatternKind::Bind("__v".into())), x), span.clone()));
+        Some(Spanned {
+            node: ExprKind::Let(p, x),
+            span,
+        }) => {
+            body.push(Spanned::new(
+                ExprKind::Let(sp(PatternKind::Bind("__v".into())), x),
+                span.clone(),
+            ));
             body.push(Spanned::new(ExprKind::Let(p, Box::new(var("__v"))), span));
         }
         Some(e) => {
             let span = e.span.clone();
-            body.push(Spanned::new(ExprKind::Let(sp(PatternKind::Bind("__v".into())), Box::new(e)), span));
+            body.push(Spanned::new(
+                ExprKind::Let(sp(PatternKind::Bind("__v".into())), Box::new(e)),
+                span,
+            ));
         }
-        None => body.push(sp(ExprKind::Let(sp(PatternKind::Bind("__v".into())), Box::new(sp(ExprKind::Atom("ok".into())))))),
+        None => body.push(sp(ExprKind::Let(
+            sp(PatternKind::Bind("__v".into())),
+            Box::new(sp(ExprKind::Atom("ok".into()))),
+        ))),
     }
     let bindings = if new_names.is_empty() {
         var("__b")
     } else {
-        let pairs = new_names.iter().map(|n| (sp(ExprKind::Atom(n.clone())), var(n))).collect();
+        let pairs = new_names
+            .iter()
+            .map(|n| (sp(ExprKind::Atom(n.clone())), var(n)))
+            .collect();
         sp(ExprKind::MapUpdate(Box::new(var("__b")), pairs))
     };
     body.push(sp(ExprKind::Tuple(vec![var("__v"), bindings])));
@@ -126,20 +162,38 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
         name_span: 0..0,
         params: vec![sp(PatternKind::Bind("__b".into()))],
         guard: None,
-        body: Block { exprs: body, span: 0..0 },
+        body: Block {
+            exprs: body,
+            span: 0..0,
+        },
         span: 0..0,
     };
-    let mut ast = Module { items: grouped.iter().cloned().map(Item::Fn).collect() };
+    let mut ast = Module {
+        items: grouped.iter().cloned().map(Item::Fn).collect(),
+    };
     ast.items.push(Item::Fn(eval));
 
     let (resolved, resolve_diags) = resolve::resolve_module(&ast, input);
     // Warnings about the session's own bindings (unused fetched variables)
     // or about functions defined earlier are noise: keep only those that
     // point into what was typed now.
-    let in_input = |s: &Span| typed.iter().any(|t| t.start <= s.start && s.end <= t.end && s.end > 0);
-    diagnostics.extend(resolve_diags.into_iter().filter(|d| d.is_error() || in_input(&d.primary.span)));
+    let in_input = |s: &Span| {
+        typed
+            .iter()
+            .any(|t| t.start <= s.start && s.end <= t.end && s.end > 0)
+    };
+    diagnostics.extend(
+        resolve_diags
+            .into_iter()
+            .filter(|d| d.is_error() || in_input(&d.primary.span)),
+    );
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return ReplCompiled { module: None, diagnostics, defined, has_value };
+        return ReplCompiled {
+            module: None,
+            diagnostics,
+            defined,
+            has_value,
+        };
     }
     let module = codegen::generate(module_name, "repl", input, &resolved);
     state.functions = grouped;
@@ -148,7 +202,12 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
             state.bound.push(n);
         }
     }
-    ReplCompiled { module: Some(module), diagnostics, defined, has_value }
+    ReplCompiled {
+        module: Some(module),
+        diagnostics,
+        defined,
+        has_value,
+    }
 }
 
 fn collect_binds(p: &Pattern, out: &mut Vec<String>) {

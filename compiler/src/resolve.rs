@@ -29,11 +29,16 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn has_function(&self, name: &str, arity: usize) -> bool {
-        self.functions.iter().any(|f| f.name == name && f.arity == arity)
+        self.functions
+            .iter()
+            .any(|f| f.name == name && f.arity == arity)
     }
 
     pub fn captures_of(&self, span: &Span) -> &[String] {
-        self.captures.get(&(span.start, span.end)).map(Vec::as_slice).unwrap_or(&[])
+        self.captures
+            .get(&(span.start, span.end))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }
 
@@ -41,15 +46,47 @@ impl Resolved {
 /// [`ResolveError::to_diagnostic`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResolveError {
-    UnboundVariable { name: String, span: Span, suggestion: Option<String> },
-    UndefinedFunction { name: String, arity: usize, span: Span, suggestion: Option<String> },
-    WrongArity { name: String, arity: usize, defined: Vec<usize>, span: Span },
-    DuplicateFunction { name: String, arity: usize, span: Span, first: Span },
-    NotAllowedInGuard { what: String, span: Span },
-    UnusedVariable { name: String, span: Span },
-    BadMapKeyPattern { span: Span },
-    PinUnbound { name: String, span: Span },
-    LetNotStatement { span: Span },
+    UnboundVariable {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    UndefinedFunction {
+        name: String,
+        arity: usize,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    WrongArity {
+        name: String,
+        arity: usize,
+        defined: Vec<usize>,
+        span: Span,
+    },
+    DuplicateFunction {
+        name: String,
+        arity: usize,
+        span: Span,
+        first: Span,
+    },
+    NotAllowedInGuard {
+        what: String,
+        span: Span,
+    },
+    UnusedVariable {
+        name: String,
+        span: Span,
+    },
+    BadMapKeyPattern {
+        span: Span,
+    },
+    PinUnbound {
+        name: String,
+        span: Span,
+    },
+    LetNotStatement {
+        span: Span,
+    },
 }
 
 impl ResolveError {
@@ -149,7 +186,10 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn arity_words(defined: &[usize]) -> String {
-    let parts: Vec<String> = defined.iter().map(|a| format!("{a} argument{}", plural(*a))).collect();
+    let parts: Vec<String> = defined
+        .iter()
+        .map(|a| format!("{a} argument{}", plural(*a)))
+        .collect();
     parts.join(" or ")
 }
 
@@ -184,12 +224,27 @@ pub fn resolve_module(m: &Module, _source: &str) -> (Resolved, Vec<Diagnostic>) 
             clauses: vec![clause.clone()],
         });
     }
-    let mut resolved = Resolved { functions, captures: HashMap::new() };
-    let local: Vec<(String, usize)> = resolved.functions.iter().map(|f| (f.name.clone(), f.arity)).collect();
-    let mut r = Resolver { local: &local, vars: Vec::new(), lambdas: Vec::new(), captures: HashMap::new(), errors };
+    let mut resolved = Resolved {
+        functions,
+        captures: HashMap::new(),
+    };
+    let local: Vec<(String, usize)> = resolved
+        .functions
+        .iter()
+        .map(|f| (f.name.clone(), f.arity))
+        .collect();
+    let mut r = Resolver {
+        local: &local,
+        vars: Vec::new(),
+        lambdas: Vec::new(),
+        captures: HashMap::new(),
+        errors,
+    };
     for f in &resolved.functions {
         for clause in &f.clauses {
-            r.clause(&clause.params, clause.guard.as_ref(), |r| r.block(&clause.body));
+            r.clause(&clause.params, clause.guard.as_ref(), |r| {
+                r.block(&clause.body)
+            });
         }
     }
     resolved.captures = r.captures;
@@ -225,7 +280,10 @@ impl Resolver<'_> {
     fn end_scope(&mut self, mark: usize) {
         for v in self.vars.drain(mark..) {
             if !v.used && !v.name.starts_with('_') {
-                self.errors.push(ResolveError::UnusedVariable { name: v.name, span: v.span });
+                self.errors.push(ResolveError::UnusedVariable {
+                    name: v.name,
+                    span: v.span,
+                });
             }
         }
     }
@@ -252,7 +310,11 @@ impl Resolver<'_> {
     }
 
     fn bind(&mut self, name: &str, span: &Span) {
-        self.vars.push(Var { name: name.to_string(), span: span.clone(), used: false });
+        self.vars.push(Var {
+            name: name.to_string(),
+            span: span.clone(),
+            used: false,
+        });
     }
 
     /// A clause: patterns bind in a new scope, then the guard, then the body.
@@ -270,7 +332,11 @@ impl Resolver<'_> {
     }
 
     fn arm(&mut self, arm: &Arm) {
-        self.clause(std::slice::from_ref(&arm.pattern), arm.guard.as_ref(), |r| r.stmt(&arm.body));
+        self.clause(
+            std::slice::from_ref(&arm.pattern),
+            arm.guard.as_ref(),
+            |r| r.stmt(&arm.body),
+        );
     }
 
     /// A block statement or an arm body: the only places `let` may stand.
@@ -306,7 +372,10 @@ impl Resolver<'_> {
             }
             PatternKind::Pin(name) => {
                 if !self.lookup(name) {
-                    self.errors.push(ResolveError::PinUnbound { name: name.clone(), span: p.span.clone() });
+                    self.errors.push(ResolveError::PinUnbound {
+                        name: name.clone(),
+                        span: p.span.clone(),
+                    });
                 }
             }
             PatternKind::Tuple(ps) => ps.iter().for_each(|q| self.pattern(q, bound)),
@@ -319,12 +388,11 @@ impl Resolver<'_> {
             PatternKind::Map(pairs) => {
                 for (k, v) in pairs {
                     match &k.node {
-                        PatternKind::Int(_)
-                        | PatternKind::Float(_)
-                        | PatternKind::Atom(_)
-                        | PatternKind::Str(_) => {}
                         PatternKind::Pin(_) => self.pattern(k, bound),
-                        _ => self.errors.push(ResolveError::BadMapKeyPattern { span: k.span.clone() }),
+                        _ if is_literal_pattern(k) => {}
+                        _ => self.errors.push(ResolveError::BadMapKeyPattern {
+                            span: k.span.clone(),
+                        }),
                     }
                     self.pattern(v, bound);
                 }
@@ -343,7 +411,10 @@ impl Resolver<'_> {
 
     /// Only side-effect-free expressions may appear in a guard.
     fn check_guard(&mut self, g: &Expr) {
-        let bad = |what: &str| ResolveError::NotAllowedInGuard { what: what.to_string(), span: g.span.clone() };
+        let bad = |what: &str| ResolveError::NotAllowedInGuard {
+            what: what.to_string(),
+            span: g.span.clone(),
+        };
         match &g.node {
             ExprKind::Int(_)
             | ExprKind::Float(_)
@@ -364,7 +435,9 @@ impl Resolver<'_> {
                 self.check_guard(b);
             }
             ExprKind::Call { name, args, .. } => {
-                if builtins::GUARD_SAFE.contains(&name.as_str()) && builtins::is_kernel(name, args.len()) {
+                if builtins::GUARD_SAFE.contains(&name.as_str())
+                    && builtins::is_kernel(name, args.len())
+                {
                     args.iter().for_each(|e| self.check_guard(e));
                 } else {
                     self.errors.push(bad(&format!("calling `{name}`")));
@@ -395,17 +468,31 @@ impl Resolver<'_> {
     }
 
     fn call(&mut self, name: &str, arity: usize, span: &Span) {
-        if self.local.iter().any(|(n, a)| n == name && *a == arity) || builtins::is_kernel(name, arity) {
+        if self.local.iter().any(|(n, a)| n == name && *a == arity)
+            || builtins::is_kernel(name, arity)
+        {
             return;
         }
-        let mut defined: Vec<usize> =
-            self.local.iter().filter(|(n, _)| n == name).map(|(_, a)| *a).collect();
+        let mut defined: Vec<usize> = self
+            .local
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, a)| *a)
+            .collect();
         if defined.is_empty() {
-            defined = builtins::kernel_arities(name).into_iter().map(|a| a as usize).collect();
+            defined = builtins::kernel_arities(name)
+                .into_iter()
+                .map(|a| a as usize)
+                .collect();
         }
         if !defined.is_empty() {
             defined.sort_unstable();
-            self.errors.push(ResolveError::WrongArity { name: name.to_string(), arity, defined, span: span.clone() });
+            self.errors.push(ResolveError::WrongArity {
+                name: name.to_string(),
+                arity,
+                defined,
+                span: span.clone(),
+            });
             return;
         }
         let candidates = self
@@ -424,7 +511,11 @@ impl Resolver<'_> {
 
     fn expr(&mut self, e: &Expr) {
         match &e.node {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Atom(_) | ExprKind::Str(_) | ExprKind::Error => {}
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Atom(_)
+            | ExprKind::Str(_)
+            | ExprKind::Error => {}
             ExprKind::Interp(parts) => {
                 for p in parts {
                     if let InterpPart::Expr(x) = p {
@@ -471,9 +562,17 @@ impl Resolver<'_> {
                 }
                 self.lambdas.pop();
             }
-            ExprKind::FnRef { module: None, name, arity } => self.call(name, *arity, &e.span),
+            ExprKind::FnRef {
+                module: None,
+                name,
+                arity,
+            } => self.call(name, *arity, &e.span),
             ExprKind::FnRef { .. } => {}
-            ExprKind::Call { name, name_span, args } => {
+            ExprKind::Call {
+                name,
+                name_span,
+                args,
+            } => {
                 if self.vars.iter().any(|v| v.name == *name) {
                     self.lookup(name);
                 } else {
@@ -492,7 +591,9 @@ impl Resolver<'_> {
                 self.expr(b);
             }
             ExprKind::Let(..) => {
-                self.errors.push(ResolveError::LetNotStatement { span: e.span.clone() });
+                self.errors.push(ResolveError::LetNotStatement {
+                    span: e.span.clone(),
+                });
                 self.scope(|r| r.stmt(e));
             }
             ExprKind::Block(b) => self.block(b),
@@ -523,6 +624,19 @@ impl Resolver<'_> {
                 arms.iter().for_each(|a| self.arm(a));
             }
         }
+    }
+}
+
+/// Is this pattern a literal term (a scalar, or a tuple or proper list of
+/// literals)? Such patterns can be map keys.
+pub fn is_literal_pattern(p: &Pattern) -> bool {
+    match &p.node {
+        PatternKind::Int(_)
+        | PatternKind::Float(_)
+        | PatternKind::Atom(_)
+        | PatternKind::Str(_) => true,
+        PatternKind::Tuple(ps) | PatternKind::List(ps, None) => ps.iter().all(is_literal_pattern),
+        _ => false,
     }
 }
 

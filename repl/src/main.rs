@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use lexopt::prelude::*;
 
+mod repl;
+
 const HELP: &str = "\
 reef: the Reef language
 
@@ -72,21 +74,30 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         }
     }
     let need_file = |file: Option<PathBuf>, cmd: &str| {
-        file.ok_or_else(|| lexopt::Error::from(format!("`reef {cmd}` needs a file: reef {cmd} FILE.reef")))
+        file.ok_or_else(|| {
+            lexopt::Error::from(format!("`reef {cmd}` needs a file: reef {cmd} FILE.reef"))
+        })
     };
     let command = match command.as_deref() {
         None => Command::Repl,
-        Some("run") => Command::Run { file: need_file(file, "run")?, args },
-        Some("check") => Command::Check { file: need_file(file, "check")? },
+        Some("run") => Command::Run {
+            file: need_file(file, "run")?,
+            args,
+        },
+        Some("check") => Command::Check {
+            file: need_file(file, "check")?,
+        },
         Some("disasm") if opcodes => Command::Disasm { file: None },
-        Some("disasm") => Command::Disasm { file: Some(need_file(file, "disasm")?) },
+        Some("disasm") => Command::Disasm {
+            file: Some(need_file(file, "disasm")?),
+        },
         Some(other) => return Err(format!("unknown command `{other}` (try `reef --help`)").into()),
     };
     Ok(Some(Options { paths, command }))
 }
 
 fn os_to_string(s: OsString) -> Result<String, lexopt::Error> {
-    s.into_string().map_err(|s| lexopt::Error::NonUnicodeValue(s))
+    s.into_string().map_err(lexopt::Error::NonUnicodeValue)
 }
 
 /// Colours in diagnostics when stderr is a terminal and NO_COLOR is unset.
@@ -105,8 +116,12 @@ fn main() -> ExitCode {
     };
     match options.command {
         Command::Repl => {
-            println!("REPL not yet available");
-            ExitCode::SUCCESS
+            let mut builder = reef_vm::Vm::builder().color(color());
+            for p in &options.paths {
+                builder = builder.search_path(p);
+            }
+            let vm = builder.build();
+            ExitCode::from(repl::run(&vm, color()) as u8)
         }
         Command::Run { file, args } => run(&options.paths, &file, args),
         Command::Check { file } => check(&file),

@@ -62,7 +62,10 @@ impl FnBuilder<'_, '_> {
     /// Evaluates `e` for its effects only.
     fn expr_effect(&mut self, e: &Expr) {
         let top = self.top;
-        if !matches!(e.node, ExprKind::Var(_) | ExprKind::Atom(_) | ExprKind::Int(_)) {
+        if !matches!(
+            e.node,
+            ExprKind::Var(_) | ExprKind::Atom(_) | ExprKind::Int(_)
+        ) {
             let r = self.alloc();
             self.expr_to(e, r);
         }
@@ -97,7 +100,11 @@ impl FnBuilder<'_, '_> {
                     }
                 }
                 self.at(e.span.start);
-                self.emit(Instr::Interp { dst, start, count: parts.len() as u16 });
+                self.emit(Instr::Interp {
+                    dst,
+                    start,
+                    count: parts.len() as u16,
+                });
             }
             ExprKind::Var(name) => {
                 let r = self.lookup(name).expect("resolver checked variables");
@@ -107,7 +114,11 @@ impl FnBuilder<'_, '_> {
             }
             ExprKind::Tuple(es) => {
                 let start = self.args(es);
-                self.emit(Instr::MakeTuple { dst, start, count: es.len() as u16 });
+                self.emit(Instr::MakeTuple {
+                    dst,
+                    start,
+                    count: es.len() as u16,
+                });
             }
             ExprKind::List(es, tail) => {
                 let start = self.args(es);
@@ -117,30 +128,60 @@ impl FnBuilder<'_, '_> {
                 }
                 self.at(e.span.start);
                 for i in (0..es.len()).rev() {
-                    self.emit(Instr::MakeCons { dst, head: start + i as Reg, tail: dst });
+                    self.emit(Instr::MakeCons {
+                        dst,
+                        head: start + i as Reg,
+                        tail: dst,
+                    });
                 }
             }
             ExprKind::Map(pairs) => {
                 let start = self.pairs(pairs);
-                self.emit(Instr::MakeMap { dst, start, count: pairs.len() as u16 });
+                self.emit(Instr::MakeMap {
+                    dst,
+                    start,
+                    count: pairs.len() as u16,
+                });
             }
             ExprKind::MapUpdate(m, pairs) => {
                 let map = self.expr_reg(m);
                 let start = self.pairs(pairs);
                 self.at(e.span.start);
-                self.emit(Instr::UpdateMap { dst, map, start, count: pairs.len() as u16 });
+                self.emit(Instr::UpdateMap {
+                    dst,
+                    map,
+                    start,
+                    count: pairs.len() as u16,
+                });
             }
             ExprKind::Lambda(clauses) => {
                 let func = self.mb.lambda(clauses, &e.span);
                 let captures = self.mb.resolved.captures_of(&e.span).to_vec();
-                let start = self.alloc_n(captures.len());
+                // An empty capture window still needs a valid register.
+                let start = if captures.is_empty() {
+                    0
+                } else {
+                    self.alloc_n(captures.len())
+                };
                 for (i, name) in captures.iter().enumerate() {
                     let r = self.lookup(name).expect("captured variables are in scope");
-                    self.emit(Instr::Move { dst: start + i as Reg, src: r });
+                    self.emit(Instr::Move {
+                        dst: start + i as Reg,
+                        src: r,
+                    });
                 }
-                self.emit(Instr::MakeClosure { dst, func, start, count: captures.len() as u16 });
+                self.emit(Instr::MakeClosure {
+                    dst,
+                    func,
+                    start,
+                    count: captures.len() as u16,
+                });
             }
-            ExprKind::FnRef { module, name, arity } => match module {
+            ExprKind::FnRef {
+                module,
+                name,
+                arity,
+            } => match module {
                 None => match self.mb.named.get(&(name.clone(), *arity)) {
                     Some(&func) => self.emit(Instr::MakeFunRef { dst, func }),
                     None => {
@@ -186,7 +227,9 @@ impl FnBuilder<'_, '_> {
     /// Compiles `e` in tail position: its value is returned.
     pub(crate) fn expr_tail(&mut self, e: &Expr) {
         match &e.node {
-            ExprKind::Call { .. } | ExprKind::RemoteCall { .. } | ExprKind::Apply(..) => self.call(e, None),
+            ExprKind::Call { .. } | ExprKind::RemoteCall { .. } | ExprKind::Apply(..) => {
+                self.call(e, None)
+            }
             ExprKind::Block(b) => self.block_tail(b),
             ExprKind::If(branches, els) => self.if_(branches, els.as_ref(), None),
             ExprKind::Case(x, arms) => self.case(x, arms, None),
@@ -212,6 +255,10 @@ impl FnBuilder<'_, '_> {
     /// Evaluates expressions into consecutive new registers; returns the
     /// first.
     fn args(&mut self, es: &[Expr]) -> Reg {
+        if es.is_empty() {
+            // An empty window: any valid register will do.
+            return 0;
+        }
         let start = self.top;
         for x in es {
             let r = self.alloc();
@@ -221,6 +268,9 @@ impl FnBuilder<'_, '_> {
     }
 
     fn pairs(&mut self, pairs: &[(Expr, Expr)]) -> Reg {
+        if pairs.is_empty() {
+            return 0;
+        }
         let start = self.top;
         for (k, v) in pairs {
             let rk = self.alloc();
@@ -441,9 +491,15 @@ impl FnBuilder<'_, '_> {
                 self.expr_to(a, dst);
                 self.at(e.span.start);
                 if op == BinOp::And {
-                    self.emit(Instr::JumpIfFalse { cond: dst, target: end });
+                    self.emit(Instr::JumpIfFalse {
+                        cond: dst,
+                        target: end,
+                    });
                 } else {
-                    self.emit(Instr::JumpIfTrue { cond: dst, target: end });
+                    self.emit(Instr::JumpIfTrue {
+                        cond: dst,
+                        target: end,
+                    });
                 }
                 self.expr_to(b, dst);
                 self.place(end);
@@ -452,7 +508,11 @@ impl FnBuilder<'_, '_> {
             BinOp::Add | BinOp::Sub => {
                 if let ExprKind::Int(d) = &b.node {
                     if let Ok(v) = int_const(d) {
-                        let val = if op == BinOp::Add { Some(v) } else { v.checked_neg() };
+                        let val = if op == BinOp::Add {
+                            Some(v)
+                        } else {
+                            v.checked_neg()
+                        };
                         if let Some(val) = val {
                             let ra = self.expr_reg(a);
                             self.at(e.span.start);
@@ -515,7 +575,10 @@ impl FnBuilder<'_, '_> {
             let mark = self.mark();
             self.at(cond.span.start);
             let c = self.expr_reg(cond);
-            self.emit(Instr::JumpIfFalse { cond: c, target: next });
+            self.emit(Instr::JumpIfFalse {
+                cond: c,
+                target: next,
+            });
             self.restore(mark);
             self.block(body, dst);
             if dst.is_some() {
@@ -533,7 +596,14 @@ impl FnBuilder<'_, '_> {
     /// Arms tried in order against `R[src]`; `on_match` runs after the
     /// pattern and guard matched, before the body. Returns the label where
     /// control lands when no arm matches (placed by the caller).
-    fn arms(&mut self, arms: &[Arm], src: Reg, dst: Option<Reg>, end: LabelId, on_match: Option<Instr>) -> LabelId {
+    fn arms(
+        &mut self,
+        arms: &[Arm],
+        src: Reg,
+        dst: Option<Reg>,
+        end: LabelId,
+        on_match: Option<Instr>,
+    ) -> LabelId {
         let mut next = self.label();
         for arm in arms {
             let mark = self.mark();
@@ -586,7 +656,10 @@ impl FnBuilder<'_, '_> {
         let scan = self.label();
         let wait = self.label();
         self.place(scan);
-        self.emit(Instr::RecvNext { dst: m, empty: wait });
+        self.emit(Instr::RecvNext {
+            dst: m,
+            empty: wait,
+        });
         self.arms(arms, m, dst, end, Some(Instr::RecvAccept {}));
         self.emit(Instr::RecvSkip { target: scan });
         self.place(wait);
@@ -594,7 +667,11 @@ impl FnBuilder<'_, '_> {
             (Some(a), Some(t)) => {
                 let expired = self.label();
                 self.at(a.span.start);
-                self.emit(Instr::RecvWaitTimeout { timeout: t, target: scan, expired });
+                self.emit(Instr::RecvWaitTimeout {
+                    timeout: t,
+                    target: scan,
+                    expired,
+                });
                 self.place(expired);
                 self.expr_dst(&a.body, dst);
             }
@@ -628,7 +705,11 @@ impl FnBuilder<'_, '_> {
                 }
                 _ => {
                     let t = self.alloc();
-                    self.emit(Instr::MakeTuple { dst: t, start: c, count: 2 });
+                    self.emit(Instr::MakeTuple {
+                        dst: t,
+                        start: c,
+                        count: 2,
+                    });
                     self.pattern(&arm.pattern, t, next, &mut bound);
                 }
             }
@@ -653,13 +734,19 @@ fn guard_cannot_raise(g: &Expr) -> bool {
     fn simple(e: &Expr) -> bool {
         matches!(
             e.node,
-            ExprKind::Var(_) | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Atom(_) | ExprKind::Str(_)
+            ExprKind::Var(_)
+                | ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Atom(_)
+                | ExprKind::Str(_)
         )
     }
     fn boolean(e: &Expr) -> bool {
         match &e.node {
             ExprKind::Binary(op, a, b) => match op {
-                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => simple(a) && simple(b),
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                    simple(a) && simple(b)
+                }
                 BinOp::And | BinOp::Or => boolean(a) && boolean(b),
                 _ => false,
             },

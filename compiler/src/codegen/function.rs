@@ -63,7 +63,10 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
 
     pub fn alloc(&mut self) -> Reg {
         let r = self.top;
-        self.top = self.top.checked_add(1).expect("more than 65535 registers in one function");
+        self.top = self
+            .top
+            .checked_add(1)
+            .expect("more than 65535 registers in one function");
         self.max = self.max.max(self.top);
         r
     }
@@ -78,7 +81,10 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
     }
 
     pub fn mark(&self) -> Mark {
-        Mark { vars: self.vars.len(), top: self.top }
+        Mark {
+            vars: self.vars.len(),
+            top: self.top,
+        }
     }
 
     pub fn restore(&mut self, m: Mark) {
@@ -91,14 +97,21 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
     }
 
     pub fn lookup(&self, name: &str) -> Option<Reg> {
-        self.vars.iter().rev().find(|(n, _)| n == name).map(|&(_, r)| r)
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|&(_, r)| r)
     }
 
     // ---- code, labels, lines ----
 
     pub fn emit(&mut self, i: Instr) {
         if self.lines.last().map(|e| e.line) != Some(self.line) && self.line != 0 {
-            self.lines.push(LineEntry { pc: self.code.len() as u32, line: self.line });
+            self.lines.push(LineEntry {
+                pc: self.code.len() as u32,
+                line: self.line,
+            });
         }
         self.code.push(i);
     }
@@ -151,7 +164,10 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
     /// Compiles clauses whose arguments are in `R[0..arity]`: each clause
     /// tests its patterns and guard, falling through to the next clause;
     /// after the last, `FunctionClause`.
-    fn clauses<'c>(&mut self, clauses: impl Iterator<Item = (&'c [Pattern], Option<&'c Expr>, &'c Block, usize)>) {
+    fn clauses<'c>(
+        &mut self,
+        clauses: impl Iterator<Item = (&'c [Pattern], Option<&'c Expr>, &'c Block, usize)>,
+    ) {
         for (params, guard, body, offset) in clauses {
             let next = self.label();
             let mark = self.mark();
@@ -174,7 +190,11 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
 /// Compiles a named function (all its clauses).
 pub(crate) fn compile_named(mb: &mut ModuleBuilder, f: &FunDef) -> Function {
     let mut b = FnBuilder::new(mb, &f.name, f.arity, f.arity);
-    b.clauses(f.clauses.iter().map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)));
+    b.clauses(
+        f.clauses
+            .iter()
+            .map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)),
+    );
     b.finish(named_kind(f.exported))
 }
 
@@ -186,8 +206,14 @@ pub(crate) fn compile_lambda(mb: &mut ModuleBuilder, p: &PendingLambda) -> Funct
     for (i, name) in p.captures.iter().enumerate() {
         b.define(name, (arity + i) as Reg);
     }
-    b.clauses(p.clauses.iter().map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)));
-    b.finish(FunKind::Lambda { captured: p.captures.len() as u32 })
+    b.clauses(
+        p.clauses
+            .iter()
+            .map(|c| (c.params.as_slice(), c.guard.as_ref(), &c.body, c.span.start)),
+    );
+    b.finish(FunKind::Lambda {
+        captured: p.captures.len() as u32,
+    })
 }
 
 /// Rewrites every label operand of an instruction.
@@ -211,7 +237,9 @@ fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
         | Instr::GuardBegin { fail } => *fail = f(*fail),
         Instr::TryBegin { handler, .. } => *handler = f(*handler),
         Instr::RecvNext { empty, .. } => *empty = f(*empty),
-        Instr::RecvWaitTimeout { target, expired, .. } => {
+        Instr::RecvWaitTimeout {
+            target, expired, ..
+        } => {
             *target = f(*target);
             *expired = f(*expired);
         }

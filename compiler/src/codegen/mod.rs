@@ -85,7 +85,11 @@ impl<'a> ModuleBuilder<'a> {
     }
 
     pub fn import(&mut self, module: &str, name: &str, arity: usize) -> u32 {
-        let imp = Import { module: module.to_string(), name: name.to_string(), arity: arity as u32 };
+        let imp = Import {
+            module: module.to_string(),
+            name: name.to_string(),
+            arity: arity as u32,
+        };
         if let Some(&i) = self.import_index.get(&imp) {
             return i;
         }
@@ -101,7 +105,12 @@ impl<'a> ModuleBuilder<'a> {
         let index = self.functions.len() as u32;
         self.functions.push(None);
         let captures = self.resolved.captures_of(span).to_vec();
-        self.pending.push(PendingLambda { index, name: String::new(), clauses: clauses.to_vec(), captures });
+        self.pending.push(PendingLambda {
+            index,
+            name: String::new(),
+            clauses: clauses.to_vec(),
+            captures,
+        });
         index
     }
 
@@ -152,7 +161,11 @@ pub fn generate(module_name: &str, file_name: &str, source: &str, resolved: &Res
         atoms: mb.atoms,
         literals: mb.literals,
         imports: mb.imports,
-        functions: mb.functions.into_iter().map(|f| f.expect("every function compiled")).collect(),
+        functions: mb
+            .functions
+            .into_iter()
+            .map(|f| f.expect("every function compiled"))
+            .collect(),
     }
 }
 

@@ -14,13 +14,23 @@ impl FnBuilder<'_, '_> {
     /// Matches `p` against `R[src]`, jumping to `fail` on mismatch.
     /// `bound` holds the names this pattern has bound so far: a repeated
     /// name must equal its first binding.
-    pub(crate) fn pattern(&mut self, p: &Pattern, src: Reg, fail: LabelId, bound: &mut Vec<String>) {
+    pub(crate) fn pattern(
+        &mut self,
+        p: &Pattern,
+        src: Reg,
+        fail: LabelId,
+        bound: &mut Vec<String>,
+    ) {
         match &p.node {
             PatternKind::Wildcard => {}
             PatternKind::Bind(name) => {
                 if bound.contains(name) {
                     let first = self.lookup(name).expect("bound by this pattern");
-                    self.emit(Instr::TestEq { a: src, b: first, fail });
+                    self.emit(Instr::TestEq {
+                        a: src,
+                        b: first,
+                        fail,
+                    });
                 } else {
                     bound.push(name.clone());
                     self.define(name, src);
@@ -50,13 +60,21 @@ impl FnBuilder<'_, '_> {
                 self.emit(Instr::TestEqAtom { src, atom, fail });
             }
             PatternKind::Tuple(ps) => {
-                self.emit(Instr::TestTuple { src, arity: ps.len() as u16, fail });
+                self.emit(Instr::TestTuple {
+                    src,
+                    arity: ps.len() as u16,
+                    fail,
+                });
                 for (i, q) in ps.iter().enumerate() {
                     if matches!(q.node, PatternKind::Wildcard) {
                         continue;
                     }
                     let r = self.alloc();
-                    self.emit(Instr::GetElem { dst: r, src, index: i as u16 });
+                    self.emit(Instr::GetElem {
+                        dst: r,
+                        src,
+                        index: i as u16,
+                    });
                     self.pattern(q, r, fail, bound);
                 }
             }
@@ -83,7 +101,12 @@ impl FnBuilder<'_, '_> {
                 for (k, v) in pairs {
                     let key = self.pattern_key(k);
                     let r = self.alloc();
-                    self.emit(Instr::MapFind { dst: r, map: src, key, fail });
+                    self.emit(Instr::MapFind {
+                        dst: r,
+                        map: src,
+                        key,
+                        fail,
+                    });
                     self.pattern(v, r, fail, bound);
                 }
             }
@@ -94,30 +117,60 @@ impl FnBuilder<'_, '_> {
         }
     }
 
-    /// A map key in a pattern (a literal or a pinned variable) loaded into
-    /// a register.
+    /// A map key in a pattern (a literal term or a pinned variable) loaded
+    /// into a register.
     fn pattern_key(&mut self, k: &Pattern) -> Reg {
         if let PatternKind::Pin(name) = &k.node {
             return self.lookup(name).expect("resolver checked pinned names");
         }
         let r = self.alloc();
+        self.literal_to(k, r);
+        r
+    }
+
+    /// Builds the term a literal pattern denotes into `R[dst]`.
+    fn literal_to(&mut self, k: &Pattern, dst: Reg) {
         match &k.node {
-            PatternKind::Int(digits) => self.load_int(r, digits),
+            PatternKind::Int(digits) => self.load_int(dst, digits),
             PatternKind::Float(f) => {
                 let lit = self.mb.literal(Const::Float(*f));
-                self.emit(Instr::LoadLit { dst: r, lit });
+                self.emit(Instr::LoadLit { dst, lit });
             }
             PatternKind::Str(s) => {
                 let lit = self.mb.literal(Const::Str(s.clone()));
-                self.emit(Instr::LoadLit { dst: r, lit });
+                self.emit(Instr::LoadLit { dst, lit });
             }
             PatternKind::Atom(a) => {
                 let atom = self.mb.atom(a);
-                self.emit(Instr::LoadAtom { dst: r, atom });
+                self.emit(Instr::LoadAtom { dst, atom });
+            }
+            PatternKind::Tuple(ps) => {
+                let start = self.alloc_n(ps.len());
+                for (i, p) in ps.iter().enumerate() {
+                    self.literal_to(p, start + i as Reg);
+                }
+                self.emit(Instr::MakeTuple {
+                    dst,
+                    start,
+                    count: ps.len() as u16,
+                });
+            }
+            PatternKind::List(ps, _) => {
+                let start = self.alloc_n(ps.len());
+                for (i, p) in ps.iter().enumerate() {
+                    self.literal_to(p, start + i as Reg);
+                }
+                self.emit(Instr::LoadNil { dst });
+                for i in (0..ps.len()).rev() {
+                    self.emit(Instr::MakeCons {
+                        dst,
+                        head: start + i as Reg,
+                        tail: dst,
+                    });
+                }
             }
             _ => unreachable!("resolver rejects other map key patterns"),
         }
-        r
     }
 
     /// Does this pattern match every value (so no test is emitted)?

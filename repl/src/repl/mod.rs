@@ -1,0 +1,166 @@
+//! The interactive REPL: `reef` with no arguments. Reads input with
+//! rustyline (history kept in a file, multi-line input continues while an
+//! expression is unfinished), compiles each input into a fresh module and
+//! evaluates it in one long-lived Reef process (a [`Session`]), so `let`
+//! bindings, `fn` definitions, `self()` and the mailbox persist.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use reef_vm::compiler::repl::{compile_input, ReplState, EVAL_FUNCTION};
+use reef_vm::compiler::{parser, render_diagnostics};
+use reef_vm::{EvalError, Session, Vm};
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{Config, Editor};
+
+const PROMPT: &str = "reef> ";
+const CONTINUE: &str = "  ... ";
+
+/// The REPL's state: the VM, the session process, what was defined.
+pub struct Repl<'vm> {
+    vm: &'vm Vm,
+    session: Session,
+    state: ReplState,
+    counter: usize,
+    color: bool,
+}
+
+/// What to do after an input.
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+impl<'vm> Repl<'vm> {
+    pub fn new(vm: &'vm Vm, color: bool) -> Self {
+        Repl {
+            vm,
+            session: vm.session(),
+            state: ReplState::default(),
+            counter: 0,
+            color,
+        }
+    }
+
+    /// Evaluates one complete input (code or a `:command`), printing what
+    /// it gives.
+    pub fn input(&mut self, input: &str) -> Next {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Next::Continue;
+        }
+        if let Some(cmd) = trimmed.strip_prefix(':') {
+            return commands::run(self, cmd);
+        }
+        self.eval(input);
+        Next::Continue
+    }
+
+    fn eval(&mut self, input: &str) {
+        self.counter += 1;
+        let module = format!("__repl_{}", self.counter);
+        let before = self.state.clone();
+        let compiled = compile_input(input, &module, &mut self.state);
+        if !compiled.diagnostics.is_empty() {
+            eprint!(
+                "{}",
+                render_diagnostics(&compiled.diagnostics, "repl", input, self.color)
+            );
+        }
+        let Some(code) = compiled.module else { return };
+        if let Err(e) = self.vm.load_module(code) {
+            self.state = before;
+            eprintln!("{e}");
+            return;
+        }
+        match self.session.eval(&module, EVAL_FUNCTION) {
+            Ok(out) if compiled.has_value => println!("{}", out.text),
+            Ok(_) => println!("defined {}", compiled.defined.join(", ")),
+            Err(e) => {
+                // The bindings of a failed input never happened.
+                self.state = before;
+                match e {
+                    EvalError::Crashed(c) => eprint!("{}", c.report),
+                    other => eprintln!("{other}"),
+                }
+            }
+        }
+        self.vm.flush();
+    }
+}
+
+fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("REEF_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".reef_history"))
+}
+
+/// Runs the interactive loop until `:quit` or end of input. Returns the
+/// exit status.
+pub fn run(vm: &Vm, color: bool) -> i32 {
+    let config = Config::builder()
+        .auto_add_history(false)
+        .max_history_size(10_000)
+        .map(|b| b.build());
+    let mut editor: Editor<(), FileHistory> = match config.and_then(Editor::with_config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("reef: cannot start the line editor: {e}");
+            return 1;
+        }
+    };
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "Reef {} (:help for help, :quit to leave)",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut repl = Repl::new(vm, color);
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() { PROMPT } else { CONTINUE };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                if !buffer.is_empty() {
+                    buffer.push('\n');
+                }
+                buffer.push_str(&line);
+                let is_command = buffer.trim_start().starts_with(':');
+                if !is_command && parser::is_incomplete(&buffer) {
+                    continue;
+                }
+                let input = std::mem::take(&mut buffer);
+                if !input.trim().is_empty() {
+                    let _ = editor.add_history_entry(input.as_str());
+                }
+                if let Next::Quit = repl.input(&input) {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                // Ctrl-C drops the unfinished input.
+                if buffer.is_empty() {
+                    println!("(use :quit or Ctrl-D to leave)");
+                }
+                buffer.clear();
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("reef: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.save_history(h);
+    }
+    0
+}

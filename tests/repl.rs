@@ -1,0 +1,179 @@
+//! Drives the REPL as a person would: `reef` runs in a real terminal (a
+//! tmux session), input is typed with `send-keys`, and the screen is read
+//! back with `capture-pane`. The transcript is a snapshot.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use expect_test::expect;
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
+        c
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "repl"])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types a line and waits until the REPL shows its next prompt.
+    fn type_line(&self, line: &str, prompt: &str) {
+        let before = self.screen().matches(prompt).count();
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "repl", "-l", line])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success());
+        self.cmd()
+            .args(["send-keys", "-t", "repl", "Enter"])
+            .status()
+            .expect("tmux runs");
+        self.wait_for(|s| s.matches(prompt).count() > before, line);
+    }
+
+    fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out after typing {what:?}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+#[test]
+fn repl_session_transcript() {
+    let dir = std::env::temp_dir().join(format!("reef-repl-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history");
+    let _ = std::fs::remove_file(&history);
+    let module = dir.join("greet.reef");
+    std::fs::write(&module, "pub fn hello(name) { \"hello, #{name}\" }\n").unwrap();
+
+    let tmux = Tmux {
+        socket: format!("reef-test-{}", std::process::id()),
+    };
+    let reef = PathBuf::from(env!("CARGO_BIN_EXE_reef"));
+    let shell_cmd = format!(
+        "env NO_COLOR=1 REEF_HISTORY={} {}",
+        history.display(),
+        reef.display()
+    );
+    let ok = tmux
+        .cmd()
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "repl",
+            "-x",
+            "110",
+            "-y",
+            "60",
+            &shell_cmd,
+        ])
+        .status()
+        .expect("tmux is installed (.ci/run installs it)");
+    assert!(ok.success());
+    tmux.wait_for(|s| s.contains("reef> "), "start-up");
+
+    let p = "reef> ";
+    tmux.type_line("1 + 2", p);
+    tmux.type_line("let x = 40", p);
+    tmux.type_line("x + 2", p);
+    tmux.type_line("fn sq(n) { n * n }", p);
+    tmux.type_line("sq(x)", p);
+    tmux.type_line("lists.map([1, 2, 3],", "  ... ");
+    tmux.type_line("  fn(v) { v * 10 })", p);
+    tmux.type_line("y + 1", p);
+    tmux.type_line("1 div 0", p);
+    tmux.type_line("x", p);
+    tmux.type_line("self() ! (:hello, x)", p);
+    tmux.type_line("receive { (:hello, n) => n + 1 } after 100 => :none", p);
+    tmux.type_line(&format!(":load {}", module.display()), p);
+    tmux.type_line("greet.hello(\"reef\")", p);
+    let transcript: String = tmux
+        .screen()
+        .lines()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(&dir.display().to_string(), "$DIR")
+        .trim_end()
+        .to_string();
+    expect![[r#"
+        Reef 0.1.0 (:help for help, :quit to leave)
+        reef> 1 + 2
+        3
+        reef> let x = 40
+        40
+        reef> x + 2
+        42
+        reef> fn sq(n) { n * n }
+        defined sq/1
+        reef> sq(x)
+        1600
+        reef> lists.map([1, 2, 3],
+          ...   fn(v) { v * 10 })
+        [10, 20, 30]
+        reef> y + 1
+        [E0201] Error: unbound variable `y`
+           ╭─[ repl:1:1 ]
+           │
+         1 │ y + 1
+           │ ┬
+           │ ╰── not bound here
+           │
+           │ Help: did you mean `x`?
+        ───╯
+        reef> 1 div 0
+        ** process #PID<0.1.0> crashed: error :badarith
+        **   in __repl_8.__eval/1 (repl:1)
+        reef> x
+        40
+        reef> self() ! (:hello, x)
+        (:hello, 40)
+        reef> receive { (:hello, n) => n + 1 } after 100 => :none
+        41
+        reef> :load $DIR/greet.reef
+        loaded module greet
+        reef> greet.hello("reef")
+        "hello, reef"
+        reef>"#]]
+    .assert_eq(&transcript);
+
+    let ok = tmux
+        .cmd()
+        .args(["send-keys", "-t", "repl", ":quit", "Enter"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    tmux.wait_for(|_| history.exists(), ":quit saves the history");
+    let saved = std::fs::read_to_string(&history).unwrap();
+    assert!(saved.contains("sq(x)"), "history file: {saved}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
