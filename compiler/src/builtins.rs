@@ -94,12 +94,18 @@ pub const GUARD_SAFE: &[&str] = &[
 
 /// Is `name/arity` an auto-imported built-in?
 pub fn is_kernel(name: &str, arity: usize) -> bool {
-    KERNEL.iter().any(|&(n, a)| n == name && a as usize == arity)
+    KERNEL
+        .iter()
+        .any(|&(n, a)| n == name && a as usize == arity)
 }
 
 /// The arities under which `name` is a built-in.
 pub fn kernel_arities(name: &str) -> Vec<u32> {
-    KERNEL.iter().filter(|(n, _)| *n == name).map(|&(_, a)| a).collect()
+    KERNEL
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .map(|&(_, a)| a)
+        .collect()
 }
 
 /// Is this a type test (always returns a boolean, never raises)?

@@ -36,19 +36,36 @@ impl Compiled {
 pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compiled {
     let (ast, mut diagnostics) = parser::parse_module(source);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Compiled { module: None, diagnostics };
+        return Compiled {
+            module: None,
+            diagnostics,
+        };
     }
     let (resolved, resolve_diags) = resolve::resolve_module(&ast, source);
     diagnostics.extend(resolve_diags);
     diagnostics.sort_by_key(|d| d.primary.span.start);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Compiled { module: None, diagnostics };
+        return Compiled {
+            module: None,
+            diagnostics,
+        };
     }
     let module = codegen::generate(module_name, file_name, source, &resolved);
-    Compiled { module: Some(module), diagnostics }
+    Compiled {
+        module: Some(module),
+        diagnostics,
+    }
 }
 
 /// Renders diagnostics as ariadne reports, one after another.
-pub fn render_diagnostics(diags: &[Diagnostic], file_name: &str, source: &str, color: bool) -> String {
-    diags.iter().map(|d| diagnostics::render::render(d, file_name, source, color)).collect()
+pub fn render_diagnostics(
+    diags: &[Diagnostic],
+    file_name: &str,
+    source: &str,
+    color: bool,
+) -> String {
+    diags
+        .iter()
+        .map(|d| diagnostics::render::render(d, file_name, source, color))
+        .collect()
 }

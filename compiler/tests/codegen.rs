@@ -39,7 +39,9 @@ fn multi_clause_factorial() {
 
 #[test]
 fn tail_recursive_loop_with_accumulator() {
-    check("pub fn sum([], acc) { acc }\npub fn sum([h | t], acc) { sum(t, acc + h) }\n", expect![[r#"
+    check(
+        "pub fn sum([], acc) { acc }\npub fn sum([h | t], acc) { sum(t, acc + h) }\n",
+        expect![[r#"
         module t (t.reef)
 
         pub fn sum/2 (F0) regs=6
@@ -52,12 +54,15 @@ fn tail_recursive_loop_with_accumulator() {
                    6  Add           dst=R5 a=R1 b=R2
                    7  TailCall      base=R4 func=sum/2
                    8  FunctionClause
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn closure_captures_variables() {
-    check("pub fn adder(n) {\n  let k = n * 2\n  fn(x) { x + n + k }\n}\n", expect![[r#"
+    check(
+        "pub fn adder(n) {\n  let k = n * 2\n  fn(x) { x + n + k }\n}\n",
+        expect![[r#"
         module t (t.reef)
 
         pub fn adder/1 (F0) regs=5
@@ -74,7 +79,8 @@ fn closure_captures_variables() {
                    1  Add           dst=R3 a=R4 b=R2
                    2  Return        src=R3
                    3  FunctionClause
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -85,7 +91,7 @@ fn case_with_tuple_patterns_and_pin() {
             module t (t.reef)
 
             pub fn f/2 (F0) regs=7
-                 L3    0  TestTuple     src=R0 arity=2 fail=@7
+                 L3    0  TestTuple     src=R0 arity=2 fail=@18
                        1  GetElem       dst=R2 src=R0 index=0
                        2  TestEqAtom    src=R2 atom=:ok fail=@7
                        3  GetElem       dst=R3 src=R0 index=1
@@ -180,7 +186,9 @@ fn try_catch_classes() {
 
 #[test]
 fn let_with_pattern_and_badmatch() {
-    check("pub fn f(p) {\n  let (a, b) = p\n  a + b\n}\n", expect![[r#"
+    check(
+        "pub fn f(p) {\n  let (a, b) = p\n  a + b\n}\n",
+        expect![[r#"
         module t (t.reef)
 
         pub fn f/1 (F0) regs=4
@@ -191,7 +199,8 @@ fn let_with_pattern_and_badmatch() {
                    4  Return        src=R3
                    5  FunctionClause
              L2    6  Badmatch      src=R0
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -224,6 +233,32 @@ fn strings_maps_and_if() {
                       19  MakeCons      dst=R3 head=R4 tail=R3
                       20  Return        src=R3
                       21  FunctionClause
+        "#]],
+    );
+}
+
+#[test]
+fn clause_selection_skips_clauses_that_repeat_a_failed_test() {
+    // When `x` is not `:a`, the second clause cannot match either: the
+    // first clause's atom test jumps straight to the third.
+    check(
+        "pub fn f(:a, 1) { 1 }\npub fn f(:a, 2) { 2 }\npub fn f(:b, _) { 3 }\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn f/2 (F0) regs=3
+                 L1    0  TestEqAtom    src=R0 atom=:a fail=@8
+                       1  TestEqInt     src=R1 val=1 fail=@4
+                       2  LoadInt       dst=R2 val=1
+                       3  Return        src=R2
+                 L2    4  TestEqAtom    src=R0 atom=:a fail=@8
+                       5  TestEqInt     src=R1 val=2 fail=@8
+                       6  LoadInt       dst=R2 val=2
+                       7  Return        src=R2
+                 L3    8  TestEqAtom    src=R0 atom=:b fail=@11
+                       9  LoadInt       dst=R2 val=3
+                      10  Return        src=R2
+                      11  FunctionClause
         "#]],
     );
 }

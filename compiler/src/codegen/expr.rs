@@ -8,7 +8,7 @@ use num_bigint::BigInt;
 use reef_bytecode::opcodes::Reg;
 use reef_bytecode::{Const, Instr};
 
-use super::function::{FnBuilder, LabelId};
+use super::function::{shape, skip_target, FnBuilder, LabelId, Shape};
 use crate::ast::*;
 use crate::builtins;
 
@@ -604,12 +604,15 @@ impl FnBuilder<'_, '_> {
         end: LabelId,
         on_match: Option<Instr>,
     ) -> LabelId {
-        let mut next = self.label();
-        for arm in arms {
+        let shapes: Vec<Vec<Option<Shape>>> = arms.iter().map(|a| vec![shape(&a.pattern)]).collect();
+        let nexts: Vec<LabelId> = arms.iter().map(|_| self.label()).collect();
+        for (i, arm) in arms.iter().enumerate() {
+            let next = nexts[i];
             let mark = self.mark();
             self.at(arm.span.start);
             let mut bound = Vec::new();
-            self.pattern(&arm.pattern, src, next, &mut bound);
+            let skip = skip_target(&shapes, i, 0, &nexts);
+            self.pattern_top(&arm.pattern, src, next, skip, &mut bound);
             if let Some(g) = &arm.guard {
                 self.guard(g, next);
             }
@@ -623,8 +626,8 @@ impl FnBuilder<'_, '_> {
             }
             self.restore(mark);
             self.place(next);
-            next = self.label();
         }
+        let next = self.label();
         // The last `next` label is unused; the caller's failure code
         // follows the last placed label.
         next

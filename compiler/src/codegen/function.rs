@@ -14,7 +14,7 @@ use reef_bytecode::opcodes::Reg;
 use reef_bytecode::{FunKind, Function, Instr, LineEntry};
 
 use super::{named_kind, ModuleBuilder, PendingLambda};
-use crate::ast::{Block, Expr, Pattern};
+use crate::ast::{Block, Expr, Pattern, PatternKind};
 use crate::resolve::FunDef;
 
 /// A label before it is placed: an index into `FnBuilder::labels`.
@@ -40,6 +40,8 @@ pub(crate) struct FnBuilder<'m, 'a> {
     labels: Vec<Option<u32>>,
     /// Out-of-line error stubs, placed after the function's code.
     cold: Vec<(LabelId, Instr, u32)>,
+    /// The failure label for the next top-level test (see [`Shape`]).
+    pub first_fail: Option<LabelId>,
 }
 
 impl<'m, 'a> FnBuilder<'m, 'a> {
@@ -56,6 +58,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
             vars: Vec::new(),
             labels: Vec::new(),
             cold: Vec::new(),
+            first_fail: None,
         }
     }
 
@@ -168,13 +171,18 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         &mut self,
         clauses: impl Iterator<Item = (&'c [Pattern], Option<&'c Expr>, &'c Block, usize)>,
     ) {
-        for (params, guard, body, offset) in clauses {
-            let next = self.label();
+        let clauses: Vec<_> = clauses.collect();
+        let shapes: Vec<Vec<Option<Shape>>> =
+            clauses.iter().map(|(params, ..)| params.iter().map(shape).collect()).collect();
+        let nexts: Vec<LabelId> = clauses.iter().map(|_| self.label()).collect();
+        for (i, (params, guard, body, offset)) in clauses.iter().enumerate() {
+            let next = nexts[i];
             let mark = self.mark();
-            self.at(offset);
+            self.at(*offset);
             let mut bound = Vec::new();
-            for (i, p) in params.iter().enumerate() {
-                self.pattern(p, i as Reg, next, &mut bound);
+            for (k, p) in params.iter().enumerate() {
+                let skip = skip_target(&shapes, i, k, &nexts);
+                self.pattern_top(p, k as Reg, next, skip, &mut bound);
             }
             if let Some(g) = guard {
                 self.guard(g, next);
@@ -185,6 +193,51 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         }
         self.emit(Instr::FunctionClause {});
     }
+}
+
+/// The first test a pattern makes on its value, when it has one that a
+/// later clause could repeat: if that test fails, every following clause
+/// whose pattern starts with the same test fails too, so clause selection
+/// jumps past them instead of testing again.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Shape {
+    Tuple(usize),
+    Cons,
+    Nil,
+    Map,
+    Int(String),
+    Float(u64),
+    Atom(String),
+    Str(String),
+}
+
+pub(crate) fn shape(p: &Pattern) -> Option<Shape> {
+    match &p.node {
+        PatternKind::Tuple(ps) => Some(Shape::Tuple(ps.len())),
+        PatternKind::List(ps, _) if !ps.is_empty() => Some(Shape::Cons),
+        PatternKind::List(_, None) => Some(Shape::Nil),
+        PatternKind::List(_, Some(t)) => shape(t),
+        PatternKind::Map(_) => Some(Shape::Map),
+        PatternKind::Int(d) => Some(Shape::Int(d.clone())),
+        PatternKind::Float(f) => Some(Shape::Float(f.to_bits())),
+        PatternKind::Atom(a) => Some(Shape::Atom(a.clone())),
+        PatternKind::Str(s) => Some(Shape::Str(s.clone())),
+        PatternKind::Alias(a, b) => shape(a).or_else(|| shape(b)),
+        PatternKind::Wildcard | PatternKind::Bind(_) | PatternKind::Pin(_) => None,
+    }
+}
+
+/// Where clause `i` goes when the first test of its pattern `k` fails: the
+/// start of the first later clause that does not begin with the same test
+/// on the same value (clause `j` starts at `nexts[j - 1]`), or the failure
+/// code after the last clause.
+pub(crate) fn skip_target(shapes: &[Vec<Option<Shape>>], i: usize, k: usize, nexts: &[LabelId]) -> Option<LabelId> {
+    let s = shapes[i].get(k)?.as_ref()?;
+    let mut j = i + 1;
+    while j < shapes.len() && shapes[j].get(k).and_then(|x| x.as_ref()) == Some(s) {
+        j += 1;
+    }
+    Some(nexts[j - 1])
 }
 
 /// Compiles a named function (all its clauses).

@@ -11,6 +11,27 @@ use super::function::{FnBuilder, LabelId};
 use crate::ast::{Pattern, PatternKind};
 
 impl FnBuilder<'_, '_> {
+    /// Matches a clause's top-level pattern: like [`Self::pattern`], but
+    /// the first test jumps to `skip` (when given) instead of `fail`.
+    pub(crate) fn pattern_top(
+        &mut self,
+        p: &Pattern,
+        src: Reg,
+        fail: LabelId,
+        skip: Option<LabelId>,
+        bound: &mut Vec<String>,
+    ) {
+        self.first_fail = skip;
+        self.pattern(p, src, fail, bound);
+        self.first_fail = None;
+    }
+
+    /// The failure label of a test: the pending skip label for the first
+    /// top-level test, else `fail`.
+    fn test_fail(&mut self, fail: LabelId) -> LabelId {
+        self.first_fail.take().unwrap_or(fail)
+    }
+
     /// Matches `p` against `R[src]`, jumping to `fail` on mismatch.
     /// `bound` holds the names this pattern has bound so far: a repeated
     /// name must equal its first binding.
@@ -41,30 +62,34 @@ impl FnBuilder<'_, '_> {
                 self.emit(Instr::TestEq { a: src, b: r, fail });
             }
             PatternKind::Int(digits) => match int_const(digits) {
-                Ok(val) => self.emit(Instr::TestEqInt { src, val, fail }),
+                Ok(val) => {
+                    let fail = self.test_fail(fail);
+                    self.emit(Instr::TestEqInt { src, val, fail })
+                }
                 Err(c) => {
                     let lit = self.mb.literal(c);
+                    let fail = self.test_fail(fail);
                     self.emit(Instr::TestEqLit { src, lit, fail });
                 }
             },
             PatternKind::Float(f) => {
                 let lit = self.mb.literal(Const::Float(*f));
+                let fail = self.test_fail(fail);
                 self.emit(Instr::TestEqLit { src, lit, fail });
             }
             PatternKind::Str(s) => {
                 let lit = self.mb.literal(Const::Str(s.clone()));
+                let fail = self.test_fail(fail);
                 self.emit(Instr::TestEqLit { src, lit, fail });
             }
             PatternKind::Atom(a) => {
                 let atom = self.mb.atom(a);
+                let fail = self.test_fail(fail);
                 self.emit(Instr::TestEqAtom { src, atom, fail });
             }
             PatternKind::Tuple(ps) => {
-                self.emit(Instr::TestTuple {
-                    src,
-                    arity: ps.len() as u16,
-                    fail,
-                });
+                let first = self.test_fail(fail);
+                self.emit(Instr::TestTuple { src, arity: ps.len() as u16, fail: first });
                 for (i, q) in ps.iter().enumerate() {
                     if matches!(q.node, PatternKind::Wildcard) {
                         continue;
@@ -81,7 +106,8 @@ impl FnBuilder<'_, '_> {
             PatternKind::List(ps, tail) => {
                 let mut cur = src;
                 for q in ps {
-                    self.emit(Instr::TestCons { src: cur, fail });
+                    let first = self.test_fail(fail);
+                    self.emit(Instr::TestCons { src: cur, fail: first });
                     if !matches!(q.node, PatternKind::Wildcard) {
                         let h = self.alloc();
                         self.emit(Instr::GetHead { dst: h, src: cur });
@@ -92,12 +118,16 @@ impl FnBuilder<'_, '_> {
                     cur = t;
                 }
                 match tail {
-                    None => self.emit(Instr::TestNil { src: cur, fail }),
+                    None => {
+                        let first = self.test_fail(fail);
+                        self.emit(Instr::TestNil { src: cur, fail: first })
+                    }
                     Some(t) => self.pattern(t, cur, fail, bound),
                 }
             }
             PatternKind::Map(pairs) => {
-                self.emit(Instr::TestMap { src, fail });
+                let first = self.test_fail(fail);
+                self.emit(Instr::TestMap { src, fail: first });
                 for (k, v) in pairs {
                     let key = self.pattern_key(k);
                     let r = self.alloc();
