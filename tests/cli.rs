@@ -1,0 +1,170 @@
+//! The `reef` command as a user runs it: flags, exit statuses, where
+//! modules are found, and that bad input gives a clear message (never a
+//! Rust panic).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn reef(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reef"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("REEF_PATH")
+        .args(args)
+        .output()
+        .expect("reef runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch directory with the given files.
+fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reef-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, content) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn help_and_version() {
+    let dir = std::env::temp_dir();
+    let out = reef(&dir, &["--help"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("reef run FILE.reef"));
+    let out = reef(&dir, &["--version"]);
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("reef {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = reef(&dir, &["--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn main_with_args_and_without() {
+    let dir = scratch(
+        "args",
+        &[
+            ("a.reef", "pub fn main(args) { io.inspect(args) }\n"),
+            ("b.reef", "pub fn main() { io.println(\"no args\") }\n"),
+        ],
+    );
+    let out = reef(&dir, &["run", "a.reef", "x", "two words"]);
+    assert_eq!(text(&out.stdout), "[\"x\", \"two words\"]\n");
+    assert!(out.status.success());
+    let out = reef(&dir, &["run", "b.reef", "ignored"]);
+    assert_eq!(text(&out.stdout), "no args\n");
+}
+
+#[test]
+fn modules_are_found_beside_then_on_the_path_then_in_the_stdlib() {
+    let dir = scratch(
+        "path",
+        &[
+            ("app/main.reef", "pub fn main() { io.println(near.f() <> far.f() <> to_string(lists.sum([1, 2]))) }\n"),
+            ("app/near.reef", "pub fn f() { \"near \" }\n"),
+            ("lib1/far.reef", "pub fn f() { \"far \" }\n"),
+        ],
+    );
+    let out = reef(&dir, &["run", "app/main.reef"]);
+    assert_eq!(out.status.code(), Some(1), "far is not on the path yet");
+    assert!(
+        text(&out.stderr).contains(":undef"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = reef(&dir, &["--path", "lib1", "run", "app/main.reef"]);
+    assert_eq!(text(&out.stdout), "near far 3\n", "{}", text(&out.stderr));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .current_dir(&dir)
+        .env("REEF_PATH", dir.join("lib1"))
+        .args(["run", "app/main.reef"])
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "near far 3\n", "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_crash_in_main_exits_1_with_a_report_on_stderr() {
+    let dir = scratch(
+        "crash",
+        &[("c.reef", "pub fn main() {\n  io.println(\"before\")\n  let r = boom(1)\n  r\n}\n\nfn boom(x) {\n  let 2 = x\n  x\n}\n")],
+    );
+    let out = reef(&dir, &["run", "c.reef"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "before\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("(:badmatch, 1)"), "{err}");
+    assert!(err.contains("c.boom/1 (c.reef:8)"), "{err}");
+    assert!(err.contains("c.main/0 (c.reef:3)"), "{err}");
+}
+
+#[test]
+fn check_reports_all_errors_and_sets_the_exit_status() {
+    let dir = scratch(
+        "check",
+        &[
+            ("bad.reef", "pub fn main() {\n  let x = (1 + )\n  io.println(y)\n}\n\nfn other() {\n  [1, 2\n}\n"),
+            ("warn.reef", "pub fn main() {\n  let unused = 1\n  :ok\n}\n"),
+        ],
+    );
+    let out = reef(&dir, &["check", "bad.reef"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.matches("Error:").count() >= 2, "{err}");
+    assert!(err.contains("bad.reef:2:"), "{err}");
+    let out = reef(&dir, &["check", "warn.reef"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("W0101"));
+    let out = reef(&dir, &["run", "bad.reef"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).is_empty());
+}
+
+#[test]
+fn disasm_prints_bytecode_and_the_opcode_table() {
+    let dir = scratch("disasm", &[("d.reef", "pub fn inc(n) { n + 1 }\n")]);
+    let out = reef(&dir, &["disasm", "d.reef"]);
+    let s = text(&out.stdout);
+    assert!(s.contains("pub fn inc/1") && s.contains("AddInt"), "{s}");
+    let out = reef(&dir, &["disasm", "--opcodes"]);
+    assert!(text(&out.stdout).contains("TailCall"));
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let dir = scratch(
+        "bad",
+        &[
+            ("binary.reef", "\u{0}\u{1}\u{ff}garbage \u{7f}"),
+            (
+                "deep.reef",
+                &format!(
+                    "pub fn main() {{ {}1{} }}\n",
+                    "(".repeat(5000),
+                    ")".repeat(5000)
+                ),
+            ),
+            ("empty.reef", ""),
+        ],
+    );
+    for f in ["binary.reef", "deep.reef", "empty.reef", "missing.reef"] {
+        for cmd in ["run", "check", "disasm"] {
+            let out = reef(&dir, &[cmd, f]);
+            let err = text(&out.stderr);
+            assert!(!err.contains("panicked"), "{cmd} {f}: {err}");
+            assert!(
+                out.status.code().is_some(),
+                "{cmd} {f} was killed by a signal"
+            );
+        }
+    }
+}
