@@ -49,7 +49,7 @@ impl Term {
             Value::Float(f) => Term::Float(*f),
             Value::Atom(a) => Term::Atom(a.name().to_string()),
             Value::Str(s) => Term::Str(s.to_string()),
-            Value::Tuple(t) => Term::Tuple(t.0.iter().map(Term::from_value).collect()),
+            Value::Tuple(t) => Term::Tuple(t.iter().map(Term::from_value).collect()),
             Value::Nil => Term::List(Vec::new(), None),
             Value::Cons(_) => {
                 let mut it = v.iter_list();

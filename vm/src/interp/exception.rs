@@ -120,7 +120,7 @@ impl Exit {
         }
         match &self.raised {
             Value::Atom(a) => *a != Atom::NORMAL && *a != Atom::SHUTDOWN,
-            Value::Tuple(t) => !(t.0.len() == 2 && matches!(t.0[0], Value::Atom(Atom::SHUTDOWN))),
+            Value::Tuple(t) => !(t.len() == 2 && matches!(t[0], Value::Atom(Atom::SHUTDOWN))),
             _ => true,
         }
     }

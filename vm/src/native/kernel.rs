@@ -50,18 +50,14 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("len", 1, len),
     ("tuple_size", 1, |_, a| match &a[0] {
-        Value::Tuple(t) => Ok(Value::Int(t.0.len() as i64)),
+        Value::Tuple(t) => Ok(Value::Int(t.len() as i64)),
         _ => Err(Exception::badarg()),
     }),
     ("map_size", 1, |_, a| {
         Ok(Value::Int(super::map(&a[0])?.len() as i64))
     }),
     ("elem", 2, |_, a| match &a[0] {
-        Value::Tuple(t) => {
-            t.0.get(index(&a[1])?)
-                .cloned()
-                .ok_or_else(Exception::badarg)
-        }
+        Value::Tuple(t) => t.get(index(&a[1])?).cloned().ok_or_else(Exception::badarg),
         _ => Err(Exception::badarg()),
     }),
     ("hd", 1, |_, a| match &a[0] {
@@ -101,7 +97,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         v => Ok(Value::Atom(Atom::new(string(v)?))),
     }),
     ("tuple_to_list", 1, |_, a| match &a[0] {
-        Value::Tuple(t) => Ok(Value::list(t.0.iter().cloned())),
+        Value::Tuple(t) => Ok(Value::list(t.iter().cloned())),
         _ => Err(Exception::badarg()),
     }),
     ("list_to_tuple", 1, |_, a| Ok(Value::tuple(list(&a[0])?))),

@@ -100,7 +100,7 @@ pub(crate) fn send(
     let pid = match dest {
         Value::Pid(pid) => *pid,
         Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(Exception::badarg)?,
-        Value::Tuple(t) if t.0.len() == 2 => match &t.0[0] {
+        Value::Tuple(t) if t.len() == 2 => match &t[0] {
             // Only the local node exists for now.
             Value::Atom(name) => match rt.scheduler.whereis(*name) {
                 Some(pid) => pid,

@@ -19,7 +19,7 @@ pub fn deep_copy(v: &Value) -> Value {
         | Value::Nil
         | Value::Pid(_)
         | Value::Ref(_) => v.clone(),
-        Value::Tuple(t) => Value::tuple(t.0.iter().map(deep_copy).collect()),
+        Value::Tuple(t) => Value::tuple(t.iter().map(deep_copy).collect()),
         Value::Cons(_) => {
             // Along the spine in a loop: a long list must not recurse.
             let mut it = v.iter_list();
@@ -70,7 +70,7 @@ mod tests {
         };
         assert!(!Rc::ptr_eq(a, b));
         let Value::Tuple(t) = &inner else { panic!() };
-        assert_eq!(Rc::strong_count(t), 3); // inner + two in v; none in c
+        assert_eq!(t.strong_count(), 3); // inner + two in v; none in c
     }
 
     #[test]

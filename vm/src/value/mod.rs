@@ -14,14 +14,15 @@ pub mod copy;
 pub mod number;
 pub mod order;
 pub mod print;
+pub mod tuple;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use num_bigint::BigInt;
 
 pub use atom::Atom;
+pub use tuple::Tuple;
 
 use crate::code::LoadedModule;
 
@@ -48,7 +49,7 @@ pub enum Value {
     Atom(Atom),
     /// An immutable UTF-8 string, shareable between processes.
     Str(Arc<String>),
-    Tuple(Rc<Tuple>),
+    Tuple(Tuple),
     /// The empty list `[]`.
     #[default]
     Nil,
@@ -60,9 +61,6 @@ pub enum Value {
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
-
-/// The elements of a tuple.
-pub struct Tuple(pub Box<[Value]>);
 
 /// One list cell `[head | tail]`; the tail may be any term (improper lists
 /// are allowed).
@@ -132,7 +130,7 @@ impl Value {
     }
 
     pub fn tuple(elems: Vec<Value>) -> Value {
-        Value::Tuple(Rc::new(Tuple(elems.into_boxed_slice())))
+        Value::Tuple(Tuple::from_vec(elems))
     }
 
     pub fn cons(head: Value, tail: Value) -> Value {
@@ -202,7 +200,7 @@ impl Value {
 
     pub fn as_tuple(&self) -> Option<&[Value]> {
         match self {
-            Value::Tuple(t) => Some(&t.0),
+            Value::Tuple(t) => Some(t),
             _ => None,
         }
     }
@@ -262,19 +260,8 @@ impl<'a> Iterator for ListIter<'a> {
 //
 // Refcounting frees a term the moment its last reference goes. Freeing a
 // 10-million-cell list by recursion along the tails would overflow the
-// Rust stack, so a cell unlinks its tail chain in a loop. Tuples nested
-// very deeply (a "list" made of 2-tuples) are freed by recursion up to
-// `DROP_DEPTH`, and past that pushed on a per-thread list that the
-// outermost drop empties.
-
-/// How deep tuple drops recurse before deferring: far below what the
-/// smallest thread stack (2 MiB) holds at ~100 bytes per level.
-const DROP_DEPTH: u32 = 2_000;
-
-thread_local! {
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-    static DEFERRED: RefCell<Vec<Box<[Value]>>> = const { RefCell::new(Vec::new()) };
-}
+// Rust stack, so a cell unlinks its tail chain in a loop. (Deeply nested
+// tuples are handled in `tuple.rs`.)
 
 impl Drop for Cons {
     fn drop(&mut self) {
@@ -287,30 +274,6 @@ impl Drop for Cons {
                 Err(_shared) => break,
             }
         }
-    }
-}
-
-impl Drop for Tuple {
-    fn drop(&mut self) {
-        if self.0.is_empty() {
-            return;
-        }
-        let elems = std::mem::take(&mut self.0);
-        let depth = DEPTH.with(Cell::get);
-        if depth >= DROP_DEPTH {
-            DEFERRED.with(|d| d.borrow_mut().push(elems));
-            return;
-        }
-        DEPTH.with(|d| d.set(depth + 1));
-        drop(elems);
-        if depth == 0 {
-            // The outermost tuple drop: free what deeper levels deferred.
-            while let Some(more) = DEFERRED.with(|d| d.borrow_mut().pop()) {
-                DEPTH.with(|d| d.set(1));
-                drop(more);
-            }
-        }
-        DEPTH.with(|d| d.set(depth));
     }
 }
 

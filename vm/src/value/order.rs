@@ -158,7 +158,7 @@ fn compare_with(a: &Value, b: &Value, exact: bool) -> Ordering {
             (Value::Ref(x), Value::Ref(y)) => x.cmp(y),
             (Value::Pid(x), Value::Pid(y)) => x.cmp(y),
             (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, exact),
-            (Value::Tuple(x), Value::Tuple(y)) => cmp_slices(&x.0, &y.0, exact),
+            (Value::Tuple(x), Value::Tuple(y)) => cmp_slices(x, y, exact),
             (Value::Map(x), Value::Map(y)) => x.len().cmp(&y.len()).then_with(|| {
                 for (k1, k2) in x.keys().zip(y.keys()) {
                     match compare_exact(k1, k2) {
@@ -204,7 +204,7 @@ pub fn equal(a: &Value, b: &Value) -> bool {
             (Value::Pid(x), Value::Pid(y)) => x == y,
             (Value::Ref(x), Value::Ref(y)) => x == y,
             (Value::Tuple(x), Value::Tuple(y)) => {
-                x.0.len() == y.0.len() && x.0.iter().zip(y.0.iter()).all(|(p, q)| equal(p, q))
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
             }
             (Value::Cons(x), Value::Cons(y)) => {
                 if std::rc::Rc::ptr_eq(x, y) {

@@ -44,13 +44,13 @@ pub fn write_inspect(out: &mut String, v: &Value) {
         Value::Str(s) => write_string(out, s),
         Value::Tuple(t) => {
             out.push('(');
-            for (i, e) in t.0.iter().enumerate() {
+            for (i, e) in t.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
                 write_inspect(out, e);
             }
-            if t.0.len() == 1 {
+            if t.len() == 1 {
                 out.push(',');
             }
             out.push(')');

@@ -1,0 +1,211 @@
+//! Tuples: one allocation holding a reference count, the length and the
+//! elements, behind a thin pointer (so a `Value` stays 16 bytes). An
+//! `Rc<Box<[Value]>>` would cost two allocations and two dependent loads
+//! per element access; tuples are the most common compound term (records,
+//! tagged messages, tree nodes), so this matters.
+//!
+//! Like `Rc`, a `Tuple` is neither `Send` nor `Sync`: it belongs to one
+//! process's heap (see ARCHITECTURE.md, "Processes may move between
+//! threads").
+
+use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use super::Value;
+
+#[repr(C)]
+struct Header {
+    count: Cell<usize>,
+    len: usize,
+}
+
+/// A reference-counted tuple.
+pub struct Tuple {
+    ptr: NonNull<Header>,
+    /// Owns values, and is `!Send`/`!Sync` like `Rc`.
+    _marker: PhantomData<std::rc::Rc<Value>>,
+}
+
+fn layout(len: usize) -> Layout {
+    Layout::new::<Header>()
+        .extend(Layout::array::<Value>(len).expect("tuple size overflows"))
+        .expect("tuple size overflows")
+        .0
+        .pad_to_align()
+}
+
+/// Offset of the first element: the header is 16 bytes and `Value` is
+/// 8-aligned, so the elements follow it directly.
+const ELEMS: usize = std::mem::size_of::<Header>();
+const _: () = assert!(ELEMS % std::mem::align_of::<Value>() == 0);
+
+impl Tuple {
+    /// A tuple of the values, moved in.
+    pub fn from_vec(elems: Vec<Value>) -> Tuple {
+        let t = Tuple::alloc(elems.len());
+        let dst = t.elems_ptr();
+        for (i, v) in elems.into_iter().enumerate() {
+            // SAFETY: `alloc` made room for `len` values; each slot is
+            // written once.
+            unsafe { dst.add(i).write(v) };
+        }
+        t
+    }
+
+    /// A tuple of clones of the values.
+    pub fn from_slice(elems: &[Value]) -> Tuple {
+        let t = Tuple::alloc(elems.len());
+        let dst = t.elems_ptr();
+        for (i, v) in elems.iter().enumerate() {
+            // SAFETY: as in `from_vec`.
+            unsafe { dst.add(i).write(v.clone()) };
+        }
+        t
+    }
+
+    /// Allocates a tuple of `len` elements, which the caller must write
+    /// before anything reads them.
+    fn alloc(len: usize) -> Tuple {
+        let layout = layout(len);
+        // SAFETY: the layout has a non-zero size (the header).
+        let raw = unsafe { alloc(layout) } as *mut Header;
+        let Some(ptr) = NonNull::new(raw) else {
+            handle_alloc_error(layout)
+        };
+        // SAFETY: freshly allocated, properly aligned for `Header`.
+        unsafe {
+            ptr.as_ptr().write(Header {
+                count: Cell::new(1),
+                len,
+            })
+        };
+        Tuple {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    fn header(&self) -> &Header {
+        // SAFETY: the pointer is live while any handle exists.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    fn elems_ptr(&self) -> *mut Value {
+        // SAFETY: the elements start `ELEMS` bytes into the allocation.
+        unsafe { (self.ptr.as_ptr() as *mut u8).add(ELEMS) as *mut Value }
+    }
+
+    /// How many handles share this tuple.
+    pub fn strong_count(&self) -> usize {
+        self.header().count.get()
+    }
+
+    pub fn ptr_eq(a: &Tuple, b: &Tuple) -> bool {
+        a.ptr == b.ptr
+    }
+}
+
+impl std::ops::Deref for Tuple {
+    type Target = [Value];
+    #[inline]
+    fn deref(&self) -> &[Value] {
+        // SAFETY: `len` initialised values follow the header.
+        unsafe { std::slice::from_raw_parts(self.elems_ptr(), self.header().len) }
+    }
+}
+
+impl Clone for Tuple {
+    #[inline]
+    fn clone(&self) -> Tuple {
+        let c = &self.header().count;
+        c.set(c.get() + 1);
+        Tuple {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
+    }
+}
+
+// ---- dropping without recursion ----
+//
+// Freeing a tuple frees its elements, which may be tuples, and so on: a
+// "list" made of nested 2-tuples a million deep would overflow the Rust
+// stack. Drops recurse up to `DROP_DEPTH`; deeper, the elements of a tuple
+// whose last handle goes are pushed on a per-thread list that the
+// outermost drop empties.
+
+/// How deep tuple drops recurse before deferring: far below what the
+/// smallest thread stack (2 MiB) holds at ~100 bytes per level.
+const DROP_DEPTH: u32 = 2_000;
+
+thread_local! {
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static DEFERRED: std::cell::RefCell<Vec<Vec<Value>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Tuple {
+    #[inline]
+    fn drop(&mut self) {
+        let c = &self.header().count;
+        let n = c.get() - 1;
+        c.set(n);
+        if n == 0 {
+            self.free();
+        }
+    }
+}
+
+impl Tuple {
+    #[inline(never)]
+    fn free(&mut self) {
+        let len = self.header().len;
+        let depth = DEPTH.with(Cell::get);
+        if depth >= DROP_DEPTH {
+            // Move the elements out and free the block now; drop the
+            // elements later, from the outermost drop.
+            let elems: Vec<Value> = (0..len)
+                // SAFETY: each element is read once; the block is freed below
+                // without dropping them.
+                .map(|i| unsafe { self.elems_ptr().add(i).read() })
+                .collect();
+            // SAFETY: the count is zero: this was the last handle.
+            unsafe { dealloc(self.ptr.as_ptr() as *mut u8, layout(len)) };
+            DEFERRED.with(|d| d.borrow_mut().push(elems));
+            return;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        // SAFETY: the count is zero: drop the elements, then the block.
+        unsafe {
+            std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(self.elems_ptr(), len));
+            dealloc(self.ptr.as_ptr() as *mut u8, layout(len));
+        }
+        if depth == 0 {
+            while let Some(more) = DEFERRED.with(|d| d.borrow_mut().pop()) {
+                DEPTH.with(|d| d.set(1));
+                drop(more);
+            }
+        }
+        DEPTH.with(|d| d.set(depth));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_and_counts() {
+        let t = Tuple::from_vec(vec![Value::Int(1), Value::str("a")]);
+        assert_eq!(t.len(), 2);
+        let u = t.clone();
+        assert_eq!(t.strong_count(), 2);
+        assert!(Tuple::ptr_eq(&t, &u));
+        drop(u);
+        assert_eq!(t.strong_count(), 1);
+        assert!(matches!(t[0], Value::Int(1)));
+        let empty = Tuple::from_slice(&[]);
+        assert!(empty.is_empty());
+    }
+}
