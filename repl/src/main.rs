@@ -10,6 +10,9 @@ use lexopt::prelude::*;
 
 mod repl;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HELP: &str = "\
 reef: the Reef language
 
