@@ -244,8 +244,15 @@ impl PartialOrd for Value {
 }
 
 impl Ord for Value {
+    /// The exact order. Map lookups compare keys many times each, and most
+    /// keys are small integers or atoms: those are decided inline.
+    #[inline]
     fn cmp(&self, other: &Value) -> Ordering {
-        compare_exact(self, other)
+        match (self, other) {
+            (Value::Int(x), Value::Int(y)) => x.cmp(y),
+            (Value::Atom(x), Value::Atom(y)) if x == y => Ordering::Equal,
+            _ => compare_exact(self, other),
+        }
     }
 }
 
