@@ -212,11 +212,7 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
 
 fn collect_binds(p: &Pattern, out: &mut Vec<String>) {
     match &p.node {
-        PatternKind::Bind(n) => {
-            if !out.contains(n) {
-                out.push(n.clone());
-            }
-        }
+        PatternKind::Bind(n) if !out.contains(n) => out.push(n.clone()),
         PatternKind::Tuple(ps) => ps.iter().for_each(|q| collect_binds(q, out)),
         PatternKind::List(ps, tail) => {
             ps.iter().for_each(|q| collect_binds(q, out));
