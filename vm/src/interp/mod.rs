@@ -196,657 +196,664 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             return ($outcome, budget)
         };
     }
-    // Raises: unwinds to a handler and goes on there, or ends the process.
-    macro_rules! throw {
-        ($exc:expr) => {{
-            let exc = $exc;
-            save!();
-            match exception::unwind(p, exc, pc.saturating_sub(1)) {
-                Ok(()) => {
-                    load!();
-                    continue;
-                }
-                Err(exit) => leave!(Outcome::Exited(exit)),
+
+    loop {
+        let exc: Exception = 'run: loop {
+            // Raises: leaves the dispatch loop with the exception, which is
+            // unwound below (one copy of that code, not one per raise site).
+            macro_rules! throw {
+                ($exc:expr) => {
+                    break 'run $exc
+                };
             }
-        }};
-    }
-    macro_rules! yield_at {
-        ($at:expr) => {{
-            pc = $at;
-            save!();
-            leave!(Outcome::Yield);
-        }};
-    }
-    // Takes a reduction, or yields so that the instruction at `pc - 1`
-    // runs again when the process is next scheduled.
-    macro_rules! reduction {
-        () => {{
-            if budget == 0 {
-                yield_at!(pc - 1);
-            }
-            budget -= 1;
-        }};
-    }
-    // Starts running `callee` of module `module` with its frame at `nb`.
-    macro_rules! enter {
-        ($module:expr, $callee:expr, $nb:expr) => {{
-            m = $module;
-            f = $callee;
-            code = &f.code;
-            pc = 0;
-            base = $nb;
-            let need = base + f.num_regs as usize;
-            if p.regs.len() < need {
-                if let Err(e) = call::grow(p, need) {
-                    throw!(e);
-                }
-            }
-            refresh!();
-        }};
-    }
-    macro_rules! push_frame {
-        () => {
-            p.frames.push(Frame {
-                module: m,
-                fun: f,
-                pc: pc as u32,
-                base: base as u32,
-            })
-        };
-    }
-    // Returns `v` to the caller (or ends the outermost call). The callee's
-    // R[0] is the caller's R[base] of the call.
-    macro_rules! ret {
-        ($v:expr) => {{
-            let v = $v;
-            match p.frames.pop() {
-                Some(fr) => {
-                    set!(0, v);
-                    // SAFETY: frames point into live modules.
-                    m = unsafe { &*fr.module };
-                    f = unsafe { &*fr.fun };
-                    code = &f.code;
-                    pc = fr.pc as usize;
-                    base = fr.base as usize;
-                    refresh!();
-                }
-                None => {
+            macro_rules! yield_at {
+                ($at:expr) => {{
+                    pc = $at;
                     save!();
-                    leave!(Outcome::Returned(v));
-                }
+                    leave!(Outcome::Yield);
+                }};
             }
-        }};
-    }
-    // A binary integer operation: inline for two small integers whose
-    // result fits, else the cold path.
-    macro_rules! int_op {
-        ($dst:expr, $a:expr, $b:expr, $checked:ident, $slow:ident) => {{
-            if let (Value::Int(x), Value::Int(y)) = (reg!($a), reg!($b)) {
-                if let Some(z) = x.$checked(*y) {
-                    set!($dst, Value::Int(z));
-                    continue;
-                }
-            }
-            match arith::$slow(reg!($a), reg!($b)) {
-                Ok(v) => set!($dst, v),
-                Err(e) => throw!(e),
-            }
-        }};
-    }
-    macro_rules! compare {
-        ($dst:expr, $a:expr, $b:expr, $op:tt, $ord:pat) => {{
-            let r = match (reg!($a), reg!($b)) {
-                (Value::Int(x), Value::Int(y)) => x $op y,
-                (x, y) => matches!(order::compare(x, y), $ord),
-            };
-            set!($dst, Value::bool(r));
-        }};
-    }
-    macro_rules! result {
-        ($dst:expr, $r:expr) => {{
-            match $r {
-                Ok(v) => set!($dst, v),
-                Err(e) => throw!(e),
-            }
-        }};
-    }
-    // After a native returned (or trapped into a call) for `R[b]`.
-    macro_rules! native_done {
-        ($result:expr, $trap:expr, $b:expr, $tail:expr) => {{
-            refresh!();
-            match ($result, $trap) {
-                (Ok(v), None) => {
-                    if $tail {
-                        ret!(v);
-                    } else {
-                        set!($b, v);
+            // Takes a reduction, or yields so that the instruction at `pc - 1`
+            // runs again when the process is next scheduled.
+            macro_rules! reduction {
+                () => {{
+                    if budget == 0 {
+                        yield_at!(pc - 1);
                     }
-                }
-                (Ok(_), Some(Start { fun, args })) => {
-                    save!();
-                    let r = call::apply_fun(rt, p, $b as usize, $tail, fun, args);
+                    budget -= 1;
+                }};
+            }
+            // Starts running `callee` of module `module` with its frame at `nb`.
+            macro_rules! enter {
+                ($module:expr, $callee:expr, $nb:expr) => {{
+                    m = $module;
+                    f = $callee;
+                    code = &f.code;
+                    pc = 0;
+                    base = $nb;
+                    let need = base + f.num_regs as usize;
+                    if p.regs.len() < need {
+                        if let Err(e) = call::grow(p, need) {
+                            throw!(e);
+                        }
+                    }
                     refresh!();
-                    match r {
-                        Ok(None) => load!(),
-                        Ok(Some(v)) => {
+                }};
+            }
+            macro_rules! push_frame {
+                () => {
+                    p.frames.push(Frame {
+                        module: m,
+                        fun: f,
+                        pc: pc as u32,
+                        base: base as u32,
+                    })
+                };
+            }
+            // Returns `v` to the caller (or ends the outermost call). The callee's
+            // R[0] is the caller's R[base] of the call.
+            macro_rules! ret {
+                ($v:expr) => {{
+                    let v = $v;
+                    match p.frames.pop() {
+                        Some(fr) => {
+                            set!(0, v);
+                            // SAFETY: frames point into live modules.
+                            m = unsafe { &*fr.module };
+                            f = unsafe { &*fr.fun };
+                            code = &f.code;
+                            pc = fr.pc as usize;
+                            base = fr.base as usize;
+                            refresh!();
+                        }
+                        None => {
+                            save!();
+                            leave!(Outcome::Returned(v));
+                        }
+                    }
+                }};
+            }
+            // A binary integer operation: inline for two small integers whose
+            // result fits, else the cold path.
+            macro_rules! int_op {
+                ($dst:expr, $a:expr, $b:expr, $checked:ident, $slow:ident) => {{
+                    if let (Value::Int(x), Value::Int(y)) = (reg!($a), reg!($b)) {
+                        if let Some(z) = x.$checked(*y) {
+                            set!($dst, Value::Int(z));
+                            continue;
+                        }
+                    }
+                    match arith::$slow(reg!($a), reg!($b)) {
+                        Ok(v) => set!($dst, v),
+                        Err(e) => throw!(e),
+                    }
+                }};
+            }
+            macro_rules! compare {
+                ($dst:expr, $a:expr, $b:expr, $op:tt, $ord:pat) => {{
+                    let r = match (reg!($a), reg!($b)) {
+                        (Value::Int(x), Value::Int(y)) => x $op y,
+                        (x, y) => matches!(order::compare(x, y), $ord),
+                    };
+                    set!($dst, Value::bool(r));
+                }};
+            }
+            macro_rules! result {
+                ($dst:expr, $r:expr) => {{
+                    match $r {
+                        Ok(v) => set!($dst, v),
+                        Err(e) => throw!(e),
+                    }
+                }};
+            }
+            // After a native returned (or trapped into a call) for `R[b]`.
+            macro_rules! native_done {
+                ($result:expr, $trap:expr, $b:expr, $tail:expr) => {{
+                    refresh!();
+                    match ($result, $trap) {
+                        (Ok(v), None) => {
                             if $tail {
                                 ret!(v);
                             } else {
                                 set!($b, v);
                             }
                         }
-                        Err(e) => throw!(e),
-                    }
-                }
-                (Err(e), _) => throw!(e),
-            }
-        }};
-    }
-    // `CallExt` and `TailCallExt`.
-    macro_rules! call_ext {
-        ($b:expr, $import:expr, $tail:expr) => {{
-            reduction!();
-            let slot = &m.imports[$import as usize];
-            let entry = slot.entry.get_or_init(|| {
-                rt.export_entry(Mfa {
-                    module: slot.module,
-                    name: slot.name,
-                    arity: slot.arity,
-                })
-            });
-            let target = match entry.target() {
-                Some(t) => t,
-                None => {
-                    save!();
-                    match call::resolve_missing(rt, entry, m.dir.as_deref()) {
-                        Ok(t) => t,
-                        Err(e) => throw!(e),
-                    }
-                }
-            };
-            let arity = slot.arity as usize;
-            match target {
-                Target::Reef { module, func } => {
-                    // SAFETY: the target keeps the module alive, and the
-                    // runtime keeps every version alive anyway.
-                    let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
-                    let callee = &cm.functions[*func as usize];
-                    if $tail {
-                        if $b != 0 {
-                            for i in 0..arity {
-                                set!(i, unsafe { take(regs.add($b as usize + i)) });
+                        (Ok(_), Some(Start { fun, args })) => {
+                            save!();
+                            let r = call::apply_fun(rt, p, $b as usize, $tail, fun, args);
+                            refresh!();
+                            match r {
+                                Ok(None) => load!(),
+                                Ok(Some(v)) => {
+                                    if $tail {
+                                        ret!(v);
+                                    } else {
+                                        set!($b, v);
+                                    }
+                                }
+                                Err(e) => throw!(e),
                             }
                         }
-                        enter!(cm, callee, base);
-                    } else {
-                        push_frame!();
-                        enter!(cm, callee, base + $b as usize);
+                        (Err(e), _) => throw!(e),
                     }
-                }
-                Target::Native(native) => {
-                    let args: SmallVec<[Value; 6]> = (0..arity)
-                        .map(|i| unsafe { take(regs.add($b as usize + i)) })
-                        .collect();
-                    save!();
-                    let mut ctx = Ctx::new(rt, p);
-                    let result = native.call(&mut ctx, &args);
-                    let trap = ctx.trap.take();
-                    drop(args);
-                    native_done!(result, trap, $b, $tail);
-                }
+                }};
             }
-        }};
-    }
-    // `CallFun` and `TailCallFun`: the fun in `R[b]`, arguments after it.
-    macro_rules! call_fun {
-        ($b:expr, $argc:expr, $tail:expr) => {{
-            reduction!();
-            let b = $b as usize;
-            let argc = $argc as usize;
-            let fv = unsafe { take(regs.add(b)) };
-            let fast = match &fv {
-                Value::Fun(c) => match &**c {
-                    Closure::Local { module, func, .. } => {
-                        // SAFETY: the runtime keeps every module version
-                        // alive, so the code outlives this closure.
-                        let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
-                        let callee = &cm.functions[*func as usize];
-                        (callee.arity as usize == argc).then_some((cm, callee))
-                    }
-                    Closure::External { .. } => None,
-                },
-                _ => None,
-            };
-            if let Some((cm, callee)) = fast {
-                let nb = if $tail {
-                    for i in 0..argc {
-                        set!(i, unsafe { take(regs.add(b + 1 + i)) });
-                    }
-                    base
-                } else {
-                    for i in 0..argc {
-                        set!(b + i, unsafe { take(regs.add(b + 1 + i)) });
-                    }
-                    push_frame!();
-                    base + b
-                };
-                enter!(cm, callee, nb);
-                if let Value::Fun(c) = &fv {
-                    if let Closure::Local { captured, .. } = &**c {
-                        for (i, v) in captured.iter().enumerate() {
-                            set!(argc + i, v.clone());
+            // `CallExt` and `TailCallExt`.
+            macro_rules! call_ext {
+                ($b:expr, $import:expr, $tail:expr) => {{
+                    reduction!();
+                    let slot = &m.imports[$import as usize];
+                    let entry = slot.entry.get_or_init(|| {
+                        rt.export_entry(Mfa {
+                            module: slot.module,
+                            name: slot.name,
+                            arity: slot.arity,
+                        })
+                    });
+                    let target = match entry.target() {
+                        Some(t) => t,
+                        None => {
+                            save!();
+                            match call::resolve_missing(rt, entry, m.dir.as_deref()) {
+                                Ok(t) => t,
+                                Err(e) => throw!(e),
+                            }
+                        }
+                    };
+                    let arity = slot.arity as usize;
+                    match target {
+                        Target::Reef { module, func } => {
+                            // SAFETY: the target keeps the module alive, and the
+                            // runtime keeps every version alive anyway.
+                            let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
+                            let callee = &cm.functions[*func as usize];
+                            if $tail {
+                                if $b != 0 {
+                                    for i in 0..arity {
+                                        set!(i, unsafe { take(regs.add($b as usize + i)) });
+                                    }
+                                }
+                                enter!(cm, callee, base);
+                            } else {
+                                push_frame!();
+                                enter!(cm, callee, base + $b as usize);
+                            }
+                        }
+                        Target::Native(native) => {
+                            let args: SmallVec<[Value; 6]> = (0..arity)
+                                .map(|i| unsafe { take(regs.add($b as usize + i)) })
+                                .collect();
+                            save!();
+                            let mut ctx = Ctx::new(rt, p);
+                            let result = native.call(&mut ctx, &args);
+                            let trap = ctx.trap.take();
+                            drop(args);
+                            native_done!(result, trap, $b, $tail);
                         }
                     }
-                }
-            } else {
-                let args: Vec<Value> = (0..argc)
-                    .map(|i| unsafe { take(regs.add(b + 1 + i)) })
-                    .collect();
-                save!();
-                let r = call::apply_fun(rt, p, b, $tail, fv, args);
-                refresh!();
-                match r {
-                    Ok(None) => load!(),
-                    Ok(Some(v)) => {
-                        if $tail {
-                            ret!(v);
+                }};
+            }
+            // `CallFun` and `TailCallFun`: the fun in `R[b]`, arguments after it.
+            macro_rules! call_fun {
+                ($b:expr, $argc:expr, $tail:expr) => {{
+                    reduction!();
+                    let b = $b as usize;
+                    let argc = $argc as usize;
+                    let fv = unsafe { take(regs.add(b)) };
+                    let fast = match &fv {
+                        Value::Fun(c) => match &**c {
+                            Closure::Local { module, func, .. } => {
+                                // SAFETY: the runtime keeps every module version
+                                // alive, so the code outlives this closure.
+                                let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
+                                let callee = &cm.functions[*func as usize];
+                                (callee.arity as usize == argc).then_some((cm, callee))
+                            }
+                            Closure::External { .. } => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some((cm, callee)) = fast {
+                        let nb = if $tail {
+                            for i in 0..argc {
+                                set!(i, unsafe { take(regs.add(b + 1 + i)) });
+                            }
+                            base
                         } else {
-                            set!(b, v);
+                            for i in 0..argc {
+                                set!(b + i, unsafe { take(regs.add(b + 1 + i)) });
+                            }
+                            push_frame!();
+                            base + b
+                        };
+                        enter!(cm, callee, nb);
+                        if let Value::Fun(c) = &fv {
+                            if let Closure::Local { captured, .. } = &**c {
+                                for (i, v) in captured.iter().enumerate() {
+                                    set!(argc + i, v.clone());
+                                }
+                            }
+                        }
+                    } else {
+                        let args: Vec<Value> = (0..argc)
+                            .map(|i| unsafe { take(regs.add(b + 1 + i)) })
+                            .collect();
+                        save!();
+                        let r = call::apply_fun(rt, p, b, $tail, fv, args);
+                        refresh!();
+                        match r {
+                            Ok(None) => load!(),
+                            Ok(Some(v)) => {
+                                if $tail {
+                                    ret!(v);
+                                } else {
+                                    set!(b, v);
+                                }
+                            }
+                            Err(e) => throw!(e),
                         }
                     }
-                    Err(e) => throw!(e),
-                }
+                }};
             }
-        }};
-    }
-    // The registers `R[start..start+count]` as a slice.
-    macro_rules! window {
-        ($start:expr, $count:expr) => {
-            unsafe { std::slice::from_raw_parts(regs.add($start as usize), $count as usize) }
-        };
-    }
-
-    loop {
-        // SAFETY: `validate` proved that every jump target is inside the
-        // function and that the last instruction never falls through, so
-        // `pc` is always in bounds.
-        let instr: &Instr = unsafe { code.get_unchecked(pc) };
-        pc += 1;
-        match *instr {
-            // ---- moving and building values ----
-            Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
-            Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
-            Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
-            Instr::LoadAtom { dst, atom } => set!(dst, Value::Atom(m.atoms[atom as usize])),
-            Instr::LoadNil { dst } => set!(dst, Value::Nil),
-            Instr::MakeTuple { dst, start, count } => {
-                set!(dst, Value::Tuple(Tuple::from_slice(window!(start, count))));
-            }
-            Instr::MakeCons { dst, head, tail } => {
-                set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone()))
-            }
-            Instr::MakeMap { dst, start, count } => {
-                let w = window!(start, 2 * count as usize);
-                let mut map = MapData::new();
-                for kv in w.chunks_exact(2) {
-                    map.insert(kv[0].clone(), kv[1].clone());
-                }
-                set!(dst, Value::map(map));
-            }
-            Instr::UpdateMap {
-                dst,
-                map,
-                start,
-                count,
-            } => {
-                let mut new = match reg!(map) {
-                    Value::Map(old) => (**old).clone(),
-                    other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
+            // The registers `R[start..start+count]` as a slice.
+            macro_rules! window {
+                ($start:expr, $count:expr) => {
+                    unsafe {
+                        std::slice::from_raw_parts(regs.add($start as usize), $count as usize)
+                    }
                 };
-                for kv in window!(start, 2 * count as usize).chunks_exact(2) {
-                    new.insert(kv[0].clone(), kv[1].clone());
-                }
-                set!(dst, Value::map(new));
-            }
-            Instr::MakeClosure {
-                dst,
-                func,
-                start,
-                count,
-            } => {
-                let captured: Box<[Value]> = window!(start, count).into();
-                // SAFETY: `m` is a module the runtime holds in an `Arc`.
-                let module = unsafe { call::arc_of(m) };
-                set!(
-                    dst,
-                    Value::Fun(std::rc::Rc::new(Closure::Local {
-                        module,
-                        func,
-                        captured
-                    }))
-                );
-            }
-            Instr::MakeFunRef { dst, func } => {
-                // SAFETY: as for MakeClosure.
-                let module = unsafe { call::arc_of(m) };
-                set!(
-                    dst,
-                    Value::Fun(std::rc::Rc::new(Closure::Local {
-                        module,
-                        func,
-                        captured: Box::new([])
-                    }))
-                );
-            }
-            Instr::MakeExtFunRef { dst, import } => {
-                let slot = &m.imports[import as usize];
-                set!(dst, native::ext_fun(slot.module, slot.name, slot.arity));
-            }
-            Instr::Interp { dst, start, count } => {
-                let mut text = String::new();
-                for v in window!(start, count) {
-                    print::write_text(&mut text, v);
-                }
-                set!(dst, Value::str(text));
             }
 
-            // ---- arithmetic ----
-            Instr::Add { dst, a, b } => int_op!(dst, a, b, checked_add, add),
-            Instr::Sub { dst, a, b } => int_op!(dst, a, b, checked_sub, sub),
-            Instr::Mul { dst, a, b } => int_op!(dst, a, b, checked_mul, mul),
-            Instr::Div { dst, a, b } => result!(dst, arith::div(reg!(a), reg!(b))),
-            Instr::IntDiv { dst, a, b } => int_op!(dst, a, b, checked_div, int_div),
-            Instr::Rem { dst, a, b } => int_op!(dst, a, b, checked_rem, rem),
-            Instr::Neg { dst, src } => {
-                if let Value::Int(x) = reg!(src) {
-                    if let Some(z) = x.checked_neg() {
-                        set!(dst, Value::Int(z));
-                        continue;
-                    }
+            // SAFETY: `validate` proved that every jump target is inside the
+            // function and that the last instruction never falls through, so
+            // `pc` is always in bounds.
+            let instr: &Instr = unsafe { code.get_unchecked(pc) };
+            pc += 1;
+            match *instr {
+                // ---- moving and building values ----
+                Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
+                Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
+                Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
+                Instr::LoadAtom { dst, atom } => set!(dst, Value::Atom(m.atoms[atom as usize])),
+                Instr::LoadNil { dst } => set!(dst, Value::Nil),
+                Instr::MakeTuple { dst, start, count } => {
+                    set!(dst, Value::Tuple(Tuple::from_slice(window!(start, count))));
                 }
-                result!(dst, arith::neg(reg!(src)))
-            }
-            Instr::AddInt { dst, a, val } => {
-                if let Value::Int(x) = reg!(a) {
-                    if let Some(z) = x.checked_add(val as i64) {
-                        set!(dst, Value::Int(z));
-                        continue;
-                    }
+                Instr::MakeCons { dst, head, tail } => {
+                    set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone()))
                 }
-                result!(dst, arith::add(reg!(a), &Value::Int(val as i64)))
-            }
+                Instr::MakeMap { dst, start, count } => {
+                    let w = window!(start, 2 * count as usize);
+                    let mut map = MapData::new();
+                    for kv in w.chunks_exact(2) {
+                        map.insert(kv[0].clone(), kv[1].clone());
+                    }
+                    set!(dst, Value::map(map));
+                }
+                Instr::UpdateMap {
+                    dst,
+                    map,
+                    start,
+                    count,
+                } => {
+                    let mut new = match reg!(map) {
+                        Value::Map(old) => (**old).clone(),
+                        other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
+                    };
+                    for kv in window!(start, 2 * count as usize).chunks_exact(2) {
+                        new.insert(kv[0].clone(), kv[1].clone());
+                    }
+                    set!(dst, Value::map(new));
+                }
+                Instr::MakeClosure {
+                    dst,
+                    func,
+                    start,
+                    count,
+                } => {
+                    let captured: Box<[Value]> = window!(start, count).into();
+                    // SAFETY: `m` is a module the runtime holds in an `Arc`.
+                    let module = unsafe { call::arc_of(m) };
+                    set!(
+                        dst,
+                        Value::Fun(std::rc::Rc::new(Closure::Local {
+                            module,
+                            func,
+                            captured
+                        }))
+                    );
+                }
+                Instr::MakeFunRef { dst, func } => {
+                    // SAFETY: as for MakeClosure.
+                    let module = unsafe { call::arc_of(m) };
+                    set!(
+                        dst,
+                        Value::Fun(std::rc::Rc::new(Closure::Local {
+                            module,
+                            func,
+                            captured: Box::new([])
+                        }))
+                    );
+                }
+                Instr::MakeExtFunRef { dst, import } => {
+                    let slot = &m.imports[import as usize];
+                    set!(dst, native::ext_fun(slot.module, slot.name, slot.arity));
+                }
+                Instr::Interp { dst, start, count } => {
+                    let mut text = String::new();
+                    for v in window!(start, count) {
+                        print::write_text(&mut text, v);
+                    }
+                    set!(dst, Value::str(text));
+                }
 
-            // ---- comparison and logic ----
-            Instr::Eq { dst, a, b } => set!(dst, Value::bool(order::equal(reg!(a), reg!(b)))),
-            Instr::Ne { dst, a, b } => set!(dst, Value::bool(!order::equal(reg!(a), reg!(b)))),
-            Instr::Lt { dst, a, b } => compare!(dst, a, b, <, std::cmp::Ordering::Less),
-            Instr::Le { dst, a, b } => {
-                compare!(dst, a, b, <=, std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
-            }
-            Instr::Gt { dst, a, b } => compare!(dst, a, b, >, std::cmp::Ordering::Greater),
-            Instr::Ge { dst, a, b } => {
-                compare!(dst, a, b, >=, std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
-            }
-            Instr::Not { dst, src } => {
-                let r = match reg!(src) {
-                    Value::Atom(Atom::TRUE) => Value::FALSE,
-                    Value::Atom(Atom::FALSE) => Value::TRUE,
+                // ---- arithmetic ----
+                Instr::Add { dst, a, b } => int_op!(dst, a, b, checked_add, add),
+                Instr::Sub { dst, a, b } => int_op!(dst, a, b, checked_sub, sub),
+                Instr::Mul { dst, a, b } => int_op!(dst, a, b, checked_mul, mul),
+                Instr::Div { dst, a, b } => result!(dst, arith::div(reg!(a), reg!(b))),
+                Instr::IntDiv { dst, a, b } => int_op!(dst, a, b, checked_div, int_div),
+                Instr::Rem { dst, a, b } => int_op!(dst, a, b, checked_rem, rem),
+                Instr::Neg { dst, src } => {
+                    if let Value::Int(x) = reg!(src) {
+                        if let Some(z) = x.checked_neg() {
+                            set!(dst, Value::Int(z));
+                            continue;
+                        }
+                    }
+                    result!(dst, arith::neg(reg!(src)))
+                }
+                Instr::AddInt { dst, a, val } => {
+                    if let Value::Int(x) = reg!(a) {
+                        if let Some(z) = x.checked_add(val as i64) {
+                            set!(dst, Value::Int(z));
+                            continue;
+                        }
+                    }
+                    result!(dst, arith::add(reg!(a), &Value::Int(val as i64)))
+                }
+
+                // ---- comparison and logic ----
+                Instr::Eq { dst, a, b } => set!(dst, Value::bool(order::equal(reg!(a), reg!(b)))),
+                Instr::Ne { dst, a, b } => set!(dst, Value::bool(!order::equal(reg!(a), reg!(b)))),
+                Instr::Lt { dst, a, b } => compare!(dst, a, b, <, std::cmp::Ordering::Less),
+                Instr::Le { dst, a, b } => {
+                    compare!(dst, a, b, <=, std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                }
+                Instr::Gt { dst, a, b } => compare!(dst, a, b, >, std::cmp::Ordering::Greater),
+                Instr::Ge { dst, a, b } => {
+                    compare!(dst, a, b, >=, std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+                }
+                Instr::Not { dst, src } => {
+                    let r = match reg!(src) {
+                        Value::Atom(Atom::TRUE) => Value::FALSE,
+                        Value::Atom(Atom::FALSE) => Value::TRUE,
+                        _ => throw!(Exception::badarg()),
+                    };
+                    set!(dst, r);
+                }
+                Instr::ListConcat { dst, a, b } => {
+                    result!(dst, arith::list_concat(reg!(a), reg!(b)))
+                }
+                Instr::StrConcat { dst, a, b } => result!(dst, arith::str_concat(reg!(a), reg!(b))),
+
+                // ---- control flow ----
+                Instr::Jump { target } => {
+                    let target = target as usize;
+                    if target < pc {
+                        if budget == 0 {
+                            yield_at!(target);
+                        }
+                        budget -= 1;
+                    }
+                    pc = target;
+                }
+                Instr::JumpIfFalse { cond, target } => match reg!(cond) {
+                    Value::Atom(Atom::FALSE) => pc = target as usize,
+                    Value::Atom(Atom::TRUE) => {}
                     _ => throw!(Exception::badarg()),
-                };
-                set!(dst, r);
-            }
-            Instr::ListConcat { dst, a, b } => result!(dst, arith::list_concat(reg!(a), reg!(b))),
-            Instr::StrConcat { dst, a, b } => result!(dst, arith::str_concat(reg!(a), reg!(b))),
-
-            // ---- control flow ----
-            Instr::Jump { target } => {
-                let target = target as usize;
-                if target < pc {
-                    if budget == 0 {
-                        yield_at!(target);
-                    }
-                    budget -= 1;
-                }
-                pc = target;
-            }
-            Instr::JumpIfFalse { cond, target } => match reg!(cond) {
-                Value::Atom(Atom::FALSE) => pc = target as usize,
-                Value::Atom(Atom::TRUE) => {}
-                _ => throw!(Exception::badarg()),
-            },
-            Instr::JumpIfTrue { cond, target } => match reg!(cond) {
-                Value::Atom(Atom::TRUE) => pc = target as usize,
-                Value::Atom(Atom::FALSE) => {}
-                _ => throw!(Exception::badarg()),
-            },
-            Instr::TestTrue { src, fail } => {
-                if !matches!(reg!(src), Value::Atom(Atom::TRUE)) {
-                    pc = fail as usize;
-                }
-            }
-
-            // ---- pattern tests ----
-            Instr::TestEq { a, b, fail } => {
-                let same = match (reg!(a), reg!(b)) {
-                    (Value::Int(x), Value::Int(y)) => x == y,
-                    (Value::Atom(x), Value::Atom(y)) => x == y,
-                    (x, y) => order::equal(x, y),
-                };
-                if !same {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestEqLit { src, lit, fail } => {
-                if !order::equal(reg!(src), m.literals.get(lit as usize)) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestEqAtom { src, atom, fail } => {
-                if !matches!(reg!(src), Value::Atom(a) if *a == m.atoms[atom as usize]) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestEqInt { src, val, fail } => {
-                if !matches!(reg!(src), Value::Int(i) if *i == val as i64) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestTuple { src, arity, fail } => {
-                if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestCons { src, fail } => {
-                if !matches!(reg!(src), Value::Cons(_)) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestNil { src, fail } => {
-                if !matches!(reg!(src), Value::Nil) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::TestMap { src, fail } => {
-                if !matches!(reg!(src), Value::Map(_)) {
-                    pc = fail as usize;
-                }
-            }
-            Instr::GetElem { dst, src, index } => {
-                let v = match reg!(src) {
-                    Value::Tuple(t) if (index as usize) < t.len() => t[index as usize].clone(),
-                    _ => throw!(internal("GetElem on a value not tested")),
-                };
-                set!(dst, v);
-            }
-            Instr::GetHead { dst, src } => {
-                let v = match reg!(src) {
-                    Value::Cons(c) => c.head.clone(),
-                    _ => throw!(internal("GetHead on a value not tested")),
-                };
-                set!(dst, v);
-            }
-            Instr::GetTail { dst, src } => {
-                let v = match reg!(src) {
-                    Value::Cons(c) => c.tail.clone(),
-                    _ => throw!(internal("GetTail on a value not tested")),
-                };
-                set!(dst, v);
-            }
-            Instr::MapFind {
-                dst,
-                map,
-                key,
-                fail,
-            } => {
-                let found = match reg!(map) {
-                    Value::Map(mm) => mm.get(reg!(key)).cloned(),
-                    _ => None,
-                };
-                match found {
-                    Some(v) => set!(dst, v),
-                    None => pc = fail as usize,
-                }
-            }
-
-            // ---- calls ----
-            Instr::Call { base: b, func } => {
-                reduction!();
-                push_frame!();
-                let callee = &m.functions[func as usize];
-                enter!(m, callee, base + b as usize);
-            }
-            Instr::TailCall { base: b, func } => {
-                reduction!();
-                let callee = &m.functions[func as usize];
-                if b != 0 {
-                    for i in 0..callee.arity as usize {
-                        set!(i, unsafe { take(regs.add(b as usize + i)) });
+                },
+                Instr::JumpIfTrue { cond, target } => match reg!(cond) {
+                    Value::Atom(Atom::TRUE) => pc = target as usize,
+                    Value::Atom(Atom::FALSE) => {}
+                    _ => throw!(Exception::badarg()),
+                },
+                Instr::TestTrue { src, fail } => {
+                    if !matches!(reg!(src), Value::Atom(Atom::TRUE)) {
+                        pc = fail as usize;
                     }
                 }
-                enter!(m, callee, base);
-            }
-            Instr::CallExt { base: b, import } => call_ext!(b, import, false),
-            Instr::TailCallExt { base: b, import } => call_ext!(b, import, true),
-            Instr::CallFun { base: b, argc } => call_fun!(b, argc, false),
-            Instr::TailCallFun { base: b, argc } => call_fun!(b, argc, true),
-            Instr::Return { src } => {
-                let v = unsafe { take(regs.add(src as usize)) };
-                ret!(v);
-            }
 
-            // ---- errors ----
-            Instr::Raise { class, reason } => {
-                let class = match class {
-                    0 => ExcClass::Error,
-                    1 => ExcClass::Exit,
-                    _ => ExcClass::Throw,
-                };
-                throw!(Exception {
-                    class,
-                    reason: reg!(reason).clone(),
-                    trace: None
-                });
-            }
-            Instr::Badmatch { src } => throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone())),
-            Instr::CaseClause { src } => {
-                throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone()))
-            }
-            Instr::FunctionClause {} => {
-                let e = function_clause(m, f, window!(0, f.arity));
-                throw!(e);
-            }
-            Instr::Reraise { src } => {
-                let class = reg!(src)
-                    .as_atom()
-                    .and_then(exception::class_of_atom)
-                    .unwrap_or(ExcClass::Error);
-                let reason = reg!(src + 1).clone();
-                let trace = reg!(src + 2).clone();
-                throw!(Exception {
-                    class,
-                    reason,
-                    trace: Some(trace)
-                });
-            }
-
-            // ---- exception handlers ----
-            Instr::TryBegin { dst, handler } => p.handlers.push(Handler {
-                kind: HandlerKind::Try { dst },
-                depth: p.frames.len() as u32,
-                fun: f,
-                base: base as u32,
-                label: handler,
-            }),
-            Instr::TryEnd {} | Instr::GuardEnd {} => {
-                p.handlers.pop();
-            }
-            Instr::GuardBegin { fail } => p.handlers.push(Handler {
-                kind: HandlerKind::Guard,
-                depth: p.frames.len() as u32,
-                fun: f,
-                base: base as u32,
-                label: fail,
-            }),
-
-            // ---- receive ----
-            Instr::RecvNext { dst, empty } => match p.mailbox.current() {
-                Some(msg) => {
-                    let msg = msg.clone();
-                    set!(dst, msg);
+                // ---- pattern tests ----
+                Instr::TestEq { a, b, fail } => {
+                    let same = match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x == y,
+                        (Value::Atom(x), Value::Atom(y)) => x == y,
+                        (x, y) => order::equal(x, y),
+                    };
+                    if !same {
+                        pc = fail as usize;
+                    }
                 }
-                None => pc = empty as usize,
-            },
-            Instr::RecvSkip { target } => {
-                p.mailbox.skip();
-                pc = target as usize;
-            }
-            Instr::RecvAccept {} => {
-                p.mailbox.accept();
-                p.recv_deadline = None;
-            }
-            Instr::RecvWait { target } => {
-                pc = target as usize;
-                save!();
-                p.wait_expired = None;
-                leave!(Outcome::Wait);
-            }
-            Instr::RecvWaitTimeout {
-                timeout,
-                target,
-                expired,
-            } => match timeout_ms(reg!(timeout)) {
-                Err(e) => throw!(e),
-                Ok(None) => {
+                Instr::TestEqLit { src, lit, fail } => {
+                    if !order::equal(reg!(src), m.literals.get(lit as usize)) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestEqAtom { src, atom, fail } => {
+                    if !matches!(reg!(src), Value::Atom(a) if *a == m.atoms[atom as usize]) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestEqInt { src, val, fail } => {
+                    if !matches!(reg!(src), Value::Int(i) if *i == val as i64) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestTuple { src, arity, fail } => {
+                    if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestCons { src, fail } => {
+                    if !matches!(reg!(src), Value::Cons(_)) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestNil { src, fail } => {
+                    if !matches!(reg!(src), Value::Nil) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestMap { src, fail } => {
+                    if !matches!(reg!(src), Value::Map(_)) {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::GetElem { dst, src, index } => {
+                    let v = match reg!(src) {
+                        Value::Tuple(t) if (index as usize) < t.len() => t[index as usize].clone(),
+                        _ => throw!(internal("GetElem on a value not tested")),
+                    };
+                    set!(dst, v);
+                }
+                Instr::GetHead { dst, src } => {
+                    let v = match reg!(src) {
+                        Value::Cons(c) => c.head.clone(),
+                        _ => throw!(internal("GetHead on a value not tested")),
+                    };
+                    set!(dst, v);
+                }
+                Instr::GetTail { dst, src } => {
+                    let v = match reg!(src) {
+                        Value::Cons(c) => c.tail.clone(),
+                        _ => throw!(internal("GetTail on a value not tested")),
+                    };
+                    set!(dst, v);
+                }
+                Instr::MapFind {
+                    dst,
+                    map,
+                    key,
+                    fail,
+                } => {
+                    let found = match reg!(map) {
+                        Value::Map(mm) => mm.get(reg!(key)).cloned(),
+                        _ => None,
+                    };
+                    match found {
+                        Some(v) => set!(dst, v),
+                        None => pc = fail as usize,
+                    }
+                }
+
+                // ---- calls ----
+                Instr::Call { base: b, func } => {
+                    reduction!();
+                    push_frame!();
+                    let callee = &m.functions[func as usize];
+                    enter!(m, callee, base + b as usize);
+                }
+                Instr::TailCall { base: b, func } => {
+                    reduction!();
+                    let callee = &m.functions[func as usize];
+                    if b != 0 {
+                        for i in 0..callee.arity as usize {
+                            set!(i, unsafe { take(regs.add(b as usize + i)) });
+                        }
+                    }
+                    enter!(m, callee, base);
+                }
+                Instr::CallExt { base: b, import } => call_ext!(b, import, false),
+                Instr::TailCallExt { base: b, import } => call_ext!(b, import, true),
+                Instr::CallFun { base: b, argc } => call_fun!(b, argc, false),
+                Instr::TailCallFun { base: b, argc } => call_fun!(b, argc, true),
+                Instr::Return { src } => {
+                    let v = unsafe { take(regs.add(src as usize)) };
+                    ret!(v);
+                }
+
+                // ---- errors ----
+                Instr::Raise { class, reason } => {
+                    let class = match class {
+                        0 => ExcClass::Error,
+                        1 => ExcClass::Exit,
+                        _ => ExcClass::Throw,
+                    };
+                    throw!(Exception {
+                        class,
+                        reason: reg!(reason).clone(),
+                        trace: None
+                    });
+                }
+                Instr::Badmatch { src } => {
+                    throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone()))
+                }
+                Instr::CaseClause { src } => {
+                    throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone()))
+                }
+                Instr::FunctionClause {} => {
+                    let e = function_clause(m, f, window!(0, f.arity));
+                    throw!(e);
+                }
+                Instr::Reraise { src } => {
+                    let class = reg!(src)
+                        .as_atom()
+                        .and_then(exception::class_of_atom)
+                        .unwrap_or(ExcClass::Error);
+                    let reason = reg!(src + 1).clone();
+                    let trace = reg!(src + 2).clone();
+                    throw!(Exception {
+                        class,
+                        reason,
+                        trace: Some(trace)
+                    });
+                }
+
+                // ---- exception handlers ----
+                Instr::TryBegin { dst, handler } => p.handlers.push(Handler {
+                    kind: HandlerKind::Try { dst },
+                    depth: p.frames.len() as u32,
+                    fun: f,
+                    base: base as u32,
+                    label: handler,
+                }),
+                Instr::TryEnd {} | Instr::GuardEnd {} => {
+                    p.handlers.pop();
+                }
+                Instr::GuardBegin { fail } => p.handlers.push(Handler {
+                    kind: HandlerKind::Guard,
+                    depth: p.frames.len() as u32,
+                    fun: f,
+                    base: base as u32,
+                    label: fail,
+                }),
+
+                // ---- receive ----
+                Instr::RecvNext { dst, empty } => match p.mailbox.current() {
+                    Some(msg) => {
+                        let msg = msg.clone();
+                        set!(dst, msg);
+                    }
+                    None => pc = empty as usize,
+                },
+                Instr::RecvSkip { target } => {
+                    p.mailbox.skip();
+                    pc = target as usize;
+                }
+                Instr::RecvAccept {} => {
+                    p.mailbox.accept();
+                    p.recv_deadline = None;
+                }
+                Instr::RecvWait { target } => {
                     pc = target as usize;
                     save!();
                     p.wait_expired = None;
                     leave!(Outcome::Wait);
                 }
-                Ok(Some(ms)) => {
-                    let now = Instant::now();
-                    let deadline = *p
-                        .recv_deadline
-                        .get_or_insert_with(|| now + Duration::from_millis(ms));
-                    if ms == 0 || now >= deadline {
-                        p.mailbox.reset_cursor();
-                        p.recv_deadline = None;
-                        pc = expired as usize;
-                    } else {
+                Instr::RecvWaitTimeout {
+                    timeout,
+                    target,
+                    expired,
+                } => match timeout_ms(reg!(timeout)) {
+                    Err(e) => throw!(e),
+                    Ok(None) => {
                         pc = target as usize;
                         save!();
-                        p.wait_expired = Some(expired);
+                        p.wait_expired = None;
                         leave!(Outcome::Wait);
                     }
-                }
-            },
-            Instr::Send { dest, msg } => {
-                let (d, v) = (reg!(dest).clone(), reg!(msg).clone());
-                let r = native::send(rt, p, &d, &v);
-                refresh!();
-                if let Err(e) = r {
-                    throw!(e);
+                    Ok(Some(ms)) => {
+                        let now = Instant::now();
+                        let deadline = *p
+                            .recv_deadline
+                            .get_or_insert_with(|| now + Duration::from_millis(ms));
+                        if ms == 0 || now >= deadline {
+                            p.mailbox.reset_cursor();
+                            p.recv_deadline = None;
+                            pc = expired as usize;
+                        } else {
+                            pc = target as usize;
+                            save!();
+                            p.wait_expired = Some(expired);
+                            leave!(Outcome::Wait);
+                        }
+                    }
+                },
+                Instr::Send { dest, msg } => {
+                    let (d, v) = (reg!(dest).clone(), reg!(msg).clone());
+                    let r = native::send(rt, p, &d, &v);
+                    refresh!();
+                    if let Err(e) = r {
+                        throw!(e);
+                    }
                 }
             }
+        };
+        save!();
+        match exception::unwind(p, exc, pc.saturating_sub(1)) {
+            Ok(()) => load!(),
+            Err(exit) => leave!(Outcome::Exited(exit)),
         }
     }
 }
