@@ -39,7 +39,7 @@ fn layout(len: usize) -> Layout {
 /// Offset of the first element: the header is 16 bytes and `Value` is
 /// 8-aligned, so the elements follow it directly.
 const ELEMS: usize = std::mem::size_of::<Header>();
-const _: () = assert!(ELEMS % std::mem::align_of::<Value>() == 0);
+const _: () = assert!(ELEMS.is_multiple_of(std::mem::align_of::<Value>()));
 
 impl Tuple {
     /// A tuple of the values, moved in.
