@@ -149,8 +149,18 @@ impl Process {
     /// memory after a deep recursion. Called when the process parks.
     pub(crate) fn compact(&mut self) {
         if !self.fun.is_null() {
-            // SAFETY: `fun` points into a module the runtime keeps alive.
-            let top = self.base as usize + unsafe { (*self.fun).num_regs } as usize;
+            // Every live frame's window must stay: a caller's frame may
+            // reach above its callee's (its registers past the call's base
+            // are dead, but it may write them again after the return).
+            // SAFETY: code pointers point into modules the runtime keeps alive.
+            let extent = |base: u32, fun: *const FunctionCode| {
+                base as usize + unsafe { (*fun).num_regs } as usize
+            };
+            let top = self
+                .frames
+                .iter()
+                .map(|fr| extent(fr.base, fr.fun))
+                .fold(extent(self.base, self.fun), usize::max);
             self.regs.truncate(top);
         }
         self.shrink();

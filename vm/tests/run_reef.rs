@@ -305,3 +305,47 @@ fn reloading_a_module_redirects_callers() {
     vm.run_main("user", vec![]).unwrap();
     assert_eq!(out.text(), "1\n2\n");
 }
+
+#[test]
+fn a_caller_keeps_its_registers_after_a_callee_parks() {
+    // big() has many live registers around a call to a small function
+    // that waits in a receive: parking compacts the register stack, and
+    // the caller's registers above the callee's frame must survive.
+    let src = r#"
+pub fn main() {
+  let me = self()
+  spawn(fn() { me ! :go })
+  io.inspect(big(1))
+}
+
+fn big(x) {
+  let a = x + 1
+  let r = wait()
+  let b = a + 1
+  let c = b + 1
+  let d = (a, b, c, r, [x, a, b, c])
+  d
+}
+
+fn wait() { receive { :go => :went } }
+"#;
+    let (r, out) = run("parkregs", src);
+    assert!(r.is_ok(), "{:?}", r.err().map(|c| c.report));
+    assert_eq!(out, "(2, 3, 4, :went, [1, 2, 3, 4])\n");
+}
+
+#[test]
+fn a_two_million_element_list() {
+    let src = r#"
+pub fn main() {
+  let xs = lists.seq(1, 2_000_000)
+  let ys = lists.reverse(xs)
+  io.inspect(lists.length(ys))
+  io.inspect(xs == lists.reverse(ys))
+  io.inspect(hd(ys))
+}
+"#;
+    let (r, out) = run("biglist", src);
+    assert!(r.is_ok(), "{:?}", r.err().map(|c| c.report));
+    assert_eq!(out, "2000000\ntrue\n2000000\n");
+}
