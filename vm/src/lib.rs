@@ -340,6 +340,11 @@ impl std::fmt::Display for EvalError {
 
 impl std::error::Error for EvalError {}
 
+/// How long other processes may run after each evaluation in a session
+/// before the prompt comes back: long enough for a spawned process to
+/// finish a short job and print, short enough not to be noticed.
+const SESSION_SLICE_MS: u64 = 50;
+
 /// A REPL's process: evaluations run in it one after another, keeping its
 /// pid, its mailbox and a state value between them.
 pub struct Session {
@@ -371,6 +376,12 @@ impl Session {
             },
         );
         let ended = self.rt.scheduler.run_until(&self.rt, self.pid);
+        // Let what the evaluation spawned or woke run a little (there is
+        // one scheduler thread for now, so they only run when asked).
+        let slice = std::time::Duration::from_millis(SESSION_SLICE_MS);
+        self.rt
+            .scheduler
+            .run_ready(&self.rt, std::time::Instant::now() + slice);
         self.rt.flush_out();
         match ended {
             Ended::Returned(v) => match v.as_tuple() {

@@ -225,11 +225,27 @@ impl Scheduler {
     /// Runs processes until `target` returns from its outermost call or
     /// ends; other processes run too, in turn.
     pub fn run_until(&self, rt: &Runtime, target: Pid) -> Ended {
+        self.drive(rt, Some(target), None)
+    }
+
+    /// Runs the processes that can run now (and those their messages
+    /// wake) until none can, or until `deadline`; does not wait for timers.
+    /// (A session gives the processes it spawned a chance to run between
+    /// evaluations.)
+    pub fn run_ready(&self, rt: &Runtime, deadline: Instant) {
+        self.drive(rt, None, Some(deadline));
+    }
+
+    fn drive(&self, rt: &Runtime, target: Option<Pid>, deadline: Option<Instant>) -> Ended {
+        let target = target.unwrap_or(Pid(u64::MAX));
         loop {
             let next = {
                 let mut st = self.lock();
                 if !st.timers.is_empty() {
                     st.fire_timers(Instant::now());
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Ended::NoProcess;
                 }
                 match st.run_queue.pop_front() {
                     Some(pid) => match st.procs.remove(&pid) {
@@ -244,6 +260,9 @@ impl Scheduler {
                         None => None, // gone meanwhile
                     },
                     None => {
+                        if deadline.is_some() {
+                            return Ended::NoProcess;
+                        }
                         match st.procs.get(&target) {
                             None => return Ended::NoProcess,
                             Some(Slot::Parked(p)) if p.status == Status::Idle => {

@@ -669,6 +669,7 @@ fn a_session_keeps_its_pid_mailbox_and_state() {
     let err = s.eval("sess", "crash").unwrap_err();
     assert!(err.to_string().contains("crashed: error :boom"), "{err}");
     assert_eq!(s.eval("sess", "step").unwrap().text, "[1, 1 | #{}]");
+    // Processes spawned by an evaluation run before the next prompt.
     let pid = s.eval("sess", "mail").unwrap().value;
     assert_eq!(pid, s.pid());
     assert_eq!(s.flush(), vec![pid.to_string()]);

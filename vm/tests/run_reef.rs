@@ -349,3 +349,14 @@ pub fn main() {
     assert!(r.is_ok(), "{:?}", r.err().map(|c| c.report));
     assert_eq!(out, "2000000\ntrue\n2000000\n");
 }
+
+#[test]
+fn a_session_lets_spawned_processes_run() {
+    let (vm, out) = vm();
+    let src =
+        "pub fn go(state) {\n  spawn(fn() { io.println(\"from a child\") })\n  (:ok, state)\n}\n";
+    vm.load_source("sess2", "sess2.reef", src).unwrap();
+    let mut s = vm.session();
+    assert_eq!(s.eval("sess2", "go").unwrap().text, ":ok");
+    assert_eq!(out.text(), "from a child\n");
+}
