@@ -296,6 +296,28 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         (x, y) => matches!(order::compare(x, y), $ord),
                     };
                     set!($dst, Value::bool(r));
+                    branch_on!($dst, r);
+                }};
+            }
+            // A comparison is nearly always followed by a test of its
+            // result (a guard, an `if`): do that test here and skip it,
+            // saving a dispatch. The result register is still written.
+            macro_rules! branch_on {
+                ($dst:expr, $r:expr) => {{
+                    // SAFETY: a comparison is never a function's last
+                    // instruction (`validate`), so `pc` is in bounds.
+                    match *unsafe { code.get_unchecked(pc) } {
+                        Instr::TestTrue { src, fail } if src == $dst => {
+                            pc = if $r { pc + 1 } else { fail as usize };
+                        }
+                        Instr::JumpIfFalse { cond, target } if cond == $dst => {
+                            pc = if $r { pc + 1 } else { target as usize };
+                        }
+                        Instr::JumpIfTrue { cond, target } if cond == $dst => {
+                            pc = if $r { target as usize } else { pc + 1 };
+                        }
+                        _ => {}
+                    }
                 }};
             }
             macro_rules! result {
