@@ -17,7 +17,11 @@ pub fn disassemble(m: &Module) -> String {
             FunKind::Named { exported: false } => "fn".to_string(),
             FunKind::Lambda { captured } => format!("lambda captures={captured}"),
         };
-        let _ = writeln!(out, "\n{kind} {}/{} (F{i}) regs={}", f.name, f.arity, f.num_regs);
+        let _ = writeln!(
+            out,
+            "\n{kind} {}/{} (F{i}) regs={}",
+            f.name, f.arity, f.num_regs
+        );
         let mut last_line = None;
         for (pc, instr) in f.code.iter().enumerate() {
             let line = f.line_of(pc);
@@ -32,7 +36,12 @@ pub fn disassemble(m: &Module) -> String {
             for ((name, kind), v) in info.operands.iter().zip(instr.operand_values()) {
                 ops.push(format!("{name}={}", operand(m, *kind, v)));
             }
-            let _ = writeln!(out, "  {line_col:>5} {pc:>4}  {:<14}{}", info.name, ops.join(" "));
+            let _ = writeln!(
+                out,
+                "  {line_col:>5} {pc:>4}  {:<14}{}",
+                info.name,
+                ops.join(" ")
+            );
         }
     }
     out
@@ -72,8 +81,19 @@ fn operand(m: &Module, kind: OperandKind, v: i64) -> String {
 pub fn opcode_reference() -> String {
     let mut out = String::new();
     for op in crate::OPCODES {
-        let ops: Vec<_> = op.operands.iter().map(|(n, k)| format!("{n}:{k:?}")).collect();
-        let _ = writeln!(out, "{:>3} {:<15} {:<40} {}", op.code, op.name, ops.join(" "), op.doc);
+        let ops: Vec<_> = op
+            .operands
+            .iter()
+            .map(|(n, k)| format!("{n}:{k:?}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:>3} {:<15} {:<40} {}",
+            op.code,
+            op.name,
+            ops.join(" "),
+            op.doc
+        );
     }
     out
 }

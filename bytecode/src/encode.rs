@@ -114,8 +114,14 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.pos.checked_add(n).ok_or(DecodeError::UnexpectedEnd { at: self.pos })?;
-        let s = self.bytes.get(self.pos..end).ok_or(DecodeError::UnexpectedEnd { at: self.pos })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(DecodeError::UnexpectedEnd { at: self.pos })?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(DecodeError::UnexpectedEnd { at: self.pos })?;
         self.pos = end;
         Ok(s)
     }
@@ -123,16 +129,23 @@ impl<'a> Reader<'a> {
         Ok(self.take(1)?[0])
     }
     fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn count(&mut self, what: &str) -> Result<u32, DecodeError> {
         let at = self.pos;
         let n = self.u32()?;
         if n > MAX_COUNT || n as usize > self.bytes.len() {
-            return Err(DecodeError::Invalid { what: format!("{what} count {n} is too large"), at });
+            return Err(DecodeError::Invalid {
+                what: format!("{what} count {n} is too large"),
+                at,
+            });
         }
         Ok(n)
     }
@@ -140,8 +153,10 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let n = self.u32()? as usize;
         let bytes = self.take(n)?;
-        String::from_utf8(bytes.to_vec())
-            .map_err(|_| DecodeError::Invalid { what: "string is not UTF-8".into(), at })
+        String::from_utf8(bytes.to_vec()).map_err(|_| DecodeError::Invalid {
+            what: "string is not UTF-8".into(),
+            at,
+        })
     }
 }
 
@@ -150,7 +165,10 @@ impl<'a> Reader<'a> {
 pub fn decode_module(bytes: &[u8]) -> Result<Module, DecodeError> {
     let mut r = Reader { bytes, pos: 0 };
     if r.take(4)? != MAGIC {
-        return Err(DecodeError::Invalid { what: "not a Reef bytecode file (bad magic)".into(), at: 0 });
+        return Err(DecodeError::Invalid {
+            what: "not a Reef bytecode file (bad magic)".into(),
+            at: 0,
+        });
     }
     let version = u16::from_le_bytes(r.take(2)?.try_into().expect("2 bytes"));
     if version != FORMAT_VERSION {
@@ -159,7 +177,11 @@ pub fn decode_module(bytes: &[u8]) -> Result<Module, DecodeError> {
             at: 4,
         });
     }
-    let mut m = Module { name: r.str()?, file: r.str()?, ..Module::default() };
+    let mut m = Module {
+        name: r.str()?,
+        file: r.str()?,
+        ..Module::default()
+    };
     for _ in 0..r.count("atom")? {
         m.atoms.push(r.str()?);
     }
@@ -171,19 +193,31 @@ pub fn decode_module(bytes: &[u8]) -> Result<Module, DecodeError> {
                 let s = r.str()?;
                 let digits = s.strip_prefix('-').unwrap_or(&s);
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(DecodeError::Invalid { what: "bad big integer literal".into(), at });
+                    return Err(DecodeError::Invalid {
+                        what: "bad big integer literal".into(),
+                        at,
+                    });
                 }
                 Const::BigInt(s)
             }
             2 => Const::Float(f64::from_bits(r.u64()?)),
             3 => Const::Str(r.str()?),
             4 => Const::Atom(r.str()?),
-            t => return Err(DecodeError::Invalid { what: format!("unknown literal tag {t}"), at }),
+            t => {
+                return Err(DecodeError::Invalid {
+                    what: format!("unknown literal tag {t}"),
+                    at,
+                })
+            }
         };
         m.literals.push(lit);
     }
     for _ in 0..r.count("import")? {
-        m.imports.push(Import { module: r.str()?, name: r.str()?, arity: r.u32()? });
+        m.imports.push(Import {
+            module: r.str()?,
+            name: r.str()?,
+            arity: r.u32()?,
+        });
     }
     for _ in 0..r.count("function")? {
         let name = r.str()?;
@@ -193,7 +227,12 @@ pub fn decode_module(bytes: &[u8]) -> Result<Module, DecodeError> {
             0 => FunKind::Named { exported: false },
             1 => FunKind::Named { exported: true },
             2 => FunKind::Lambda { captured: r.u32()? },
-            t => return Err(DecodeError::Invalid { what: format!("unknown function kind {t}"), at }),
+            t => {
+                return Err(DecodeError::Invalid {
+                    what: format!("unknown function kind {t}"),
+                    at,
+                })
+            }
         };
         let num_regs = r.u32()?;
         let len = r.count("code byte")? as usize;
@@ -206,12 +245,25 @@ pub fn decode_module(bytes: &[u8]) -> Result<Module, DecodeError> {
         }
         let mut lines = Vec::new();
         for _ in 0..r.count("line")? {
-            lines.push(LineEntry { pc: r.u32()?, line: r.u32()? });
+            lines.push(LineEntry {
+                pc: r.u32()?,
+                line: r.u32()?,
+            });
         }
-        m.functions.push(Function { name, arity, kind, num_regs, code, lines });
+        m.functions.push(Function {
+            name,
+            arity,
+            kind,
+            num_regs,
+            code,
+            lines,
+        });
     }
     if r.pos != bytes.len() {
-        return Err(DecodeError::Invalid { what: "trailing bytes after the module".into(), at: r.pos });
+        return Err(DecodeError::Invalid {
+            what: "trailing bytes after the module".into(),
+            at: r.pos,
+        });
     }
     validate(&m)?;
     Ok(m)
@@ -240,7 +292,11 @@ pub fn validate(m: &Module) -> Result<(), DecodeError> {
             FunKind::Named { .. } => 0,
         };
         if (f.arity as u64 + captured as u64) > f.num_regs as u64 || f.num_regs > u16::MAX as u32 {
-            return Err(bad(f, 0, "frame too small for its arguments, or too large".into()));
+            return Err(bad(
+                f,
+                0,
+                "frame too small for its arguments, or too large".into(),
+            ));
         }
         match f.code.last() {
             Some(Instr::Return { .. })
@@ -270,7 +326,11 @@ pub fn validate(m: &Module) -> Result<(), DecodeError> {
                     OperandKind::U8 | OperandKind::U16 | OperandKind::I32 => continue,
                 };
                 if value < 0 || value >= limit {
-                    return Err(bad(f, pc, format!("{} operand {name} = {value} is out of range", info.name)));
+                    return Err(bad(
+                        f,
+                        pc,
+                        format!("{} operand {name} = {value} is out of range", info.name),
+                    ));
                 }
             }
             // Multi-register operands: the whole window must fit.
@@ -296,7 +356,11 @@ pub fn validate(m: &Module) -> Result<(), DecodeError> {
                 _ => true,
             };
             if !ok {
-                return Err(bad(f, pc, format!("{} register window out of range", info.name)));
+                return Err(bad(
+                    f,
+                    pc,
+                    format!("{} register window out of range", info.name),
+                ));
             }
         }
     }
@@ -312,8 +376,15 @@ mod tests {
             name: "m".into(),
             file: "m.reef".into(),
             atoms: vec!["ok".into()],
-            literals: vec![Const::Str("hi".into()), Const::BigInt("-123456789012345678901234".into())],
-            imports: vec![Import { module: "io".into(), name: "println".into(), arity: 1 }],
+            literals: vec![
+                Const::Str("hi".into()),
+                Const::BigInt("-123456789012345678901234".into()),
+            ],
+            imports: vec![Import {
+                module: "io".into(),
+                name: "println".into(),
+                arity: 1,
+            }],
             functions: vec![Function {
                 name: "main".into(),
                 arity: 0,
@@ -340,7 +411,10 @@ mod tests {
     fn every_truncation_is_an_error_not_a_panic() {
         let bytes = encode_module(&sample());
         for n in 0..bytes.len() {
-            assert!(decode_module(&bytes[..n]).is_err(), "prefix of {n} bytes decoded");
+            assert!(
+                decode_module(&bytes[..n]).is_err(),
+                "prefix of {n} bytes decoded"
+            );
         }
     }
 
