@@ -246,6 +246,14 @@ opcodes! {
     59 GetHead { dst: Reg, src: Reg } "R[dst] := head of the non-empty list R[src] (already tested)";
     60 GetTail { dst: Reg, src: Reg } "R[dst] := tail of the non-empty list R[src] (already tested)";
     61 MapFind { dst: Reg, map: Reg, key: Reg, fail: Label } "if the map R[map] has no key R[key] goto fail, else R[dst] := its value";
+    62 TestLt { a: Reg, b: Reg, fail: Label } "unless R[a] < R[b] in term order goto fail (a guard or if condition; > compiles with the operands swapped)";
+    63 TestLe { a: Reg, b: Reg, fail: Label } "unless R[a] <= R[b] goto fail (>= compiles with the operands swapped)";
+    64 TestNe { a: Reg, b: Reg, fail: Label } "if R[a] == R[b] (exact) goto fail";
+    65 TestLtInt { src: Reg, val: I32, fail: Label } "unless R[src] < val (a small integer) in term order goto fail";
+    66 TestLeInt { src: Reg, val: I32, fail: Label } "unless R[src] <= val goto fail";
+    67 TestGtInt { src: Reg, val: I32, fail: Label } "unless R[src] > val goto fail";
+    68 TestGeInt { src: Reg, val: I32, fail: Label } "unless R[src] >= val goto fail";
+    69 TestNeInt { src: Reg, val: I32, fail: Label } "if R[src] is the integer val goto fail";
 
     // ---- calls: arguments are in R[base..base+argc]; the result lands in R[base] ----
     70 Call { base: Reg, func: Fun } "R[base] := F[func](R[base..base+arity]); costs a reduction";

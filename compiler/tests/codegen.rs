@@ -25,14 +25,12 @@ fn multi_clause_factorial() {
                  L1    0  TestEqInt     src=R0 val=0 fail=@3
                        1  LoadInt       dst=R1 val=1
                        2  Return        src=R1
-                 L2    3  LoadInt       dst=R2 val=0
-                       4  Gt            dst=R1 a=R0 b=R2
-                       5  TestTrue      src=R1 fail=@10
-                       6  AddInt        dst=R2 a=R0 val=-1
-                       7  Call          base=R2 func=fact/1
-                       8  Mul           dst=R1 a=R0 b=R2
-                       9  Return        src=R1
-                      10  FunctionClause
+                 L2    3  TestGtInt     src=R0 val=0 fail=@8
+                       4  AddInt        dst=R2 a=R0 val=-1
+                       5  Call          base=R2 func=fact/1
+                       6  Mul           dst=R1 a=R0 b=R2
+                       7  Return        src=R1
+                       8  FunctionClause
         "#]],
     );
 }
@@ -214,25 +212,21 @@ fn strings_maps_and_if() {
                  L2    0  LoadAtom      dst=R3 atom=:n
                        1  Move          dst=R4 src=R1
                        2  UpdateMap     dst=R2 map=R0 start=R3 count=1
-                 L3    3  LoadInt       dst=R4 val=10
-                       4  Gt            dst=R3 a=R1 b=R4
-                       5  JumpIfFalse   cond=R3 target=@10
-                       6  LoadLit       dst=R4 lit="big "
-                       7  Move          dst=R5 src=R1
-                       8  Interp        dst=R3 start=R4 count=2
-                       9  Return        src=R3
-                      10  LoadInt       dst=R4 val=5
-                      11  Gt            dst=R3 a=R1 b=R4
-                      12  JumpIfFalse   cond=R3 target=@15
-                      13  LoadAtom      dst=R3 atom=:mid
-                      14  Return        src=R3
-                      15  Move          dst=R4 src=R1
-                      16  LoadLit       dst=R5 lit=1.5
-                      17  LoadNil       dst=R3
-                      18  MakeCons      dst=R3 head=R5 tail=R3
-                      19  MakeCons      dst=R3 head=R4 tail=R3
-                      20  Return        src=R3
-                      21  FunctionClause
+                 L3    3  TestGtInt     src=R1 val=10 fail=@8
+                       4  LoadLit       dst=R4 lit="big "
+                       5  Move          dst=R5 src=R1
+                       6  Interp        dst=R3 start=R4 count=2
+                       7  Return        src=R3
+                       8  TestGtInt     src=R1 val=5 fail=@11
+                       9  LoadAtom      dst=R3 atom=:mid
+                      10  Return        src=R3
+                      11  Move          dst=R4 src=R1
+                      12  LoadLit       dst=R5 lit=1.5
+                      13  LoadNil       dst=R3
+                      14  MakeCons      dst=R3 head=R5 tail=R3
+                      15  MakeCons      dst=R3 head=R4 tail=R3
+                      16  Return        src=R3
+                      17  FunctionClause
         "#]],
     );
 }

@@ -555,6 +555,10 @@ impl FnBuilder<'_, '_> {
         let top = self.top;
         self.at(g.span.start);
         let safe = guard_cannot_raise(g);
+        if safe && self.test_cond(g, fail) {
+            self.top = top;
+            return;
+        }
         if !safe {
             self.emit(Instr::GuardBegin { fail });
         }
@@ -574,11 +578,13 @@ impl FnBuilder<'_, '_> {
             let next = self.label();
             let mark = self.mark();
             self.at(cond.span.start);
-            let c = self.expr_reg(cond);
-            self.emit(Instr::JumpIfFalse {
-                cond: c,
-                target: next,
-            });
+            if !self.test_cond(cond, next) {
+                let c = self.expr_reg(cond);
+                self.emit(Instr::JumpIfFalse {
+                    cond: c,
+                    target: next,
+                });
+            }
             self.restore(mark);
             self.block(body, dst);
             if dst.is_some() {
@@ -604,7 +610,8 @@ impl FnBuilder<'_, '_> {
         end: LabelId,
         on_match: Option<Instr>,
     ) -> LabelId {
-        let shapes: Vec<Vec<Option<Shape>>> = arms.iter().map(|a| vec![shape(&a.pattern)]).collect();
+        let shapes: Vec<Vec<Option<Shape>>> =
+            arms.iter().map(|a| vec![shape(&a.pattern)]).collect();
         let nexts: Vec<LabelId> = arms.iter().map(|_| self.label()).collect();
         for (i, arm) in arms.iter().enumerate() {
             let next = nexts[i];

@@ -172,8 +172,10 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         clauses: impl Iterator<Item = (&'c [Pattern], Option<&'c Expr>, &'c Block, usize)>,
     ) {
         let clauses: Vec<_> = clauses.collect();
-        let shapes: Vec<Vec<Option<Shape>>> =
-            clauses.iter().map(|(params, ..)| params.iter().map(shape).collect()).collect();
+        let shapes: Vec<Vec<Option<Shape>>> = clauses
+            .iter()
+            .map(|(params, ..)| params.iter().map(shape).collect())
+            .collect();
         let nexts: Vec<LabelId> = clauses.iter().map(|_| self.label()).collect();
         for (i, (params, guard, body, offset)) in clauses.iter().enumerate() {
             let next = nexts[i];
@@ -231,7 +233,12 @@ pub(crate) fn shape(p: &Pattern) -> Option<Shape> {
 /// start of the first later clause that does not begin with the same test
 /// on the same value (clause `j` starts at `nexts[j - 1]`), or the failure
 /// code after the last clause.
-pub(crate) fn skip_target(shapes: &[Vec<Option<Shape>>], i: usize, k: usize, nexts: &[LabelId]) -> Option<LabelId> {
+pub(crate) fn skip_target(
+    shapes: &[Vec<Option<Shape>>],
+    i: usize,
+    k: usize,
+    nexts: &[LabelId],
+) -> Option<LabelId> {
     let s = shapes[i].get(k)?.as_ref()?;
     let mut j = i + 1;
     while j < shapes.len() && shapes[j].get(k).and_then(|x| x.as_ref()) == Some(s) {
@@ -286,6 +293,14 @@ fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
         | Instr::TestCons { fail, .. }
         | Instr::TestNil { fail, .. }
         | Instr::TestMap { fail, .. }
+        | Instr::TestLt { fail, .. }
+        | Instr::TestLe { fail, .. }
+        | Instr::TestNe { fail, .. }
+        | Instr::TestLtInt { fail, .. }
+        | Instr::TestLeInt { fail, .. }
+        | Instr::TestGtInt { fail, .. }
+        | Instr::TestGeInt { fail, .. }
+        | Instr::TestNeInt { fail, .. }
         | Instr::MapFind { fail, .. }
         | Instr::GuardBegin { fail } => *fail = f(*fail),
         Instr::TryBegin { handler, .. } => *handler = f(*handler),

@@ -4,6 +4,7 @@
 //! [`function::FnBuilder`]. Lambdas are queued and compiled after the
 //! function that creates them, each as a function of its own.
 
+mod cond;
 mod expr;
 mod function;
 mod pattern;

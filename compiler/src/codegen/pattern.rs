@@ -89,7 +89,11 @@ impl FnBuilder<'_, '_> {
             }
             PatternKind::Tuple(ps) => {
                 let first = self.test_fail(fail);
-                self.emit(Instr::TestTuple { src, arity: ps.len() as u16, fail: first });
+                self.emit(Instr::TestTuple {
+                    src,
+                    arity: ps.len() as u16,
+                    fail: first,
+                });
                 for (i, q) in ps.iter().enumerate() {
                     if matches!(q.node, PatternKind::Wildcard) {
                         continue;
@@ -107,7 +111,10 @@ impl FnBuilder<'_, '_> {
                 let mut cur = src;
                 for q in ps {
                     let first = self.test_fail(fail);
-                    self.emit(Instr::TestCons { src: cur, fail: first });
+                    self.emit(Instr::TestCons {
+                        src: cur,
+                        fail: first,
+                    });
                     if !matches!(q.node, PatternKind::Wildcard) {
                         let h = self.alloc();
                         self.emit(Instr::GetHead { dst: h, src: cur });
@@ -120,7 +127,10 @@ impl FnBuilder<'_, '_> {
                 match tail {
                     None => {
                         let first = self.test_fail(fail);
-                        self.emit(Instr::TestNil { src: cur, fail: first })
+                        self.emit(Instr::TestNil {
+                            src: cur,
+                            fail: first,
+                        })
                     }
                     Some(t) => self.pattern(t, cur, fail, bound),
                 }

@@ -13,6 +13,7 @@ mod arith;
 pub mod call;
 mod exception;
 
+use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -297,6 +298,30 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     };
                     set!($dst, Value::bool(r));
                     branch_on!($dst, r);
+                }};
+            }
+            // Compare-and-branch: unless `R[a] op R[b]`, goto `fail`.
+            macro_rules! test_cmp {
+                ($a:expr, $b:expr, $op:tt, $ord:pat, $fail:expr) => {{
+                    let r = match (reg!($a), reg!($b)) {
+                        (Value::Int(x), Value::Int(y)) => x $op y,
+                        (x, y) => matches!(order::compare(x, y), $ord),
+                    };
+                    if !r {
+                        pc = $fail as usize;
+                    }
+                }};
+            }
+            // Unless `R[src] op val` (a small integer), goto `fail`.
+            macro_rules! test_int {
+                ($src:expr, $val:expr, $op:tt, $ord:pat, $fail:expr) => {{
+                    let r = match reg!($src) {
+                        Value::Int(x) => *x $op $val as i64,
+                        x => matches!(order::compare(x, &Value::Int($val as i64)), $ord),
+                    };
+                    if !r {
+                        pc = $fail as usize;
+                    }
                 }};
             }
             // A comparison is nearly always followed by a test of its
@@ -598,13 +623,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 // ---- comparison and logic ----
                 Instr::Eq { dst, a, b } => set!(dst, Value::bool(order::equal(reg!(a), reg!(b)))),
                 Instr::Ne { dst, a, b } => set!(dst, Value::bool(!order::equal(reg!(a), reg!(b)))),
-                Instr::Lt { dst, a, b } => compare!(dst, a, b, <, std::cmp::Ordering::Less),
+                Instr::Lt { dst, a, b } => compare!(dst, a, b, <, Ordering::Less),
                 Instr::Le { dst, a, b } => {
-                    compare!(dst, a, b, <=, std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                    compare!(dst, a, b, <=, Ordering::Less | Ordering::Equal)
                 }
-                Instr::Gt { dst, a, b } => compare!(dst, a, b, >, std::cmp::Ordering::Greater),
+                Instr::Gt { dst, a, b } => compare!(dst, a, b, >, Ordering::Greater),
                 Instr::Ge { dst, a, b } => {
-                    compare!(dst, a, b, >=, std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+                    compare!(dst, a, b, >=, Ordering::Greater | Ordering::Equal)
                 }
                 Instr::Not { dst, src } => {
                     let r = match reg!(src) {
@@ -726,6 +751,38 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     match found {
                         Some(v) => set!(dst, v),
                         None => pc = fail as usize,
+                    }
+                }
+
+                Instr::TestLt { a, b, fail } => test_cmp!(a, b, <, Ordering::Less, fail),
+                Instr::TestLe { a, b, fail } => {
+                    test_cmp!(a, b, <=, Ordering::Less | Ordering::Equal, fail)
+                }
+                Instr::TestNe { a, b, fail } => {
+                    let same = match (reg!(a), reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => x == y,
+                        (Value::Atom(x), Value::Atom(y)) => x == y,
+                        (x, y) => order::equal(x, y),
+                    };
+                    if same {
+                        pc = fail as usize;
+                    }
+                }
+                Instr::TestLtInt { src, val, fail } => {
+                    test_int!(src, val, <, Ordering::Less, fail)
+                }
+                Instr::TestLeInt { src, val, fail } => {
+                    test_int!(src, val, <=, Ordering::Less | Ordering::Equal, fail)
+                }
+                Instr::TestGtInt { src, val, fail } => {
+                    test_int!(src, val, >, Ordering::Greater, fail)
+                }
+                Instr::TestGeInt { src, val, fail } => {
+                    test_int!(src, val, >=, Ordering::Greater | Ordering::Equal, fail)
+                }
+                Instr::TestNeInt { src, val, fail } => {
+                    if matches!(reg!(src), Value::Int(i) if *i == val as i64) {
+                        pc = fail as usize;
                     }
                 }
 
