@@ -506,6 +506,15 @@ impl FnBuilder<'_, '_> {
                 return;
             }
             BinOp::Add | BinOp::Sub => {
+                // `1 + x` is `x + 1`: the literal has no effect to order.
+                if let (BinOp::Add, ExprKind::Int(d)) = (op, &a.node) {
+                    if let Ok(val) = int_const(d) {
+                        let rb = self.expr_reg(b);
+                        self.at(e.span.start);
+                        self.emit(Instr::AddInt { dst, a: rb, val });
+                        return;
+                    }
+                }
                 if let ExprKind::Int(d) = &b.node {
                     if let Ok(v) = int_const(d) {
                         let val = if op == BinOp::Add {

@@ -790,12 +790,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::Call { base: b, func } => {
                     reduction!();
                     push_frame!();
-                    let callee = &m.functions[func as usize];
+                    // SAFETY: `validate` checked every function operand
+                    // against the module's function table.
+                    let callee = unsafe { m.functions.get_unchecked(func as usize) };
                     enter!(m, callee, base + b as usize);
                 }
                 Instr::TailCall { base: b, func } => {
                     reduction!();
-                    let callee = &m.functions[func as usize];
+                    // SAFETY: as for `Call`.
+                    let callee = unsafe { m.functions.get_unchecked(func as usize) };
                     if b != 0 {
                         for i in 0..callee.arity as usize {
                             set!(i, unsafe { take(regs.add(b as usize + i)) });
