@@ -804,7 +804,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             set!(i, unsafe { take(regs.add(b as usize + i)) });
                         }
                     }
-                    enter!(m, callee, base);
+                    if std::ptr::eq(callee, f) {
+                        // A loop: same code, same frame, already big enough.
+                        pc = 0;
+                    } else {
+                        enter!(m, callee, base);
+                    }
                 }
                 Instr::CallExt { base: b, import } => call_ext!(b, import, false),
                 Instr::TailCallExt { base: b, import } => call_ext!(b, import, true),
