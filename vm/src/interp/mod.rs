@@ -107,6 +107,25 @@ unsafe fn take(slot: *mut Value) -> Value {
     }
 }
 
+/// Moves a register's value into another (a call's arguments into
+/// place), leaving `[]` behind unless it is a scalar. Each case writes its
+/// own variant, so a small integer is stored as a tag and a payload, not
+/// copied as 16 opaque bytes through the stack.
+///
+/// # Safety
+/// `dst` and `src` must point to live registers.
+#[inline(always)]
+unsafe fn move_reg(dst: *mut Value, src: *mut Value) {
+    // SAFETY: as for `put`.
+    unsafe {
+        match *src {
+            Value::Int(i) => put(dst, Value::Int(i)),
+            Value::Atom(a) => put(dst, Value::Atom(a)),
+            _ => put(dst, std::ptr::replace(src, Value::Nil)),
+        }
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
@@ -417,7 +436,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             if $tail {
                                 if $b != 0 {
                                     for i in 0..arity {
-                                        set!(i, unsafe { take(regs.add($b as usize + i)) });
+                                        unsafe { move_reg(regs.add(i), regs.add($b as usize + i)) };
                                     }
                                 }
                                 enter!(cm, callee, base);
@@ -463,12 +482,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     if let Some((cm, callee)) = fast {
                         let nb = if $tail {
                             for i in 0..argc {
-                                set!(i, unsafe { take(regs.add(b + 1 + i)) });
+                                unsafe { move_reg(regs.add(i), regs.add(b + 1 + i)) };
                             }
                             base
                         } else {
                             for i in 0..argc {
-                                set!(b + i, unsafe { take(regs.add(b + 1 + i)) });
+                                unsafe { move_reg(regs.add(b + i), regs.add(b + 1 + i)) };
                             }
                             push_frame!();
                             base + b
@@ -801,7 +820,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     let callee = unsafe { m.functions.get_unchecked(func as usize) };
                     if b != 0 {
                         for i in 0..callee.arity as usize {
-                            set!(i, unsafe { take(regs.add(b as usize + i)) });
+                            unsafe { move_reg(regs.add(i), regs.add(b as usize + i)) };
                         }
                     }
                     if std::ptr::eq(callee, f) {
