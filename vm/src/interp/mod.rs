@@ -126,6 +126,23 @@ unsafe fn move_reg(dst: *mut Value, src: *mut Value) {
     }
 }
 
+/// Copies a register's value into another, writing a small integer or an
+/// atom as its own variant (see [`move_reg`]).
+///
+/// # Safety
+/// `dst` and `src` must point to live registers.
+#[inline(always)]
+unsafe fn copy_reg(dst: *mut Value, src: *const Value) {
+    // SAFETY: as for `put`.
+    unsafe {
+        match *src {
+            Value::Int(i) => put(dst, Value::Int(i)),
+            Value::Atom(a) => put(dst, Value::Atom(a)),
+            ref v => put(dst, v.clone()),
+        }
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
@@ -537,7 +554,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             pc += 1;
             match *instr {
                 // ---- moving and building values ----
-                Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
+                Instr::Move { dst, src } => unsafe {
+                    copy_reg(regs.add(dst as usize), regs.add(src as usize))
+                },
                 Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
                 Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
                 Instr::LoadAtom { dst, atom } => set!(dst, Value::Atom(m.atoms[atom as usize])),
@@ -834,10 +853,24 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::TailCallExt { base: b, import } => call_ext!(b, import, true),
                 Instr::CallFun { base: b, argc } => call_fun!(b, argc, false),
                 Instr::TailCallFun { base: b, argc } => call_fun!(b, argc, true),
-                Instr::Return { src } => {
-                    let v = unsafe { take(regs.add(src as usize)) };
-                    ret!(v);
-                }
+                Instr::Return { src } => match p.frames.pop() {
+                    Some(fr) => {
+                        // The callee's R[0] is the caller's R[base] of the call.
+                        unsafe { move_reg(regs, regs.add(src as usize)) };
+                        // SAFETY: frames point into live modules.
+                        m = unsafe { &*fr.module };
+                        f = unsafe { &*fr.fun };
+                        code = &f.code;
+                        pc = fr.pc as usize;
+                        base = fr.base as usize;
+                        refresh!();
+                    }
+                    None => {
+                        let v = unsafe { take(regs.add(src as usize)) };
+                        save!();
+                        leave!(Outcome::Returned(v));
+                    }
+                },
 
                 // ---- errors ----
                 Instr::Raise { class, reason } => {
