@@ -15,6 +15,7 @@ pub mod number;
 pub mod order;
 pub mod print;
 pub mod tuple;
+mod tuple_cache;
 
 use std::rc::Rc;
 use std::sync::Arc;

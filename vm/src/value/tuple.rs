@@ -8,11 +8,12 @@
 //! process's heap (see ARCHITECTURE.md, "Processes may move between
 //! threads").
 
-use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::alloc::{handle_alloc_error, Layout};
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+use super::tuple_cache;
 use super::Value;
 
 #[repr(C)]
@@ -69,8 +70,8 @@ impl Tuple {
     /// before anything reads them.
     fn alloc(len: usize) -> Tuple {
         let layout = layout(len);
-        // SAFETY: the layout has a non-zero size (the header).
-        let raw = unsafe { alloc(layout) } as *mut Header;
+        // SAFETY: the layout has a non-zero size (the header, two words).
+        let raw = unsafe { tuple_cache::take(len, layout) } as *mut Header;
         let Some(ptr) = NonNull::new(raw) else {
             handle_alloc_error(layout)
         };
@@ -171,7 +172,7 @@ impl Tuple {
                 .map(|i| unsafe { self.elems_ptr().add(i).read() })
                 .collect();
             // SAFETY: the count is zero: this was the last handle.
-            unsafe { dealloc(self.ptr.as_ptr() as *mut u8, layout(len)) };
+            unsafe { tuple_cache::give(self.ptr.as_ptr() as *mut u8, len, layout(len)) };
             DEFERRED.with(|d| d.borrow_mut().push(elems));
             return;
         }
@@ -179,7 +180,7 @@ impl Tuple {
         // SAFETY: the count is zero: drop the elements, then the block.
         unsafe {
             std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(self.elems_ptr(), len));
-            dealloc(self.ptr.as_ptr() as *mut u8, layout(len));
+            tuple_cache::give(self.ptr.as_ptr() as *mut u8, len, layout(len));
         }
         if depth == 0 {
             while let Some(more) = DEFERRED.with(|d| d.borrow_mut().pop()) {
