@@ -559,7 +559,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 },
                 Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
                 Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
-                Instr::LoadAtom { dst, atom } => set!(dst, Value::Atom(m.atoms[atom as usize])),
+                Instr::LoadAtom { dst, atom } => {
+                    // SAFETY: `validate` checked every atom operand against
+                    // the module's atom table.
+                    set!(
+                        dst,
+                        Value::Atom(unsafe { *m.atoms.get_unchecked(atom as usize) })
+                    )
+                }
                 Instr::LoadNil { dst } => set!(dst, Value::Nil),
                 Instr::MakeTuple { dst, start, count } => {
                     set!(dst, Value::Tuple(Tuple::from_slice(window!(start, count))));
@@ -726,7 +733,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }
                 Instr::TestEqAtom { src, atom, fail } => {
-                    if !matches!(reg!(src), Value::Atom(a) if *a == m.atoms[atom as usize]) {
+                    // SAFETY: as for `LoadAtom`.
+                    let atom = unsafe { *m.atoms.get_unchecked(atom as usize) };
+                    if !matches!(reg!(src), Value::Atom(a) if *a == atom) {
                         pc = fail as usize;
                     }
                 }

@@ -40,7 +40,7 @@ pub struct Pid(pub u64);
 pub struct Ref(pub u64);
 
 /// A Reef term.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub enum Value {
     /// An integer that fits in i64. Results that do not fit become
     /// `BigInt`; a `BigInt` is never in i64 range (always normalised).
@@ -62,6 +62,29 @@ pub enum Value {
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Clone for Value {
+    /// Scalars are rebuilt as their own variant (no jump over every
+    /// variant for the common small integer and atom); only the shared
+    /// variants touch a reference count.
+    #[inline]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Int(i) => Value::Int(*i),
+            Value::Atom(a) => Value::Atom(*a),
+            Value::Tuple(t) => Value::Tuple(t.clone()),
+            Value::Cons(c) => Value::Cons(c.clone()),
+            Value::Nil => Value::Nil,
+            Value::Float(x) => Value::Float(*x),
+            Value::BigInt(b) => Value::BigInt(b.clone()),
+            Value::Str(x) => Value::Str(x.clone()),
+            Value::Map(x) => Value::Map(x.clone()),
+            Value::Fun(x) => Value::Fun(x.clone()),
+            Value::Pid(x) => Value::Pid(*x),
+            Value::Ref(x) => Value::Ref(*x),
+        }
+    }
+}
 
 /// One list cell `[head | tail]`; the tail may be any term (improper lists
 /// are allowed).
