@@ -223,14 +223,14 @@ opcodes! {
     33 Le { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] <= R[b]";
     34 Gt { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] > R[b]";
     35 Ge { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] >= R[b]";
-    36 Not { dst: Reg, src: Reg } "R[dst] := not R[src]; error (:badarg, R[src]) unless a boolean";
-    37 ListConcat { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] ++ R[b]; error (:badarg, R[a]) unless R[a] is a proper list";
-    38 StrConcat { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] <> R[b]; error (:badarg, ..) unless both are strings";
+    36 Not { dst: Reg, src: Reg } "R[dst] := not R[src]; error :badarg unless a boolean";
+    37 ListConcat { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] ++ R[b]; error :badarg unless R[a] is a proper list";
+    38 StrConcat { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] <> R[b]; error :badarg unless both are strings";
 
     // ---- control flow ----
     40 Jump { target: Label } "goto target (a backward jump costs a reduction)";
-    41 JumpIfFalse { cond: Reg, target: Label } "if R[cond] is false goto target; if true fall through; else error (:badarg, R[cond])";
-    42 JumpIfTrue { cond: Reg, target: Label } "if R[cond] is true goto target; if false fall through; else error (:badarg, R[cond])";
+    41 JumpIfFalse { cond: Reg, target: Label } "if R[cond] is false goto target; if true fall through; else error :badarg";
+    42 JumpIfTrue { cond: Reg, target: Label } "if R[cond] is true goto target; if false fall through; else error :badarg";
     43 TestTrue { src: Reg, fail: Label } "if R[src] is not the atom true goto fail (guards: never raises)";
 
     // ---- pattern tests: each jumps to fail when the test fails ----
@@ -282,6 +282,6 @@ opcodes! {
     111 RecvSkip { target: Label } "move the cursor past the current message; goto target";
     112 RecvAccept {} "remove the message under the cursor from the mailbox; reset the cursor";
     113 RecvWait { target: Label } "park until a message arrives, then goto target with the cursor on it";
-    114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; (:badarg, t) unless a non-negative integer or :infinity";
+    114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; :badarg unless a non-negative integer or :infinity";
     115 Send { dest: Reg, msg: Reg } "send R[msg] to R[dest] (a pid, a registered name or (name, node)); never blocks";
 }
