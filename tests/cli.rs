@@ -124,6 +124,16 @@ fn check_reports_all_errors_and_sets_the_exit_status() {
     let out = reef(&dir, &["check", "warn.reef"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stderr).contains("W0101"));
+    let out = reef(&dir, &["run", "warn.reef"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning does not stop the run"
+    );
+    assert!(
+        text(&out.stderr).contains("W0101"),
+        "run shows warnings too"
+    );
     let out = reef(&dir, &["run", "bad.reef"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).is_empty());

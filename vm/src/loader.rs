@@ -104,6 +104,8 @@ impl CodeServer {
 
 /// Compiles one source file. Compile errors become a `LoadError` carrying
 /// every rendered diagnostic; a compiler panic becomes `Internal`.
+/// Warnings of a module that compiles go to stderr, as a compiler's
+/// would (the program still runs).
 pub fn compile(
     name: &str,
     file_name: &str,
@@ -117,7 +119,20 @@ pub fn compile(
                 message: panic_message(&e),
             })?;
     match compiled.module {
-        Some(m) if !compiled.has_errors() => Ok(m),
+        Some(m) if !compiled.has_errors() => {
+            if !compiled.diagnostics.is_empty() {
+                eprint!(
+                    "{}",
+                    reef_compiler::render_diagnostics(
+                        &compiled.diagnostics,
+                        file_name,
+                        source,
+                        color
+                    )
+                );
+            }
+            Ok(m)
+        }
         _ => Err(LoadError::Compile {
             module: name.to_string(),
             rendered: reef_compiler::render_diagnostics(
