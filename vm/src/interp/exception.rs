@@ -243,3 +243,54 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit
         trace,
     })
 }
+
+#[cold]
+#[inline(never)]
+pub(super) fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
+    Exception::tagged(
+        Atom::FUNCTION_CLAUSE,
+        Value::tuple(vec![
+            Value::Atom(m.name),
+            Value::Atom(f.name),
+            Value::list(args.to_vec()),
+        ]),
+    )
+}
+
+#[cold]
+#[inline(never)]
+pub(super) fn internal(what: &str) -> Exception {
+    Exception::tagged(Atom::BADARG, Value::str(format!("internal error: {what}")))
+}
+
+/// The exception of a `Raise` instruction: class 0 error, 1 exit, 2 throw.
+#[cold]
+#[inline(never)]
+pub(super) fn raised(class: u8, reason: &Value) -> Exception {
+    let class = match class {
+        0 => ExcClass::Error,
+        1 => ExcClass::Exit,
+        _ => ExcClass::Throw,
+    };
+    Exception {
+        class,
+        reason: reason.clone(),
+        trace: None,
+    }
+}
+
+/// The exception of a `Reraise`: the caught class, reason and stack trace
+/// in three registers.
+#[cold]
+#[inline(never)]
+pub(super) fn reraised(caught: &[Value]) -> Exception {
+    let class = caught[0]
+        .as_atom()
+        .and_then(class_of_atom)
+        .unwrap_or(ExcClass::Error);
+    Exception {
+        class,
+        reason: caught[1].clone(),
+        trace: Some(caught[2].clone()),
+    }
+}

@@ -12,12 +12,13 @@
 mod arith;
 pub mod call;
 mod exception;
+mod receive;
+mod regs;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use reef_bytecode::{ExcClass, Instr};
+use reef_bytecode::Instr;
 use smallvec::SmallVec;
 
 pub use exception::{
@@ -30,6 +31,7 @@ use crate::native::{self, Ctx};
 use crate::process::{Frame, Handler, HandlerKind, Process, Start};
 use crate::runtime::Runtime;
 use crate::value::{order, print, Atom, Closure, MapData, Tuple, Value};
+use regs::{copy_reg, move_reg, put, take};
 
 /// Why `run` returned.
 pub enum Outcome {
@@ -68,108 +70,6 @@ pub fn run(rt: &Runtime, p: &mut Process, budget: u32) -> Outcome {
     let (outcome, left) = dispatch(rt, p, budget);
     p.reductions += u64::from(budget - left);
     outcome
-}
-
-/// Writes `v` into a register, dropping the old value only if it holds
-/// something to free (most registers hold integers and atoms).
-///
-/// # Safety
-/// `slot` must point to a live register.
-#[inline(always)]
-unsafe fn put(slot: *mut Value, v: Value) {
-    // SAFETY: the caller guarantees `slot` is a valid, initialised value.
-    unsafe {
-        if (*slot).is_boxed() {
-            *slot = v;
-        } else {
-            std::ptr::write(slot, v);
-        }
-    }
-}
-
-/// Takes a register's value, leaving `[]` (or, for a scalar, leaving it:
-/// a scalar needs no drop). A small integer is read as its tag and its
-/// payload, not as one 16-byte load: the instruction before usually wrote
-/// it with two stores, and a wide load of narrower stores stalls the CPU
-/// (no store forwarding), which cost a third of a tail loop's time.
-///
-/// # Safety
-/// `slot` must point to a live register.
-#[inline(always)]
-unsafe fn take(slot: *mut Value) -> Value {
-    // SAFETY: as for `put`.
-    unsafe {
-        match *slot {
-            Value::Int(i) => Value::Int(i),
-            Value::Atom(a) => Value::Atom(a),
-            _ => std::ptr::replace(slot, Value::Nil),
-        }
-    }
-}
-
-/// Moves a register's value into another (a call's arguments into
-/// place), leaving `[]` behind unless it is a scalar. Each case writes its
-/// own variant, so a small integer is stored as a tag and a payload, not
-/// copied as 16 opaque bytes through the stack.
-///
-/// # Safety
-/// `dst` and `src` must point to live registers.
-#[inline(always)]
-unsafe fn move_reg(dst: *mut Value, src: *mut Value) {
-    // SAFETY: as for `put`.
-    unsafe {
-        match *src {
-            Value::Int(i) => put(dst, Value::Int(i)),
-            Value::Atom(a) => put(dst, Value::Atom(a)),
-            _ => put(dst, std::ptr::replace(src, Value::Nil)),
-        }
-    }
-}
-
-/// Copies a register's value into another, writing a small integer or an
-/// atom as its own variant (see [`move_reg`]).
-///
-/// # Safety
-/// `dst` and `src` must point to live registers.
-#[inline(always)]
-unsafe fn copy_reg(dst: *mut Value, src: *const Value) {
-    // SAFETY: as for `put`.
-    unsafe {
-        match *src {
-            Value::Int(i) => put(dst, Value::Int(i)),
-            Value::Atom(a) => put(dst, Value::Atom(a)),
-            ref v => put(dst, v.clone()),
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn function_clause(m: &LoadedModule, f: &FunctionCode, args: &[Value]) -> Exception {
-    Exception::tagged(
-        Atom::FUNCTION_CLAUSE,
-        Value::tuple(vec![
-            Value::Atom(m.name),
-            Value::Atom(f.name),
-            Value::list(args.to_vec()),
-        ]),
-    )
-}
-
-#[cold]
-#[inline(never)]
-fn internal(what: &str) -> Exception {
-    Exception::tagged(Atom::BADARG, Value::str(format!("internal error: {what}")))
-}
-
-/// A receive timeout: `Ok(None)` for `:infinity`, milliseconds otherwise.
-fn timeout_ms(v: &Value) -> Result<Option<u64>, Exception> {
-    match v {
-        Value::Int(n) if *n >= 0 => Ok(Some(*n as u64)),
-        Value::BigInt(b) if b.sign() == num_bigint::Sign::Plus => Ok(None),
-        Value::Atom(Atom::INFINITY) => Ok(None),
-        _ => Err(Exception::badarg()),
-    }
 }
 
 fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
@@ -767,21 +667,21 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::GetElem { dst, src, index } => {
                     let v = match reg!(src) {
                         Value::Tuple(t) if (index as usize) < t.len() => t[index as usize].clone(),
-                        _ => throw!(internal("GetElem on a value not tested")),
+                        _ => throw!(exception::internal("GetElem on a value not tested")),
                     };
                     set!(dst, v);
                 }
                 Instr::GetHead { dst, src } => {
                     let v = match reg!(src) {
                         Value::Cons(c) => c.head.clone(),
-                        _ => throw!(internal("GetHead on a value not tested")),
+                        _ => throw!(exception::internal("GetHead on a value not tested")),
                     };
                     set!(dst, v);
                 }
                 Instr::GetTail { dst, src } => {
                     let v = match reg!(src) {
                         Value::Cons(c) => c.tail.clone(),
-                        _ => throw!(internal("GetTail on a value not tested")),
+                        _ => throw!(exception::internal("GetTail on a value not tested")),
                     };
                     set!(dst, v);
                 }
@@ -883,16 +783,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
 
                 // ---- errors ----
                 Instr::Raise { class, reason } => {
-                    let class = match class {
-                        0 => ExcClass::Error,
-                        1 => ExcClass::Exit,
-                        _ => ExcClass::Throw,
-                    };
-                    throw!(Exception {
-                        class,
-                        reason: reg!(reason).clone(),
-                        trace: None
-                    });
+                    throw!(exception::raised(class, reg!(reason)))
                 }
                 Instr::Badmatch { src } => {
                     throw!(Exception::tagged(Atom::BADMATCH, reg!(src).clone()))
@@ -901,21 +792,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone()))
                 }
                 Instr::FunctionClause {} => {
-                    let e = function_clause(m, f, window!(0, f.arity));
+                    let e = exception::function_clause(m, f, window!(0, f.arity));
                     throw!(e);
                 }
                 Instr::Reraise { src } => {
-                    let class = reg!(src)
-                        .as_atom()
-                        .and_then(exception::class_of_atom)
-                        .unwrap_or(ExcClass::Error);
-                    let reason = reg!(src + 1).clone();
-                    let trace = reg!(src + 2).clone();
-                    throw!(Exception {
-                        class,
-                        reason,
-                        trace: Some(trace)
-                    });
+                    throw!(exception::reraised(window!(src, 3)))
                 }
 
                 // ---- exception handlers ----
@@ -963,7 +844,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     timeout,
                     target,
                     expired,
-                } => match timeout_ms(reg!(timeout)) {
+                } => match receive::timeout_ms(reg!(timeout)) {
                     Err(e) => throw!(e),
                     Ok(None) => {
                         pc = target as usize;
@@ -972,13 +853,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         leave!(Outcome::Wait);
                     }
                     Ok(Some(ms)) => {
-                        let now = Instant::now();
-                        let deadline = *p
-                            .recv_deadline
-                            .get_or_insert_with(|| now + Duration::from_millis(ms));
-                        if ms == 0 || now >= deadline {
-                            p.mailbox.reset_cursor();
-                            p.recv_deadline = None;
+                        if receive::timed_out(p, ms) {
                             pc = expired as usize;
                         } else {
                             pc = target as usize;
