@@ -153,42 +153,12 @@ pub fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "panic".to_string())
 }
 
-/// An empty register window names no register, so its `start` does not
-/// matter; the code generator may put it just past the frame (where the
-/// validator's per-operand check would reject it). Canonicalise it to 0.
-fn canonicalise_empty_windows(module: &mut Module) {
-    use reef_bytecode::Instr::*;
-    for f in &mut module.functions {
-        for i in &mut f.code {
-            match i {
-                MakeTuple {
-                    start, count: 0, ..
-                }
-                | MakeMap {
-                    start, count: 0, ..
-                }
-                | UpdateMap {
-                    start, count: 0, ..
-                }
-                | MakeClosure {
-                    start, count: 0, ..
-                }
-                | Interp {
-                    start, count: 0, ..
-                } => *start = 0,
-                _ => {}
-            }
-        }
-    }
-}
-
 /// Validates and installs a module, making it the current version.
 pub fn install(
     rt: &Runtime,
-    mut module: Module,
+    module: Module,
     dir: Option<PathBuf>,
 ) -> Result<Arc<LoadedModule>, LoadError> {
-    canonicalise_empty_windows(&mut module);
     reef_bytecode::encode::validate(&module).map_err(|e| LoadError::Bytecode {
         message: e.to_string(),
     })?;

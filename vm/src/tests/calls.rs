@@ -101,7 +101,6 @@ fn fact_30_overflows_into_a_big_integer() {
     );
 }
 
-
 #[test]
 fn a_tail_loop_of_ten_million_runs_in_constant_space() {
     let vm = quiet_vm();
