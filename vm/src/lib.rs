@@ -21,14 +21,20 @@
 
 pub mod code;
 pub mod exports;
+pub mod host;
+pub mod info;
 pub mod interp;
+pub mod links;
 pub mod loader;
 pub mod mailbox;
 pub mod native;
+pub mod proc_table;
 pub mod process;
 pub mod runtime;
 pub mod scheduler;
+pub mod signal;
 pub mod term;
+pub mod timers;
 pub mod value;
 
 #[cfg(test)]
@@ -47,6 +53,7 @@ pub use term::Term;
 pub use value::{Atom, Pid, Ref, Value};
 
 use exports::{Mfa, Native};
+use host::HostResult;
 use process::{Process, Start, Status};
 use runtime::Runtime;
 use scheduler::Ended;
@@ -62,6 +69,7 @@ pub struct VmBuilder {
     env_path: bool,
     out: Option<Box<dyn Write + Send>>,
     color: bool,
+    schedulers: Option<usize>,
 }
 
 impl VmBuilder {
@@ -91,6 +99,12 @@ impl VmBuilder {
         self
     }
 
+    /// How many scheduler threads run processes (default: one per core).
+    pub fn schedulers(mut self, n: usize) -> VmBuilder {
+        self.schedulers = Some(n.max(1));
+        self
+    }
+
     pub fn build(self) -> Vm {
         let mut path = self.search_path;
         if self.env_path {
@@ -101,9 +115,12 @@ impl VmBuilder {
         let out = self
             .out
             .unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
-        Vm {
-            rt: Arc::new(Runtime::new(path, out, self.color)),
-        }
+        let rt = Arc::new(Runtime::new(path, out, self.color));
+        let n = self.schedulers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        rt.scheduler.start(&rt, n);
+        Vm { rt }
     }
 }
 
@@ -142,6 +159,7 @@ impl Vm {
             env_path: true,
             out: None,
             color: false,
+            schedulers: None,
         }
     }
 
@@ -245,25 +263,43 @@ impl Vm {
         let pid = self.rt.new_pid();
         let mut p = Process::new(pid);
         p.start = Some(Start { fun, args });
+        let watch = Arc::new(host::Watch::default());
+        p.watch = Some(watch.clone());
         self.rt.scheduler.spawn(Box::new(p));
-        let ended = self.rt.scheduler.run_until(&self.rt, pid);
+        let ended = self.rt.scheduler.wait_for(&watch, pid, true);
+        if matches!(ended, Ended::Deadlock) {
+            // Nothing can wake it: end it without a report.
+            self.rt.scheduler.deliver(pid, signal::Signal::Shutdown);
+            let _ = watch.wait(std::time::Duration::from_secs(1));
+        }
         if stop_others {
             self.rt.scheduler.stop_others();
         }
         self.rt.flush_out();
         match ended {
-            Ended::Returned(v) => Ok(Term::from_value(&v)),
-            Ended::Exited(exit) if !exit.is_abnormal() => Ok(Term::from_value(&exit.reason())),
-            Ended::Exited(exit) => Err(crash_of(pid, &exit)),
-            Ended::Deadlock | Ended::NoProcess => {
-                self.rt.scheduler.remove(pid);
-                Err(deadlock(pid))
+            Ended::Done(HostResult::Returned { value, .. }) => Ok(value),
+            Ended::Done(HostResult::BadResult(t)) => Ok(t),
+            Ended::Done(HostResult::Exited {
+                reason,
+                report,
+                abnormal,
+            }) => {
+                if abnormal {
+                    Err(Crash {
+                        pid: Term::Pid(pid.0),
+                        reason,
+                        report,
+                    })
+                } else {
+                    Ok(reason)
+                }
             }
+            Ended::Deadlock | Ended::NoProcess => Err(deadlock(pid)),
         }
     }
 
-    /// A long-lived process for a REPL: the same pid and mailbox across
-    /// evaluations.
+    /// A REPL session: a process the host drives, one evaluation at a
+    /// time, that keeps its bindings and its mailbox between them.
     pub fn session(&self) -> Session {
         let pid = self.rt.new_pid();
         let mut p = Process::new(pid);
@@ -277,9 +313,113 @@ impl Vm {
         }
     }
 
-    /// Flushes program output.
+    /// Starts a process running `module.function(args...)`; returns its pid.
+    pub fn spawn(&self, module: &str, function: &str, args: Vec<Term>) -> Term {
+        let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
+        let pid = self.rt.new_pid();
+        let mut p = Process::new(pid);
+        p.start = Some(Start {
+            fun,
+            args: args.iter().map(Term::to_value).collect(),
+        });
+        self.rt.scheduler.spawn(Box::new(p));
+        Term::Pid(pid.0)
+    }
+
+    /// Sends `msg` to a pid, or to a registered name (an atom). Like `!`,
+    /// never fails: a message to a process that is gone is dropped.
+    pub fn send(&self, dest: &Term, msg: &Term) {
+        let pid = match dest {
+            Term::Pid(p) => Some(Pid(*p)),
+            Term::Atom(name) => self.rt.scheduler.table.whereis(Atom::new(name)),
+            _ => None,
+        };
+        if let Some(pid) = pid {
+            let m = mailbox::Message::copy_of(&msg.to_value());
+            self.rt.scheduler.deliver(pid, signal::Signal::Message(m));
+        }
+    }
+
+    /// A mailbox for this host program: it has a pid that processes can
+    /// send to (and link to or monitor), and the host receives from it.
+    pub fn mailbox(&self) -> HostMailbox {
+        let pid = self.rt.new_pid();
+        let entry = self.rt.scheduler.new_host_mailbox(pid);
+        HostMailbox {
+            rt: self.rt.clone(),
+            entry,
+        }
+    }
+
+    /// A snapshot of every process (the REPL's `:procs`).
+    pub fn processes(&self) -> Vec<info::ProcInfo> {
+        self.rt
+            .scheduler
+            .pids()
+            .into_iter()
+            .filter_map(|p| self.rt.scheduler.info(p, None))
+            .collect()
+    }
+
+    /// How many scheduler threads run processes.
+    pub fn schedulers(&self) -> usize {
+        self.rt.scheduler.count()
+    }
+
+    /// Writes out buffered program output.
     pub fn flush(&self) {
         self.rt.flush_out();
+    }
+
+    /// Stops the scheduler threads and frees every process. (Dropping the
+    /// VM does this too.)
+    pub fn shutdown(&self) {
+        self.rt.flush_out();
+        self.rt.scheduler.shutdown();
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A mailbox the host program receives on (see [`Vm::mailbox`]).
+pub struct HostMailbox {
+    rt: Arc<Runtime>,
+    entry: Arc<proc_table::Entry>,
+}
+
+impl HostMailbox {
+    /// Its pid, to hand to processes.
+    pub fn pid(&self) -> Term {
+        Term::Pid(self.entry.pid.0)
+    }
+
+    /// The oldest message, waiting up to `timeout` for one.
+    pub fn recv(&self, timeout: std::time::Duration) -> Option<Term> {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut s = self.entry.lock();
+        loop {
+            if !s.inbox.is_empty() {
+                if let signal::Signal::Message(m) = s.inbox.remove(0) {
+                    return Some(Term::from_value(&m.into_value()));
+                }
+                continue;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline || self.rt.scheduler.is_stopped() {
+                return None;
+            }
+            s = self.entry.host_wait(s, deadline - now);
+        }
+    }
+}
+
+impl Drop for HostMailbox {
+    fn drop(&mut self) {
+        self.rt.scheduler.remove(&self.rt, self.entry.pid);
     }
 }
 
@@ -289,14 +429,6 @@ fn local_fun(m: &Arc<code::LoadedModule>, func: u32) -> Value {
         func,
         captured: Box::new([]),
     }))
-}
-
-fn crash_of(pid: Pid, exit: &interp::Exit) -> Crash {
-    Crash {
-        pid: Term::Pid(pid.0),
-        reason: Term::from_value(&exit.reason()),
-        report: interp::crash_report(&Value::Pid(pid), exit),
-    }
 }
 
 fn deadlock(pid: Pid) -> Crash {
@@ -368,40 +500,40 @@ impl Session {
             .scheduler
             .with_process(self.pid, |p| p.session_state.clone())
             .unwrap_or_default();
-        self.rt.scheduler.start_call(
+        let watch = Arc::new(host::Watch::default());
+        let started = self.rt.scheduler.start_call(
             self.pid,
             Start {
                 fun,
                 args: vec![state],
             },
+            watch.clone(),
         );
-        let ended = self.rt.scheduler.run_until(&self.rt, self.pid);
-        // Let what the evaluation spawned or woke run a little (there is
-        // one scheduler thread for now, so they only run when asked).
-        let slice = std::time::Duration::from_millis(SESSION_SLICE_MS);
+        if !started {
+            return Err(EvalError::Crashed(deadlock(self.pid)));
+        }
+        let ended = self.rt.scheduler.wait_for(&watch, self.pid, true);
+        // Let what the evaluation spawned or woke finish a short job (and
+        // print) before the prompt comes back.
         self.rt
             .scheduler
-            .run_ready(&self.rt, std::time::Instant::now() + slice);
+            .settle(std::time::Duration::from_millis(SESSION_SLICE_MS));
         self.rt.flush_out();
         match ended {
-            Ended::Returned(v) => match v.as_tuple() {
-                Some([value, new_state]) => {
-                    let new_state = new_state.clone();
-                    self.rt
-                        .scheduler
-                        .with_process(self.pid, |p| p.session_state = new_state);
-                    Ok(EvalOutput {
-                        text: value::print::inspect(value),
-                        value: Term::from_value(value),
-                    })
-                }
-                _ => Err(EvalError::BadResult(Term::from_value(&v))),
-            },
-            Ended::Exited(exit) => Err(EvalError::Crashed(crash_of(self.pid, &exit))),
+            Ended::Done(HostResult::Returned { value, text }) => Ok(EvalOutput { text, value }),
+            Ended::Done(HostResult::BadResult(t)) => Err(EvalError::BadResult(t)),
+            Ended::Done(HostResult::Exited { reason, report, .. }) => {
+                Err(EvalError::Crashed(Crash {
+                    pid: Term::Pid(self.pid.0),
+                    reason,
+                    report,
+                }))
+            }
             Ended::Deadlock | Ended::NoProcess => {
                 self.rt.scheduler.with_process(self.pid, |p| {
                     p.reset_stack();
                     p.status = Status::Idle;
+                    p.watch = None;
                 });
                 Err(EvalError::Crashed(deadlock(self.pid)))
             }
@@ -425,7 +557,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.rt.scheduler.remove(self.pid);
+        self.rt.scheduler.remove(&self.rt, self.pid);
     }
 }
 

@@ -3,12 +3,13 @@
 //! the one that matches is removed and the others stay, in order).
 //!
 //! Messages in the mailbox are already copies in the receiving process's
-//! heap. (With several scheduler threads, senders will push into a shared
-//! inbox that the owner drains here; this type is where that goes.)
+//! heap. Senders never touch it while the process runs: their signals
+//! wait in the process's table entry (`proc_table.rs`) until its slice
+//! ends.
 
 use std::collections::VecDeque;
 
-use crate::value::Value;
+use crate::value::{Ref, Value};
 
 /// A message on its way to another process: a deep copy
 /// (`value::copy::deep_copy`) that shares no `Rc` node with anything else.
@@ -35,6 +36,12 @@ pub struct Mailbox {
     messages: VecDeque<Value>,
     /// Index of the message the current receive looks at.
     cursor: usize,
+    /// The receive marker: a reference this process made, and how many
+    /// messages were queued then. No older message can hold the
+    /// reference, so a receive that only matches messages holding it
+    /// starts there (BEAM's receive-marker optimisation: a request/reply
+    /// with a fresh reference costs O(1) however long the mailbox).
+    marker: Option<(Ref, usize)>,
 }
 
 impl Mailbox {
@@ -57,8 +64,47 @@ impl Mailbox {
     /// Removes the message under the cursor and resets the cursor.
     pub fn accept(&mut self) -> Option<Value> {
         let msg = self.messages.remove(self.cursor);
+        if let Some((_, pos)) = &mut self.marker {
+            if self.cursor < *pos {
+                *pos -= 1;
+            }
+        }
         self.cursor = 0;
         msg
+    }
+
+    /// Remembers that reference `r` was made now.
+    pub fn set_marker(&mut self, r: Ref) {
+        self.marker = Some((r, self.messages.len()));
+    }
+
+    /// A receive whose every clause needs `r` in the message starts past
+    /// the messages older than `r`.
+    #[inline]
+    pub fn use_marker(&mut self, r: Ref) {
+        if let Some((mr, pos)) = self.marker {
+            if mr == r && self.cursor < pos {
+                self.cursor = pos;
+            }
+        }
+    }
+
+    /// Removes the oldest message for which `pred` holds.
+    pub fn remove_first(&mut self, pred: impl Fn(&Value) -> bool) {
+        if let Some(i) = self.messages.iter().position(pred) {
+            self.cursor = i;
+            self.accept();
+        }
+    }
+
+    /// The messages, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Value> {
+        self.messages.iter()
+    }
+
+    /// Bytes of the queue itself (not the terms).
+    pub fn bytes(&self) -> usize {
+        self.messages.capacity() * std::mem::size_of::<Value>()
     }
 
     /// Back to the oldest message (a receive timed out or starts over).
@@ -83,6 +129,7 @@ impl Mailbox {
     /// Takes every message out, oldest first.
     pub fn drain(&mut self) -> Vec<Value> {
         self.cursor = 0;
+        self.marker = None;
         self.messages.drain(..).collect()
     }
 }

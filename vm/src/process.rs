@@ -4,11 +4,14 @@
 //! process itself, which is what lets the scheduler move it between
 //! threads (see the `Send` impl below).
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::code::{FunctionCode, LoadedModule};
+use crate::host::Watch;
+use crate::links::Links;
 use crate::mailbox::Mailbox;
-use crate::value::{Pid, Value};
+use crate::value::{Atom, Pid, Value};
 
 /// The saved state of a caller: where to continue when the callee returns.
 /// The pointers stay valid because the runtime keeps every loaded module
@@ -90,6 +93,20 @@ pub struct Process {
     /// A session's state, passed to and returned by each evaluation.
     pub(crate) session_state: Value,
     pub reductions: u64,
+    /// Exit signals become `(:EXIT, pid, reason)` messages.
+    pub(crate) trap_exit: bool,
+    /// An exit signal killed it: it ends with this reason at the next
+    /// scheduling point (after its slice, or at once if it is parked).
+    pub(crate) pending_exit: Option<Value>,
+    /// Links and monitors, allocated on first use (most processes have
+    /// none, and an idle process should stay small).
+    pub(crate) links: Option<Box<Links>>,
+    /// The timer of the receive it waits in, to cancel when it wakes.
+    pub(crate) recv_timer: Option<u64>,
+    /// `process.max_heap(words)`: killed when its heap grows past this.
+    pub(crate) max_heap: Option<u64>,
+    /// The host waits for this process's call to end.
+    pub(crate) watch: Option<Arc<Watch>>,
 }
 
 // SAFETY: a process owns every `Rc` node reachable from its registers,
@@ -125,6 +142,12 @@ impl Process {
             host_driven: false,
             session_state: Value::Nil,
             reductions: 0,
+            trap_exit: false,
+            pending_exit: None,
+            links: None,
+            recv_timer: None,
+            max_heap: None,
+            watch: None,
         }
     }
 
@@ -175,6 +198,21 @@ impl Process {
         if self.frames.capacity() > KEEP && self.frames.capacity() > 4 * self.frames.len() {
             self.frames.shrink_to(self.frames.len().max(KEEP));
         }
+    }
+
+    /// The links and monitors, allocated if need be.
+    pub(crate) fn links_mut(&mut self) -> &mut Links {
+        self.links.get_or_insert_with(Default::default)
+    }
+
+    /// The function running now, as `(module, name, arity)`.
+    pub(crate) fn current_function(&self) -> Option<(Atom, Atom, u32)> {
+        if self.fun.is_null() {
+            return None;
+        }
+        // SAFETY: code pointers point into modules the runtime keeps alive.
+        let (m, f) = unsafe { (&*self.module, &*self.fun) };
+        Some((m.name, f.name, f.arity))
     }
 
     pub fn mailbox_len(&self) -> usize {

@@ -1,24 +1,31 @@
-//! The scheduler: which process runs next. For now one thread drives every
-//! process (the caller's, inside `run_until`); issue 3 replaces this file
-//! with per-core workers and work stealing behind the same small interface:
-//! `spawn`, `send`, `start_call`, `run_until`, `stop_others`.
+//! The scheduler: N threads (one per core by default), each with a local
+//! run queue, stealing from each other and from a global injector when
+//! theirs is empty (crossbeam-deque's Chase-Lev deques), and sleeping on a
+//! condition variable when there is nothing at all to do.
 //!
-//! A process runs for a budget of reductions, then goes to the back of the
-//! run queue. A process parked in a receive sits in the table until a
-//! message comes or its deadline passes; when no process can run and some
-//! wait with deadlines, the scheduler sleeps until the earliest.
+//! A process runs for a budget of reductions and then goes to the back of
+//! its thread's queue. A process that waits in a receive is parked in its
+//! table entry and costs nothing until a signal wakes it; the sender (or
+//! the timer thread) queues it again. Signals to a running process wait in
+//! its entry's inbox and are applied when its slice ends (`signal.rs`).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::cell::Cell;
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use rustc_hash::FxHashMap;
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 
+use crate::host::{self, HostResult, Watch};
 use crate::interp::{self, Exit, Outcome};
+use crate::links;
 use crate::mailbox::Message;
+use crate::proc_table::{Entry, ProcTable, Slot};
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
+use crate::signal::{self, Effect, Signal};
+use crate::timers::{Action, Timers};
 use crate::value::{Atom, Pid, Value};
 
 /// Reductions a process may use before it yields: Erlang's slice, long
@@ -26,346 +33,583 @@ use crate::value::{Atom, Pid, Value};
 /// millisecond) that a spinning process never holds the others up.
 pub const BUDGET: u32 = 4000;
 
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Timer {
-    at: Instant,
-    pid: Pid,
-    seq: u64,
+type Task = Arc<Entry>;
+
+thread_local! {
+    /// The run queue of the scheduler thread this is (with its
+    /// scheduler's id), so that a process woken here is queued here.
+    static LOCAL: Cell<(usize, *const Worker<Task>)> = const { Cell::new((0, std::ptr::null())) };
 }
 
-enum Slot {
-    Parked(Box<Process>),
-    /// Taken out to run; messages sent meanwhile wait here.
-    Running {
-        inbox: Vec<Message>,
-    },
+static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+
+pub struct Scheduler {
+    pub(crate) table: ProcTable,
+    pub(crate) timers: Timers,
+    id: usize,
+    injector: Injector<Task>,
+    stealers: OnceLock<Vec<Stealer<Task>>>,
+    sleep_lock: Mutex<()>,
+    sleep_cv: Condvar,
+    sleepers: AtomicUsize,
+    stop: AtomicBool,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
-#[derive(Default)]
-struct State {
-    procs: FxHashMap<Pid, Slot>,
-    run_queue: VecDeque<Pid>,
-    timers: BinaryHeap<Reverse<Timer>>,
-    names: FxHashMap<Atom, Pid>,
-}
-
-/// How a process the host waits on finished.
+/// How a call the host waited for ended.
 pub enum Ended {
-    /// Its outermost function returned this value.
-    Returned(Value),
-    /// An uncaught exception ended it (a host-driven process stays alive).
-    Exited(Exit),
+    Done(HostResult),
     /// It waits for a message no process can ever send: every process is
     /// parked and no timer is pending.
     Deadlock,
-    /// It is not in the process table.
+    /// The process is gone (or the VM stopped).
     NoProcess,
 }
 
-#[derive(Default)]
-pub struct Scheduler {
-    state: Mutex<State>,
-}
-
-impl State {
-    fn wake(&mut self, pid: Pid) {
-        if let Some(Slot::Parked(p)) = self.procs.get_mut(&pid) {
-            if p.status == Status::Waiting {
-                p.status = Status::Runnable;
-                p.wait_expired = None;
-                self.run_queue.push_back(pid);
-            }
-        }
-    }
-
-    fn fire_timers(&mut self, now: Instant) {
-        while let Some(Reverse(t)) = self.timers.peek() {
-            if t.at > now {
-                break;
-            }
-            let Reverse(t) = self.timers.pop().expect("peeked");
-            if let Some(Slot::Parked(p)) = self.procs.get_mut(&t.pid) {
-                if p.status == Status::Waiting && p.wait_seq == t.seq {
-                    if let Some(expired) = p.wait_expired.take() {
-                        p.pc = expired;
-                        p.mailbox.reset_cursor();
-                        p.recv_deadline = None;
-                    }
-                    p.status = Status::Runnable;
-                    self.run_queue.push_back(t.pid);
-                }
-            }
+impl Default for Scheduler {
+    fn default() -> Scheduler {
+        Scheduler {
+            table: ProcTable::default(),
+            timers: Timers::default(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            injector: Injector::new(),
+            stealers: OnceLock::new(),
+            sleep_lock: Mutex::new(()),
+            sleep_cv: Condvar::new(),
+            sleepers: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            threads: Mutex::new(Vec::new()),
         }
     }
 }
 
 impl Scheduler {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().expect("scheduler lock")
-    }
-
-    /// Adds a new process; it runs when its turn comes.
-    pub fn spawn(&self, p: Box<Process>) {
-        let mut st = self.lock();
-        let pid = p.pid;
-        let runnable = p.status == Status::Runnable;
-        st.procs.insert(pid, Slot::Parked(p));
-        if runnable {
-            st.run_queue.push_back(pid);
-        }
-    }
-
-    /// Delivers a message (already copied for the receiver). A message to
-    /// a process that does not exist is dropped, as Erlang does.
-    pub fn send(&self, pid: Pid, msg: Message) {
-        let mut st = self.lock();
-        match st.procs.get_mut(&pid) {
-            Some(Slot::Parked(p)) => {
-                p.mailbox.push(msg.into_value());
-                st.wake(pid);
-            }
-            Some(Slot::Running { inbox }) => inbox.push(msg),
-            None => {}
-        }
-    }
-
-    pub fn register(&self, name: Atom, pid: Pid) -> bool {
-        let mut st = self.lock();
-        if st.names.contains_key(&name)
-            || st.names.values().any(|p| *p == pid)
-            || !st.procs.contains_key(&pid)
+    /// Starts `n` scheduler threads and the timer thread.
+    pub fn start(&self, rt: &Arc<Runtime>, n: usize) {
+        let n = n.max(1);
+        let workers: Vec<Worker<Task>> = (0..n).map(|_| Worker::new_fifo()).collect();
+        if self
+            .stealers
+            .set(workers.iter().map(Worker::stealer).collect())
+            .is_err()
         {
-            return false;
+            return; // already started
         }
-        st.names.insert(name, pid);
-        true
-    }
-
-    pub fn unregister(&self, name: Atom) -> bool {
-        self.lock().names.remove(&name).is_some()
-    }
-
-    pub fn whereis(&self, name: Atom) -> Option<Pid> {
-        let st = self.lock();
-        st.names
-            .get(&name)
-            .copied()
-            .filter(|pid| st.procs.contains_key(pid))
-    }
-
-    pub fn is_alive(&self, pid: Pid) -> bool {
-        self.lock().procs.contains_key(&pid)
-    }
-
-    /// Gives an idle host-driven process a call to make, and queues it.
-    pub fn start_call(&self, pid: Pid, start: Start) -> bool {
-        let mut st = self.lock();
-        let Some(Slot::Parked(p)) = st.procs.get_mut(&pid) else {
-            return false;
-        };
-        p.start = Some(start);
-        p.status = Status::Runnable;
-        st.run_queue.push_back(pid);
-        true
-    }
-
-    /// Runs `f` on a parked process (for the host: a session's mailbox).
-    pub fn with_process<R>(&self, pid: Pid, f: impl FnOnce(&mut Process) -> R) -> Option<R> {
-        match self.lock().procs.get_mut(&pid) {
-            Some(Slot::Parked(p)) => Some(f(p)),
-            _ => None,
+        let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        for (i, w) in workers.into_iter().enumerate() {
+            let rt = rt.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("reef-sched-{}", i + 1))
+                    .spawn(move || rt.scheduler.worker_main(&rt, w))
+                    .expect("spawn a scheduler thread"),
+            );
         }
+        let rt = rt.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name("reef-timers".into())
+                .spawn(move || rt.scheduler.timers.run(&rt))
+                .expect("spawn the timer thread"),
+        );
     }
 
-    /// Takes a parked process out of the table (a session that ends).
-    pub fn remove(&self, pid: Pid) -> Option<Box<Process>> {
-        let mut st = self.lock();
-        st.names.retain(|_, n| *n != pid);
-        match st.procs.remove(&pid) {
-            Some(Slot::Parked(p)) => Some(p),
-            Some(slot) => {
-                st.procs.insert(pid, slot);
-                None
-            }
-            None => None,
+    /// How many scheduler threads run.
+    pub fn count(&self) -> usize {
+        self.stealers.get().map_or(0, Vec::len)
+    }
+
+    /// Stops every thread and frees every process.
+    pub fn shutdown(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.timers.stop();
+        {
+            let _g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.sleep_cv.notify_all();
         }
-    }
-
-    /// Ends every process that is not host-driven (when `main` returns).
-    pub fn stop_others(&self) {
-        let dropped: Vec<Box<Process>> = {
-            let mut guard = self.lock();
-            let st = &mut *guard;
-            let pids: Vec<Pid> = st
-                .procs
-                .iter()
-                .filter(|(_, s)| !matches!(s, Slot::Parked(p) if p.host_driven))
-                .map(|(pid, _)| *pid)
-                .collect();
-            let mut out = Vec::new();
-            for pid in pids {
-                if let Some(Slot::Parked(p)) = st.procs.remove(&pid) {
-                    out.push(p);
-                }
-            }
-            let procs = &st.procs;
-            let keep: VecDeque<Pid> = st
-                .run_queue
-                .iter()
-                .copied()
-                .filter(|pid| procs.contains_key(pid))
-                .collect();
-            st.run_queue = keep;
-            st.names.retain(|_, pid| procs.contains_key(pid));
-            out
-        };
-        drop(dropped); // freed outside the lock
-    }
-
-    /// Runs processes until `target` returns from its outermost call or
-    /// ends; other processes run too, in turn.
-    pub fn run_until(&self, rt: &Runtime, target: Pid) -> Ended {
-        self.drive(rt, Some(target), None)
-    }
-
-    /// Runs the processes that can run now (and those their messages
-    /// wake) until none can, or until `deadline`; does not wait for timers.
-    /// (A session gives the processes it spawned a chance to run between
-    /// evaluations.)
-    pub fn run_ready(&self, rt: &Runtime, deadline: Instant) {
-        self.drive(rt, None, Some(deadline));
-    }
-
-    fn drive(&self, rt: &Runtime, target: Option<Pid>, deadline: Option<Instant>) -> Ended {
-        let target = target.unwrap_or(Pid(u64::MAX));
-        loop {
-            let next = {
-                let mut st = self.lock();
-                if !st.timers.is_empty() {
-                    st.fire_timers(Instant::now());
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Ended::NoProcess;
-                }
-                match st.run_queue.pop_front() {
-                    Some(pid) => match st.procs.remove(&pid) {
-                        Some(Slot::Parked(p)) => {
-                            st.procs.insert(pid, Slot::Running { inbox: Vec::new() });
-                            Some((pid, p))
-                        }
-                        Some(slot) => {
-                            st.procs.insert(pid, slot); // not parked: skip
-                            None
-                        }
-                        None => None, // gone meanwhile
-                    },
-                    None => {
-                        if deadline.is_some() {
-                            return Ended::NoProcess;
-                        }
-                        match st.procs.get(&target) {
-                            None => return Ended::NoProcess,
-                            Some(Slot::Parked(p)) if p.status == Status::Idle => {
-                                return Ended::NoProcess
-                            }
-                            _ => {}
-                        }
-                        let Some(Reverse(next)) = st.timers.peek() else {
-                            return Ended::Deadlock;
-                        };
-                        let at = next.at;
-                        drop(st);
-                        rt.flush_out();
-                        let now = Instant::now();
-                        if at > now {
-                            std::thread::sleep(at - now);
-                        }
-                        None
-                    }
-                }
+        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        for t in threads {
+            let _ = t.join();
+        }
+        for e in self.table.entries() {
+            self.table.remove(e.pid);
+            let body = {
+                let mut s = e.lock();
+                s.dead = true;
+                s.inbox.clear();
+                s.body.take()
             };
-            let Some((pid, mut p)) = next else { continue };
-            let outcome = interp::run(rt, &mut p, BUDGET);
-            let mut finished = None;
-            let mut report = None;
-            let mut dead = None;
-            {
-                let mut guard = self.lock();
-                let st = &mut *guard;
-                if let Some(Slot::Running { inbox }) = st.procs.remove(&pid) {
-                    for m in inbox {
-                        p.mailbox.push(m.into_value());
-                    }
-                }
-                match outcome {
-                    Outcome::Yield => {
-                        p.status = Status::Runnable;
-                        st.procs.insert(pid, Slot::Parked(p));
-                        st.run_queue.push_back(pid);
-                    }
-                    Outcome::Wait => {
-                        if p.mailbox.has_unseen() {
-                            p.status = Status::Runnable;
-                            p.wait_expired = None;
-                            st.procs.insert(pid, Slot::Parked(p));
-                            st.run_queue.push_back(pid);
-                        } else {
-                            p.status = Status::Waiting;
-                            p.wait_seq += 1;
-                            p.compact();
-                            if let (Some(at), Some(_)) = (p.recv_deadline, p.wait_expired) {
-                                st.timers.push(Reverse(Timer {
-                                    at,
-                                    pid,
-                                    seq: p.wait_seq,
-                                }));
-                            }
-                            st.procs.insert(pid, Slot::Parked(p));
-                        }
-                    }
-                    Outcome::Returned(v) => {
-                        if p.host_driven {
-                            p.reset_stack();
-                            p.status = Status::Idle;
-                            st.procs.insert(pid, Slot::Parked(p));
-                        } else {
-                            st.names.retain(|_, n| *n != pid);
-                            dead = Some(p);
-                        }
-                        if pid == target {
-                            finished = Some(Ended::Returned(v));
-                        }
-                    }
-                    Outcome::Exited(exit) => {
-                        if p.host_driven {
-                            p.reset_stack();
-                            p.status = Status::Idle;
-                            st.procs.insert(pid, Slot::Parked(p));
-                        } else {
-                            st.names.retain(|_, n| *n != pid);
-                            dead = Some(p);
-                        }
-                        if pid == target {
-                            finished = Some(Ended::Exited(exit));
-                        } else if exit.is_abnormal() {
-                            report = Some(interp::crash_report(&Value::Pid(pid), &exit));
-                        }
-                    }
+            drop(body);
+        }
+        while self.injector.steal().is_success() {}
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    // ---- queues ----
+
+    /// Queues a runnable process: on this thread's queue when called from
+    /// a scheduler thread, else on the injector.
+    pub(crate) fn schedule(&self, e: Task) {
+        let (id, w) = LOCAL.with(Cell::get);
+        if id == self.id && !w.is_null() {
+            // SAFETY: the pointer is to this thread's own worker, set by
+            // `worker_main` for as long as it runs.
+            let w = unsafe { &*w };
+            w.push(e);
+            if w.len() > 1 {
+                self.wake_one();
+            }
+        } else {
+            self.injector.push(e);
+            self.wake_one();
+        }
+    }
+
+    fn wake_one(&self) {
+        fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::SeqCst) > 0 {
+            let _g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.sleep_cv.notify_one();
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        !self.injector.is_empty()
+            || self
+                .stealers
+                .get()
+                .is_some_and(|s| s.iter().any(|s| !s.is_empty()))
+    }
+
+    fn find_task(&self, w: &Worker<Task>, tick: u64) -> Option<Task> {
+        // Now and then look at the injector first, so that processes woken
+        // by timers and the host are not starved by a busy local queue.
+        if tick % 61 == 0 {
+            if let Steal::Success(t) = self.injector.steal_batch_and_pop(w) {
+                return Some(t);
+            }
+        }
+        if let Some(t) = w.pop() {
+            return Some(t);
+        }
+        loop {
+            let mut retry = false;
+            match self.injector.steal_batch_and_pop(w) {
+                Steal::Success(t) => return Some(t),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+            for s in self.stealers.get().into_iter().flatten() {
+                match s.steal_batch_and_pop(w) {
+                    Steal::Success(t) => return Some(t),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
                 }
             }
-            drop(dead); // the process's memory, freed outside the lock
-            if let Some(report) = report {
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    fn worker_main(&self, rt: &Runtime, w: Worker<Task>) {
+        LOCAL.with(|l| l.set((self.id, &w as *const _)));
+        let mut tick: u64 = 0;
+        while !self.stop.load(Ordering::Relaxed) {
+            tick += 1;
+            match self.find_task(&w, tick) {
+                Some(e) => {
+                    if !w.is_empty() {
+                        self.wake_one(); // more here than this thread can run
+                    }
+                    self.run_slice(rt, e);
+                }
+                None => {
+                    rt.flush_out();
+                    let g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
+                    self.sleepers.fetch_add(1, Ordering::SeqCst);
+                    if !self.has_work() && !self.stop.load(Ordering::SeqCst) {
+                        drop(self.sleep_cv.wait(g).unwrap_or_else(|e| e.into_inner()));
+                    } else {
+                        drop(g);
+                    }
+                    self.sleepers.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        LOCAL.with(|l| l.set((0, std::ptr::null())));
+        // Whatever is left in this queue is freed by `shutdown`.
+        while w.pop().is_some() {}
+    }
+
+    // ---- running a process ----
+
+    fn run_slice(&self, rt: &Runtime, e: Task) {
+        let mut body = {
+            let mut s = e.lock();
+            match s.body.take() {
+                Some(b) if b.status == Status::Runnable => b,
+                other => {
+                    s.body = other;
+                    return;
+                }
+            }
+        };
+        if let Some(id) = body.recv_timer.take() {
+            self.timers.cancel(id);
+        }
+        let outcome = match body.pending_exit.take() {
+            Some(reason) => Outcome::Exited(Exit::signal(reason)),
+            None => interp::run(rt, &mut body, BUDGET),
+        };
+        self.after_slice(rt, e, body, outcome);
+    }
+
+    fn after_slice(&self, rt: &Runtime, e: Task, mut body: Box<Process>, outcome: Outcome) {
+        let mut s = e.lock();
+        for sig in std::mem::take(&mut s.inbox) {
+            signal::apply(&mut body, sig);
+        }
+        let outcome = match outcome {
+            Outcome::Yield | Outcome::Wait => {
+                if let Some(reason) = body.pending_exit.take() {
+                    Outcome::Exited(Exit::signal(reason))
+                } else if let Some(reason) = over_max_heap(&body) {
+                    Outcome::Exited(Exit::signal(reason))
+                } else {
+                    outcome
+                }
+            }
+            o => o,
+        };
+        match outcome {
+            Outcome::Yield => {
+                body.status = Status::Runnable;
+                s.body = Some(body);
+                drop(s);
+                self.schedule(e);
+            }
+            Outcome::Wait => {
+                if body.mailbox.has_unseen() {
+                    body.status = Status::Runnable;
+                    body.wait_expired = None;
+                    s.body = Some(body);
+                    drop(s);
+                    self.schedule(e);
+                    return;
+                }
+                body.status = Status::Waiting;
+                body.wait_seq += 1;
+                body.compact();
+                let timer = match (body.recv_deadline, body.wait_expired) {
+                    (Some(at), Some(_)) => {
+                        let id = rt.new_ref().0;
+                        body.recv_timer = Some(id);
+                        Some((id, at, body.wait_seq))
+                    }
+                    _ => None,
+                };
+                let pid = body.pid;
+                s.body = Some(body);
+                drop(s);
+                if let Some((id, at, seq)) = timer {
+                    self.timers.add(id, at, Action::Timeout { pid, seq });
+                }
+            }
+            Outcome::Returned(_) | Outcome::Exited(_) if body.host_driven => {
+                let result = host::result_of(&mut body, &outcome);
+                drop(outcome);
+                body.reset_stack();
+                body.status = Status::Idle;
+                body.pending_exit = None;
+                let watch = body.watch.take();
+                s.body = Some(body);
+                drop(s);
+                if let Some(w) = watch {
+                    w.set(result);
+                }
+            }
+            Outcome::Returned(_) | Outcome::Exited(_) => {
+                s.dead = true;
+                drop(s);
+                // The host waiting for it learns the value it returned.
+                if matches!(outcome, Outcome::Returned(_)) {
+                    if let Some(w) = body.watch.take() {
+                        w.set(host::result_of(&mut body, &outcome));
+                    }
+                }
+                let exit = match outcome {
+                    Outcome::Exited(x) => x,
+                    _ => Exit::signal(Value::Atom(Atom::NORMAL)),
+                };
+                self.terminate(rt, body, exit);
+            }
+        }
+    }
+
+    /// The end of a process (already marked dead): out of the table, its
+    /// links and monitors told, its host or stderr told.
+    fn terminate(&self, rt: &Runtime, mut body: Box<Process>, exit: Exit) {
+        let pid = body.pid;
+        self.table.remove(pid);
+        if let Some(id) = body.recv_timer.take() {
+            self.timers.cancel(id);
+        }
+        let reason = exit.reason();
+        if let Some(l) = body.links.take() {
+            links::propagate_exit(rt, pid, *l, &reason);
+        }
+        match body.watch.take() {
+            Some(w) => w.set(host::exited(&body, &exit)),
+            None if exit.is_abnormal() => {
+                let report = interp::crash_report(&Value::Pid(pid), &exit);
                 rt.flush_out();
                 eprint!("{report}");
             }
-            if let Some(f) = finished {
-                return f;
+            None => {}
+        }
+        drop(reason);
+        drop(exit);
+        drop(body);
+    }
+
+    // ---- signals ----
+
+    /// Sends `sig` to `pid`. Never blocks for long and never fails: a
+    /// signal to a process that is gone follows the dead-letter rules.
+    pub(crate) fn deliver(&self, pid: Pid, sig: Signal) {
+        match self.table.get(pid) {
+            Some(e) => self.deliver_to(&e, sig),
+            None => self.dead_letter(pid, sig),
+        }
+    }
+
+    fn deliver_to(&self, e: &Task, sig: Signal) {
+        let mut s = e.lock();
+        if s.dead {
+            drop(s);
+            return self.dead_letter(e.pid, sig);
+        }
+        if let Some(cv) = &e.host {
+            if let Some(msg) = host_message(sig) {
+                s.inbox.push(Signal::Message(msg));
+                drop(s);
+                cv.notify_all();
             }
+            return;
+        }
+        match s.body.as_mut() {
+            Some(b) => {
+                if signal::apply(b, sig) == Effect::Wake {
+                    drop(s);
+                    self.schedule(e.clone());
+                }
+            }
+            None => s.inbox.push(sig),
+        }
+    }
+
+    /// A link or monitor request to a process that is gone is answered
+    /// with `:noproc`; anything else is dropped.
+    fn dead_letter(&self, pid: Pid, sig: Signal) {
+        let noproc = || Message::copy_of(&Value::Atom(Atom::NOPROC));
+        match sig {
+            Signal::Link(from) => self.deliver(
+                from,
+                Signal::Exit {
+                    from: pid,
+                    reason: noproc(),
+                    link: true,
+                },
+            ),
+            Signal::Monitor { from, r } => self.deliver(
+                from,
+                Signal::Down {
+                    r,
+                    from: pid,
+                    reason: noproc(),
+                },
+            ),
+            _ => {}
+        }
+    }
+
+    // ---- processes ----
+
+    /// Adds a new process and queues it.
+    pub fn spawn(&self, p: Box<Process>) {
+        let runnable = p.status == Status::Runnable;
+        let e = Entry::new(p.pid, Some(p), false);
+        self.table.insert(e.clone());
+        if runnable {
+            self.schedule(e);
+        }
+    }
+
+    /// A mailbox for the host: a pid that processes can send to.
+    pub fn new_host_mailbox(&self, pid: Pid) -> Task {
+        let e = Entry::new(pid, None, true);
+        self.table.insert(e.clone());
+        e
+    }
+
+    pub fn is_alive(&self, pid: Pid) -> bool {
+        self.table.get(pid).is_some_and(|e| !e.lock().dead)
+    }
+
+    /// Gives an idle host-driven process a call to make, and queues it;
+    /// `watch` learns how it ended.
+    pub fn start_call(&self, pid: Pid, start: Start, watch: Arc<Watch>) -> bool {
+        let Some(e) = self.table.get(pid) else {
+            return false;
+        };
+        {
+            let mut s = e.lock();
+            let Some(p) = s.body.as_mut() else {
+                return false;
+            };
+            if p.status != Status::Idle {
+                return false;
+            }
+            p.start = Some(start);
+            p.watch = Some(watch);
+            p.status = Status::Runnable;
+        }
+        self.schedule(e);
+        true
+    }
+
+    /// Runs `f` on a process that is not running (for the host: a
+    /// session's state and mailbox).
+    pub fn with_process<R>(&self, pid: Pid, f: impl FnOnce(&mut Process) -> R) -> Option<R> {
+        let e = self.table.get(pid)?;
+        let mut s = e.lock();
+        s.body.as_mut().map(|p| f(p))
+    }
+
+    /// Waits for the call `watch` follows to end. With `deadlock` set,
+    /// gives up when nothing can ever happen again: every process parked,
+    /// no timer pending, and `pid` still waiting.
+    pub fn wait_for(&self, watch: &Watch, pid: Pid, deadlock: bool) -> Ended {
+        let mut quiet_since: Option<Instant> = None;
+        loop {
+            if let Some(r) = watch.wait(Duration::from_millis(20)) {
+                return Ended::Done(r);
+            }
+            if self.is_stopped() {
+                return Ended::NoProcess;
+            }
+            let stuck = deadlock && self.quiescent() && self.is_waiting(pid);
+            match (stuck, quiet_since) {
+                (false, _) => quiet_since = None,
+                (true, None) => quiet_since = Some(Instant::now()),
+                (true, Some(t)) if t.elapsed() >= Duration::from_millis(40) => {
+                    return Ended::Deadlock
+                }
+                (true, Some(_)) => {}
+            }
+        }
+    }
+
+    fn is_waiting(&self, pid: Pid) -> bool {
+        self.table.get(pid).is_some_and(|e| {
+            let s = e.lock();
+            s.inbox.is_empty()
+                && s.body
+                    .as_ref()
+                    .is_some_and(|b| b.status == Status::Waiting && !b.mailbox.has_unseen())
+        })
+    }
+
+    /// Nothing runs, nothing is queued, no timer is pending.
+    fn quiescent(&self) -> bool {
+        self.sleepers.load(Ordering::SeqCst) == self.count()
+            && !self.has_work()
+            && self.timers.pending() == 0
+    }
+
+    /// Waits up to `limit` for every scheduler thread to run out of work.
+    pub fn settle(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline
+            && !(self.sleepers.load(Ordering::SeqCst) == self.count() && !self.has_work())
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Ends a process the host drives (a session that closes).
+    pub fn remove(&self, rt: &Runtime, pid: Pid) {
+        let Some(e) = self.table.get(pid) else {
+            return;
+        };
+        let body = {
+            let mut s: std::sync::MutexGuard<'_, Slot> = e.lock();
+            if s.body.is_none() {
+                // Running (or a host mailbox): let it end by a signal.
+                s.dead = s.dead || e.host.is_some();
+                None
+            } else {
+                s.dead = true;
+                s.body.take()
+            }
+        };
+        match body {
+            Some(b) => self.terminate(rt, b, Exit::signal(Value::Atom(Atom::SHUTDOWN))),
+            None => {
+                self.table.remove(pid);
+            }
+        }
+    }
+
+    /// Ends every process the host does not drive (when `main` returns),
+    /// as if by `:shutdown`, and waits (a little) for them to go.
+    pub fn stop_others(&self) {
+        let mut keep = 0;
+        for e in self.table.entries() {
+            let host_driven =
+                e.host.is_some() || e.lock().body.as_ref().is_some_and(|b| b.host_driven);
+            if host_driven {
+                keep += 1;
+            } else {
+                self.deliver_to(&e, Signal::Shutdown);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while self.table.len() > keep && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(200));
         }
     }
 }
 
-/// A crash report for a process the host ran (see `interp::crash_report`).
-pub fn report(pid: Pid, exit: &Exit) -> String {
-    interp::crash_report(&Value::Pid(pid), exit)
+/// What a host mailbox makes of a signal: messages as they are, exit
+/// signals and `:DOWN` notices as the messages a trapping process gets.
+fn host_message(sig: Signal) -> Option<Message> {
+    let v = match sig {
+        Signal::Message(m) => return Some(m),
+        Signal::Exit { from, reason, .. } => Value::tuple(vec![
+            Value::Atom(Atom::EXIT),
+            Value::Pid(from),
+            reason.into_value(),
+        ]),
+        Signal::Down { r, from, reason } => signal::down_message(r, from, reason.into_value()),
+        _ => return None,
+    };
+    Some(Message::copy_of(&v))
+}
+
+/// The reason to kill a process past its `max_heap`, if it is.
+fn over_max_heap(p: &Process) -> Option<Value> {
+    let limit = p.max_heap?;
+    let words = crate::info::heap_words(p) as u64;
+    (words > limit).then(|| {
+        Value::tuple(vec![
+            Value::Atom(Atom::MAX_HEAP),
+            Value::Int(words as i64),
+            Value::Int(limit as i64),
+        ])
+    })
 }

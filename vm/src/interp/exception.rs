@@ -100,6 +100,15 @@ pub struct Exit {
 }
 
 impl Exit {
+    /// An end by an exit signal (or a VM-imposed limit): no stack trace.
+    pub fn signal(reason: Value) -> Exit {
+        Exit {
+            class: ExcClass::Exit,
+            raised: reason,
+            trace: Value::Nil,
+        }
+    }
+
     /// The process's exit reason, as links and monitors will see it.
     pub fn reason(&self) -> Value {
         match self.class {

@@ -300,6 +300,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             } else {
                                 set!($b, v);
                             }
+                            if p.pending_exit.is_some() {
+                                // `exit(self(), reason)` took effect: stop
+                                // here; the scheduler ends the process.
+                                save!();
+                                leave!(Outcome::Yield);
+                            }
                         }
                         (Ok(_), Some(Start { fun, args })) => {
                             save!();

@@ -105,7 +105,6 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("throw", 1, |_, a| Err(Exception::throw(a[0].clone()))),
     ("exit", 1, |_, a| Err(Exception::exit(a[0].clone()))),
     ("self", 0, |ctx, _| Ok(Value::Pid(ctx.self_pid()))),
-    ("make_ref", 0, |ctx, _| Ok(Value::Ref(ctx.make_ref()))),
     ("apply", 2, |ctx, a| {
         let args = list(&a[1])?;
         ctx.apply(a[0].clone(), args)
@@ -115,30 +114,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         let fun = ext_fun(atom(&a[0])?, atom(&a[1])?, args.len() as u32);
         ctx.apply(fun, args)
     }),
-    ("spawn", 1, |ctx, a| Ok(Value::Pid(ctx.spawn(&a[0])?))),
     ("send", 2, |ctx, a| {
         ctx.send(&a[0], &a[1])?;
         Ok(a[1].clone())
-    }),
-    ("register", 2, |ctx, a| match (&a[0], &a[1]) {
-        (Value::Atom(name), Value::Pid(pid)) if ctx.rt.scheduler.register(*name, *pid) => {
-            Ok(Value::TRUE)
-        }
-        _ => Err(Exception::badarg()),
-    }),
-    ("unregister", 1, |ctx, a| {
-        if ctx.rt.scheduler.unregister(atom(&a[0])?) {
-            Ok(Value::TRUE)
-        } else {
-            Err(Exception::badarg())
-        }
-    }),
-    ("whereis", 1, |ctx, a| {
-        Ok(ctx
-            .rt
-            .scheduler
-            .whereis(atom(&a[0])?)
-            .map_or(Value::NIL_ATOM, Value::Pid))
     }),
     ("flush", 0, |ctx, _| {
         let mut out = String::new();

@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod lists;
 pub mod maps;
 pub mod math;
+pub mod process;
 pub mod strings;
 
 use std::rc::Rc;
@@ -19,6 +20,7 @@ use crate::interp::Exception;
 use crate::mailbox::Message;
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
+use crate::signal::Signal;
 use crate::value::copy::deep_copy;
 use crate::value::{Atom, Closure, MapData, Pid, Ref, Value};
 
@@ -65,8 +67,14 @@ impl<'a> Ctx<'a> {
         Ok(Value::Nil)
     }
 
-    /// Starts a process running `fun()` (a function of no arguments).
-    pub fn spawn(&mut self, fun: &Value) -> Result<Pid, Exception> {
+    /// Starts a process running `fun()` (a function of no arguments),
+    /// linked to the caller if `link`, monitored with `monitor` if given.
+    pub fn spawn_opts(
+        &mut self,
+        fun: &Value,
+        link: bool,
+        monitor: Option<Ref>,
+    ) -> Result<Pid, Exception> {
         match fun {
             Value::Fun(c) if c.arity() == 0 => {}
             _ => return Err(Exception::badarg()),
@@ -78,8 +86,22 @@ impl<'a> Ctx<'a> {
             args: Vec::new(),
         });
         p.status = Status::Runnable;
+        let me = self.proc.pid;
+        if link {
+            p.links_mut().linked.insert(me);
+            self.proc.links_mut().linked.insert(pid);
+        }
+        if let Some(r) = monitor {
+            p.links_mut().monitored_by.insert(r, me);
+            self.proc.links_mut().monitoring.insert(r, pid);
+        }
         self.rt.scheduler.spawn(p);
         Ok(pid)
+    }
+
+    /// Starts a process running `fun()`.
+    pub fn spawn(&mut self, fun: &Value) -> Result<Pid, Exception> {
+        self.spawn_opts(fun, false, None)
     }
 
     /// Sends a copy of `msg` to `dest` (a pid, a registered name, or
@@ -99,10 +121,14 @@ pub(crate) fn send(
 ) -> Result<(), Exception> {
     let pid = match dest {
         Value::Pid(pid) => *pid,
-        Value::Atom(name) => rt.scheduler.whereis(*name).ok_or_else(Exception::badarg)?,
+        Value::Atom(name) => rt
+            .scheduler
+            .table
+            .whereis(*name)
+            .ok_or_else(Exception::badarg)?,
         Value::Tuple(t) if t.len() == 2 => match &t[0] {
             // Only the local node exists for now.
-            Value::Atom(name) => match rt.scheduler.whereis(*name) {
+            Value::Atom(name) => match rt.scheduler.table.whereis(*name) {
                 Some(pid) => pid,
                 None => return Ok(()),
             },
@@ -114,7 +140,7 @@ pub(crate) fn send(
     if pid == p.pid {
         p.mailbox.push(copy.into_value());
     } else {
-        rt.scheduler.send(pid, copy);
+        rt.scheduler.deliver(pid, Signal::Message(copy));
     }
     Ok(())
 }
@@ -122,8 +148,10 @@ pub(crate) fn send(
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 6] = [
+    let modules: [(&str, Table); 8] = [
         ("kernel", kernel::NATIVES),
+        ("kernel", process::KERNEL),
+        ("process", process::PROCESS),
         ("io", io::NATIVES),
         ("lists", lists::NATIVES),
         ("maps", maps::NATIVES),

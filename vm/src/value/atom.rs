@@ -64,6 +64,11 @@ preinterned! {
     THROW = "throw",
     KERNEL = "kernel",
     DEADLOCK = "deadlock",
+    RUNNING = "running",
+    RUNNABLE = "runnable",
+    WAITING = "waiting",
+    TIMEOUT = "timeout",
+    MAX_HEAP = "max_heap",
     EMPTY = "",
 }
 

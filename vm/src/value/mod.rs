@@ -14,6 +14,7 @@ pub mod copy;
 pub mod number;
 pub mod order;
 pub mod print;
+pub mod size;
 pub mod tuple;
 mod tuple_cache;
 

@@ -103,6 +103,11 @@ impl Tuple {
         self.header().count.get()
     }
 
+    /// The address of the shared node (to count a shared tuple once).
+    pub fn addr(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
     pub fn ptr_eq(a: &Tuple, b: &Tuple) -> bool {
         a.ptr == b.ptr
     }

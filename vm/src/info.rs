@@ -1,0 +1,157 @@
+//! What a process looks like from outside: `process.info`, `process.list`,
+//! the REPL's `:procs`, and the size of its heap.
+
+use std::time::{Duration, Instant};
+
+use crate::mailbox::Mailbox;
+use crate::proc_table::Entry;
+use crate::process::{Frame, Process, Status};
+use crate::scheduler::Scheduler;
+use crate::value::size::Sizer;
+use crate::value::{Atom, Pid, Ref};
+
+/// A snapshot of one process, made of owned data (safe to hand anywhere).
+#[derive(Debug, Clone)]
+pub struct ProcInfo {
+    pub pid: Pid,
+    pub registered_name: Option<Atom>,
+    /// `:running`, `:runnable` or `:waiting` (an idle session is waiting).
+    pub status: Atom,
+    /// `(module, function, arity)` of the function it is in.
+    pub current_function: Option<(Atom, Atom, u32)>,
+    pub reductions: u64,
+    pub message_queue_len: usize,
+    /// Bytes: the process, its stack, its mailbox and its heap.
+    pub memory: usize,
+    pub heap_words: usize,
+    pub links: Vec<Pid>,
+    /// The processes it monitors.
+    pub monitors: Vec<(Ref, Pid)>,
+    /// The processes that monitor it.
+    pub monitored_by: Vec<Pid>,
+    pub trap_exit: bool,
+}
+
+/// Words of the terms a process keeps alive: its live registers and its
+/// mailbox.
+pub fn heap_words(p: &Process) -> usize {
+    let mut s = Sizer::default();
+    for v in p.regs.iter() {
+        s.add(v);
+    }
+    for v in p.mailbox.iter() {
+        s.add(v);
+    }
+    s.words
+}
+
+/// Bytes a process takes: its own structures and its heap.
+pub fn memory(p: &Process, heap_words: usize) -> usize {
+    std::mem::size_of::<Process>()
+        + std::mem::size_of::<Entry>()
+        + p.regs.capacity() * std::mem::size_of::<crate::value::Value>()
+        + p.frames.capacity() * std::mem::size_of::<Frame>()
+        + p.handlers.capacity() * std::mem::size_of::<crate::process::Handler>()
+        + Mailbox::bytes(&p.mailbox)
+        + heap_words * 8
+}
+
+fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> ProcInfo {
+    let heap = heap_words(p);
+    let links = p.links.as_deref();
+    let mut linked: Vec<Pid> = links.map_or(Vec::new(), |l| l.linked.iter().copied().collect());
+    linked.sort();
+    let mut monitors: Vec<(Ref, Pid)> = links.map_or(Vec::new(), |l| {
+        l.monitoring.iter().map(|(r, p)| (*r, *p)).collect()
+    });
+    monitors.sort();
+    let mut monitored_by: Vec<Pid> =
+        links.map_or(Vec::new(), |l| l.monitored_by.values().copied().collect());
+    monitored_by.sort();
+    ProcInfo {
+        pid: p.pid,
+        registered_name: sched.table.name_of(p.pid),
+        status: if running {
+            Atom::RUNNING
+        } else {
+            match p.status {
+                Status::Runnable => Atom::RUNNABLE,
+                Status::Waiting | Status::Idle => Atom::WAITING,
+            }
+        },
+        current_function: p.current_function(),
+        reductions: p.reductions,
+        message_queue_len: p.mailbox.len() + inbox,
+        memory: memory(p, heap),
+        heap_words: heap,
+        links: linked,
+        monitors,
+        monitored_by,
+        trap_exit: p.trap_exit,
+    }
+}
+
+impl Scheduler {
+    /// The info of `pid`; `me` is the caller, which is running (and so is
+    /// not in the table's slot). A process running on another thread is
+    /// waited for up to a few milliseconds (its slice ends by then unless
+    /// it is in a long native); after that only its status is known.
+    pub fn info(&self, pid: Pid, me: Option<&Process>) -> Option<ProcInfo> {
+        if let Some(p) = me.filter(|p| p.pid == pid) {
+            return Some(snapshot(self, p, true, 0));
+        }
+        let e = self.table.get(pid)?;
+        let give_up = Instant::now() + Duration::from_millis(5);
+        loop {
+            {
+                let s = e.lock();
+                if s.dead || e.host.is_some() {
+                    return (e.host.is_some() && !s.dead).then(|| ProcInfo {
+                        pid,
+                        registered_name: self.table.name_of(pid),
+                        status: Atom::WAITING,
+                        current_function: None,
+                        reductions: 0,
+                        message_queue_len: s.inbox.len(),
+                        memory: std::mem::size_of::<Entry>(),
+                        heap_words: 0,
+                        links: Vec::new(),
+                        monitors: Vec::new(),
+                        monitored_by: Vec::new(),
+                        trap_exit: true,
+                    });
+                }
+                if let Some(p) = s.body.as_deref() {
+                    return Some(snapshot(self, p, false, s.inbox.len()));
+                }
+                if Instant::now() >= give_up {
+                    return Some(ProcInfo {
+                        pid,
+                        registered_name: self.table.name_of(pid),
+                        status: Atom::RUNNING,
+                        current_function: None,
+                        reductions: 0,
+                        message_queue_len: s.inbox.len(),
+                        memory: 0,
+                        heap_words: 0,
+                        links: Vec::new(),
+                        monitors: Vec::new(),
+                        monitored_by: Vec::new(),
+                        trap_exit: false,
+                    });
+                }
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Every live pid, in order.
+    pub fn pids(&self) -> Vec<Pid> {
+        self.table
+            .entries()
+            .into_iter()
+            .filter(|e| !e.lock().dead)
+            .map(|e| e.pid)
+            .collect()
+    }
+}

@@ -1,0 +1,200 @@
+//! The process table: pid -> entry, and the registry of names.
+//!
+//! An [`Entry`] is the part of a process other threads may touch: a lock
+//! around the process itself (absent while a scheduler thread runs it)
+//! and the signals that came meanwhile. The table is split in shards so
+//! that spawning and looking up pids on several threads rarely contend.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+
+use rustc_hash::FxHashMap;
+
+use crate::process::Process;
+use crate::signal::Signal;
+use crate::value::{Atom, Pid};
+
+pub struct Entry {
+    pub pid: Pid,
+    slot: Mutex<Slot>,
+    /// For a host mailbox (a pid the embedding program receives on): the
+    /// host waits on this for a message.
+    pub(crate) host: Option<Condvar>,
+}
+
+pub struct Slot {
+    /// The process, when no scheduler thread is running it.
+    pub body: Option<Box<Process>>,
+    /// Signals that came while it ran (applied when its slice ends), or a
+    /// host mailbox's messages.
+    pub inbox: Vec<Signal>,
+    /// It has ended: signals to it go to the dead-letter rules.
+    pub dead: bool,
+}
+
+impl Entry {
+    pub fn new(pid: Pid, body: Option<Box<Process>>, host: bool) -> Arc<Entry> {
+        Arc::new(Entry {
+            pid,
+            slot: Mutex::new(Slot {
+                body,
+                inbox: Vec::new(),
+                dead: false,
+            }),
+            host: host.then(Condvar::new),
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Slot> {
+        // A panic while holding the lock is a VM bug; the slot itself is
+        // still consistent, so go on rather than poison every later send.
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn host_wait<'a>(
+        &self,
+        guard: MutexGuard<'a, Slot>,
+        timeout: std::time::Duration,
+    ) -> MutexGuard<'a, Slot> {
+        match &self.host {
+            Some(cv) => {
+                cv.wait_timeout(guard, timeout)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+            }
+            None => guard,
+        }
+    }
+}
+
+const SHARDS: usize = 64;
+
+pub struct ProcTable {
+    shards: Box<[RwLock<FxHashMap<Pid, Arc<Entry>>>]>,
+    count: AtomicUsize,
+    names: RwLock<Registry>,
+}
+
+#[derive(Default)]
+struct Registry {
+    by_name: FxHashMap<Atom, Pid>,
+    by_pid: FxHashMap<Pid, Atom>,
+}
+
+impl Default for ProcTable {
+    fn default() -> ProcTable {
+        ProcTable {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            count: AtomicUsize::new(0),
+            names: RwLock::default(),
+        }
+    }
+}
+
+impl ProcTable {
+    fn shard(&self, pid: Pid) -> &RwLock<FxHashMap<Pid, Arc<Entry>>> {
+        &self.shards[(pid.0 as usize) % SHARDS]
+    }
+
+    pub fn insert(&self, e: Arc<Entry>) {
+        let mut shard = self.shard(e.pid).write().unwrap_or_else(|e| e.into_inner());
+        if shard.insert(e.pid, e).is_none() {
+            self.count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn get(&self, pid: Pid) -> Option<Arc<Entry>> {
+        self.shard(pid)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&pid)
+            .cloned()
+    }
+
+    /// Takes an ended process out of the table and the registry.
+    pub fn remove(&self, pid: Pid) -> Option<Arc<Entry>> {
+        let e = self
+            .shard(pid)
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&pid);
+        if e.is_some() {
+            self.count.fetch_sub(1, Ordering::Relaxed);
+        }
+        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(name) = names.by_pid.remove(&pid) {
+            names.by_name.remove(&name);
+        }
+        e
+    }
+
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every entry, in pid order.
+    pub fn entries(&self) -> Vec<Arc<Entry>> {
+        let mut all: Vec<Arc<Entry>> = Vec::with_capacity(self.len());
+        for shard in self.shards.iter() {
+            all.extend(
+                shard
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .values()
+                    .cloned(),
+            );
+        }
+        all.sort_by_key(|e| e.pid);
+        all
+    }
+
+    /// Names `pid`, which must be alive, not named yet, and the name free.
+    pub fn register(&self, name: Atom, pid: Pid) -> bool {
+        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+        if names.by_name.contains_key(&name) || names.by_pid.contains_key(&pid) {
+            return false;
+        }
+        // Checked under the registry lock: a process that ends takes its
+        // name out after it is marked dead, so it cannot be named after.
+        let alive = self.get(pid).is_some_and(|e| !e.lock().dead);
+        if !alive {
+            return false;
+        }
+        names.by_name.insert(name, pid);
+        names.by_pid.insert(pid, name);
+        true
+    }
+
+    pub fn unregister(&self, name: Atom) -> bool {
+        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+        match names.by_name.remove(&name) {
+            Some(pid) => {
+                names.by_pid.remove(&pid);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn whereis(&self, name: Atom) -> Option<Pid> {
+        self.names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_name
+            .get(&name)
+            .copied()
+    }
+
+    pub fn name_of(&self, pid: Pid) -> Option<Atom> {
+        self.names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_pid
+            .get(&pid)
+            .copied()
+    }
+}
