@@ -26,7 +26,9 @@ pub fn grow(p: &mut Process, need: usize) -> Result<(), Exception> {
     if need > MAX_REGS {
         return Err(Exception::error(Value::Atom(Atom::SYSTEM_LIMIT)));
     }
-    let new_len = need.max(p.regs.len() * 2).clamp(64, MAX_REGS);
+    // Start small (most processes are small and many are idle); double
+    // after that, so deep recursion costs amortised O(1) per frame.
+    let new_len = need.max(p.regs.len() * 2).clamp(8, MAX_REGS);
     p.regs.resize(new_len, Value::Nil);
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod maps;
 pub mod math;
 pub mod process;
 pub mod strings;
+pub mod timer;
 
 use std::rc::Rc;
 
@@ -148,7 +149,8 @@ pub(crate) fn send(
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 8] = [
+    let modules: [(&str, Table); 9] = [
+        ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
         ("process", process::PROCESS),
