@@ -24,9 +24,10 @@ Usage:
   reef disasm --opcodes         print the instruction set
 
 Options:
-  --path DIR     look for modules in DIR too (repeatable; before REEF_PATH)
-  -h, --help     print this help
-  -V, --version  print the version
+  --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
+  --schedulers N    run processes on N scheduler threads (default: one per core)
+  -h, --help        print this help
+  -V, --version     print the version
 
 Modules are found beside the file that uses them, then on the search path
 (--path, then REEF_PATH, colon-separated), then in the standard library.
@@ -41,11 +42,27 @@ enum Command {
 
 struct Options {
     paths: Vec<PathBuf>,
+    schedulers: Option<usize>,
     command: Command,
+}
+
+impl Options {
+    /// A VM builder with the options that apply to every command.
+    fn builder(&self) -> reef_vm::VmBuilder {
+        let mut builder = reef_vm::Vm::builder().color(color());
+        for p in &self.paths {
+            builder = builder.search_path(p);
+        }
+        if let Some(n) = self.schedulers {
+            builder = builder.schedulers(n);
+        }
+        builder
+    }
 }
 
 fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut paths = Vec::new();
+    let mut schedulers = None;
     let mut command: Option<String> = None;
     let mut file: Option<PathBuf> = None;
     let mut opcodes = false;
@@ -62,6 +79,13 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 return Ok(None);
             }
             Long("path") => paths.push(parser.value()?.into()),
+            Long("schedulers") => {
+                let n: usize = parser.value()?.parse()?;
+                if n == 0 {
+                    return Err("--schedulers needs at least 1".into());
+                }
+                schedulers = Some(n);
+            }
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Value(v) if command.is_none() => command = Some(v.string()?),
             Value(v) if file.is_none() => {
@@ -96,7 +120,11 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         },
         Some(other) => return Err(format!("unknown command `{other}` (try `reef --help`)").into()),
     };
-    Ok(Some(Options { paths, command }))
+    Ok(Some(Options {
+        paths,
+        schedulers,
+        command,
+    }))
 }
 
 fn os_to_string(s: OsString) -> Result<String, lexopt::Error> {
@@ -119,14 +147,10 @@ fn main() -> ExitCode {
     };
     match options.command {
         Command::Repl => {
-            let mut builder = reef_vm::Vm::builder().color(color());
-            for p in &options.paths {
-                builder = builder.search_path(p);
-            }
-            let vm = builder.build();
+            let vm = options.builder().build();
             ExitCode::from(repl::run(&vm, color()) as u8)
         }
-        Command::Run { file, args } => run(&options.paths, &file, args),
+        Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Disasm { file: None } => {
             print!("{}", reef_vm::opcode_reference());
@@ -145,12 +169,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(paths: &[PathBuf], file: &PathBuf, args: Vec<String>) -> ExitCode {
-    let mut builder = reef_vm::Vm::builder().color(color());
-    for p in paths {
-        builder = builder.search_path(p);
-    }
-    let vm = builder.build();
+fn run(options: &Options, file: &PathBuf, args: Vec<String>) -> ExitCode {
+    let vm = options.builder().build();
     let module = match vm.load_file(file) {
         Ok(m) => m,
         Err(e) => {
