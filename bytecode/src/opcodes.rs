@@ -284,4 +284,5 @@ opcodes! {
     113 RecvWait { target: Label } "park until a message arrives, then goto target with the cursor on it";
     114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; :badarg unless a non-negative integer or :infinity";
     115 Send { dest: Reg, msg: Reg } "send R[msg] to R[dest] (a pid, a registered name or (name, node)); never blocks";
+    116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
 }

@@ -151,4 +151,21 @@ mod tests {
         let rest: Vec<_> = mb.drain().into_iter().map(|v| v.to_string()).collect();
         assert_eq!(rest, ["0", "1", "3"]);
     }
+
+    #[test]
+    fn the_receive_marker_skips_older_messages_and_follows_removals() {
+        let mut mb = Mailbox::default();
+        mb.push(Value::Int(0));
+        mb.push(Value::Int(1));
+        let r = Ref(7);
+        mb.set_marker(r);
+        mb.push(Value::Int(2));
+        // Taking an older message out moves the marker with the queue.
+        mb.skip();
+        assert!(matches!(mb.accept(), Some(Value::Int(1))));
+        mb.use_marker(Ref(8)); // another reference: no effect
+        assert!(matches!(mb.current(), Some(Value::Int(0))));
+        mb.use_marker(r);
+        assert!(matches!(mb.current(), Some(Value::Int(2))));
+    }
 }

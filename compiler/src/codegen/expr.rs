@@ -674,6 +674,9 @@ impl FnBuilder<'_, '_> {
         let end = self.label();
         let scan = self.label();
         let wait = self.label();
+        if let Some(r) = marker_var(arms).and_then(|name| self.lookup(&name)) {
+            self.emit(Instr::RecvMarker { src: r });
+        }
         self.place(scan);
         self.emit(Instr::RecvNext {
             dst: m,
@@ -745,6 +748,44 @@ impl FnBuilder<'_, '_> {
         self.place(end);
         self.top = top;
     }
+}
+
+/// A variable pinned in every clause's pattern of a receive, if there is
+/// one: only messages holding its value can match, so if it holds a
+/// reference made by this process, older messages can be skipped
+/// (`RecvMarker`).
+fn marker_var(arms: &[Arm]) -> Option<String> {
+    fn pins(p: &Pattern, out: &mut Vec<String>) {
+        match &p.node {
+            PatternKind::Pin(name) => out.push(name.clone()),
+            PatternKind::Tuple(ps) => ps.iter().for_each(|p| pins(p, out)),
+            PatternKind::List(ps, tail) => {
+                ps.iter().for_each(|p| pins(p, out));
+                if let Some(t) = tail {
+                    pins(t, out);
+                }
+            }
+            PatternKind::Map(kvs) => kvs.iter().for_each(|(k, v)| {
+                pins(k, out);
+                pins(v, out);
+            }),
+            PatternKind::Alias(a, b) => {
+                pins(a, out);
+                pins(b, out);
+            }
+            _ => {}
+        }
+    }
+    let mut common: Option<Vec<String>> = None;
+    for arm in arms {
+        let mut these = Vec::new();
+        pins(&arm.pattern, &mut these);
+        common = Some(match common {
+            None => these,
+            Some(c) => c.into_iter().filter(|n| these.contains(n)).collect(),
+        });
+    }
+    common?.into_iter().next()
 }
 
 /// Can this guard expression never raise? Comparisons of variables and

@@ -832,6 +832,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                     None => pc = empty as usize,
                 },
+                Instr::RecvMarker { src } => {
+                    if let Value::Ref(r) = reg!(src) {
+                        p.mailbox.use_marker(*r);
+                    }
+                }
                 Instr::RecvSkip { target } => {
                     p.mailbox.skip();
                     pc = target as usize;
