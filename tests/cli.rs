@@ -178,3 +178,44 @@ fn bad_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn the_repl_is_a_process_and_procs_lists_processes() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .env("REEF_HISTORY", "")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = "let p = spawn(fn() { receive { :never => :ok } })\n\
+                 register(:sleeper, p)\n\
+                 :procs\n\
+                 spawn(fn() { error(:oops) })\n\
+                 40 + 2\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("pid"))
+        .unwrap_or_else(|| panic!("no :procs table in {stdout}"));
+    assert!(header.contains("current function") && header.contains("memory"));
+    let sleeper = stdout
+        .lines()
+        .find(|l| l.contains("sleeper"))
+        .unwrap_or_else(|| panic!("the registered process is not listed: {stdout}"));
+    assert!(sleeper.starts_with("#PID<0.2.0>"), "{sleeper}");
+    assert!(stdout.contains("2 processes"), "{stdout}");
+    // A crash in a spawned process is reported and the REPL goes on.
+    assert!(stderr.contains("crashed: error :oops"), "{stderr}");
+    assert!(stdout.contains("42"), "{stdout}");
+}

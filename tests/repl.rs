@@ -114,6 +114,8 @@ fn repl_session_transcript() {
     tmux.type_line("x", p);
     tmux.type_line("self() ! (:hello, x)", p);
     tmux.type_line("receive { (:hello, n) => n + 1 } after 100 => :none", p);
+    tmux.type_line("self() ! :ping", p);
+    tmux.type_line("flush()", p);
     tmux.type_line(&format!(":load {}", module.display()), p);
     tmux.type_line("greet.hello(\"reef\")", p);
     let transcript: String = tmux
@@ -159,6 +161,11 @@ fn repl_session_transcript() {
         (:hello, 40)
         reef> receive { (:hello, n) => n + 1 } after 100 => :none
         41
+        reef> self() ! :ping
+        :ping
+        reef> flush()
+        :ping
+        :ok
         reef> :load $DIR/greet.reef
         loaded module greet
         reef> greet.hello("reef")

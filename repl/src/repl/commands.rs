@@ -1,4 +1,4 @@
-//! REPL commands: `:help`, `:load FILE`, `:quit`.
+//! REPL commands: `:help`, `:load FILE`, `:procs`, `:quit`.
 
 use super::{Next, Repl};
 
@@ -9,10 +9,13 @@ Type an expression to evaluate it; its value is printed as `inspect` writes it.
   lists.map([1, 2], fn(x) { x * 2 })
 An unfinished expression (an open bracket, a trailing operator) continues on
 the next line. Ctrl-C drops the current input; Ctrl-D or :quit leaves.
+The REPL is a process: spawn, send and receive work here, and flush() prints
+and drops the messages sent to it.
 
 Commands:
   :help          this text
   :load FILE     compile and load FILE (its module is then callable)
+  :procs         list the processes (the REPL is one: self() is its pid)
   :quit          leave the REPL";
 
 pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
@@ -33,7 +36,37 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
                 }
             }
         }
+        "procs" | "ps" => print!("{}", procs_table(&repl.vm.processes())),
         _ => eprintln!("unknown command :{name} (try :help)"),
     }
     Next::Continue
+}
+
+/// `:procs`: one line per process.
+pub(super) fn procs_table(procs: &[reef_vm::info::ProcInfo]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<14} {:<12} {:<28} {:>10} {:>6} {:>9}",
+        "pid", "name", "current function", "reds", "queue", "memory"
+    );
+    for p in procs {
+        let name = p.registered_name.map_or(String::new(), |a| a.to_string());
+        let current = p
+            .current_function
+            .map_or(String::from("-"), |(m, f, a)| format!("{m}.{f}/{a}"));
+        let _ = writeln!(
+            out,
+            "{:<14} {:<12} {:<28} {:>10} {:>6} {:>9}",
+            reef_vm::Value::Pid(p.pid).to_string(),
+            name,
+            current,
+            p.reductions,
+            p.message_queue_len,
+            p.memory
+        );
+    }
+    let _ = writeln!(out, "{} processes", procs.len());
+    out
 }
