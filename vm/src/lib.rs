@@ -68,6 +68,7 @@ pub struct VmBuilder {
     search_path: Vec<PathBuf>,
     env_path: bool,
     out: Option<Box<dyn Write + Send>>,
+    err: Option<Box<dyn Write + Send>>,
     color: bool,
     schedulers: Option<usize>,
 }
@@ -99,6 +100,13 @@ impl VmBuilder {
         self
     }
 
+    /// Where crash reports, `io.eprintln` and load warnings go (default:
+    /// stderr).
+    pub fn stderr(mut self, err: impl Write + Send + 'static) -> VmBuilder {
+        self.err = Some(Box::new(err));
+        self
+    }
+
     /// How many scheduler threads run processes (default: one per core).
     pub fn schedulers(mut self, n: usize) -> VmBuilder {
         self.schedulers = Some(n.max(1));
@@ -115,7 +123,8 @@ impl VmBuilder {
         let out = self
             .out
             .unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
-        let rt = Arc::new(Runtime::new(path, out, self.color));
+        let err = self.err.unwrap_or_else(|| Box::new(std::io::stderr()));
+        let rt = Arc::new(Runtime::new(path, out, err, self.color));
         let n = self.schedulers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
@@ -158,6 +167,7 @@ impl Vm {
             search_path: Vec::new(),
             env_path: true,
             out: None,
+            err: None,
             color: false,
             schedulers: None,
         }

@@ -11,6 +11,7 @@ use crate::code::{FunctionCode, LoadedModule};
 use crate::host::Watch;
 use crate::links::Links;
 use crate::mailbox::Mailbox;
+use crate::proc_table::Entry;
 use crate::value::{Atom, Pid, Value};
 
 /// The saved state of a caller: where to continue when the callee returns.
@@ -107,6 +108,9 @@ pub struct Process {
     pub(crate) max_heap: Option<u64>,
     /// The host waits for this process's call to end.
     pub(crate) watch: Option<Arc<Watch>>,
+    /// The table entry of the last process it sent to: a process that
+    /// talks to the same partner again skips the table lookup.
+    pub(crate) send_cache: Option<Arc<Entry>>,
 }
 
 // SAFETY: a process owns every `Rc` node reachable from its registers,
@@ -148,6 +152,7 @@ impl Process {
             recv_timer: None,
             max_heap: None,
             watch: None,
+            send_cache: None,
         }
     }
 

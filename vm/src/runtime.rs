@@ -23,6 +23,9 @@ pub struct Runtime {
     /// Where `io.print` and friends write (buffered; flushed whenever the
     /// VM waits or stops, and before anything goes to stderr).
     pub(crate) out: Mutex<Box<dyn Write + Send>>,
+    /// Where crash reports and warnings go (stderr unless the host chose
+    /// another sink).
+    pub(crate) err: Mutex<Box<dyn Write + Send>>,
     /// Render diagnostics with colours.
     pub(crate) color: bool,
     next_pid: AtomicU64,
@@ -36,13 +39,19 @@ const _: () = {
 };
 
 impl Runtime {
-    pub fn new(search_path: Vec<PathBuf>, out: Box<dyn Write + Send>, color: bool) -> Runtime {
+    pub fn new(
+        search_path: Vec<PathBuf>,
+        out: Box<dyn Write + Send>,
+        err: Box<dyn Write + Send>,
+        color: bool,
+    ) -> Runtime {
         let rt = Runtime {
             code: CodeServer::new(search_path),
             exports: RwLock::new(FxHashMap::default()),
             natives: RwLock::new(FxHashMap::default()),
             scheduler: Scheduler::default(),
             out: Mutex::new(out),
+            err: Mutex::new(err),
             color,
             next_pid: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),
@@ -115,6 +124,15 @@ impl Runtime {
     pub fn write_out(&self, s: &str) {
         let mut out = self.out.lock().expect("output lock");
         let _ = out.write_all(s.as_bytes());
+    }
+
+    /// Writes to the error stream (after the program output written so
+    /// far, so the two stay in order on a terminal).
+    pub fn write_err(&self, s: &str) {
+        self.flush_out();
+        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = err.write_all(s.as_bytes());
+        let _ = err.flush();
     }
 
     pub fn flush_out(&self) {

@@ -366,8 +366,7 @@ impl Scheduler {
             Some(w) => w.set(host::exited(&body, &exit)),
             None if exit.is_abnormal() => {
                 let report = interp::crash_report(&Value::Pid(pid), &exit);
-                rt.flush_out();
-                eprint!("{report}");
+                rt.write_err(&report);
             }
             None => {}
         }
@@ -387,7 +386,7 @@ impl Scheduler {
         }
     }
 
-    fn deliver_to(&self, e: &Task, sig: Signal) {
+    pub(crate) fn deliver_to(&self, e: &Task, sig: Signal) {
         let mut s = e.lock();
         if s.dead {
             drop(s);

@@ -52,11 +52,17 @@ fn main() -> ExitCode {
     }
     vm.send(&acc, &Term::atom("stop"));
     let last = inbox.recv(Duration::from_secs(5));
-    println!("last message: {}", last.map_or("none".into(), |t| t.to_string()));
+    println!(
+        "last message: {}",
+        last.map_or("none".into(), |t| t.to_string())
+    );
 
     // Nothing else comes: a receive with a timeout gives up.
     let nothing = inbox.recv(Duration::from_millis(20));
-    println!("after stop: {}", nothing.map_or("nothing".into(), |t| t.to_string()));
+    println!(
+        "after stop: {}",
+        nothing.map_or("nothing".into(), |t| t.to_string())
+    );
 
     vm.shutdown();
     println!("shut down");

@@ -55,8 +55,7 @@ pub fn resolve_missing<'e>(
     from_dir: Option<&Path>,
 ) -> Result<&'e Target, Exception> {
     if let Err(e) = loader::ensure_loaded(rt, entry.mfa.module, from_dir) {
-        rt.flush_out();
-        eprintln!("{e}");
+        rt.write_err(&format!("{e}\n"));
     }
     entry.target().ok_or_else(|| undef(entry.mfa))
 }

@@ -26,6 +26,12 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.write_out(&s);
         Ok(a[0].clone())
     }),
+    ("eprintln", 1, |ctx, a| {
+        let mut s = print::to_text(&a[0]);
+        s.push('\n');
+        ctx.rt.write_err(&s);
+        Ok(Value::OK)
+    }),
     ("read_line", 0, |ctx, _| read_line(ctx, None)),
     ("read_line", 1, |ctx, a| read_line(ctx, Some(&a[0]))),
 ];

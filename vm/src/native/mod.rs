@@ -141,7 +141,16 @@ pub(crate) fn send(
     if pid == p.pid {
         p.mailbox.push(copy.into_value());
     } else {
-        rt.scheduler.deliver(pid, Signal::Message(copy));
+        let cached = p.send_cache.as_ref().is_some_and(|e| e.pid == pid);
+        if !cached {
+            match rt.scheduler.table.get(pid) {
+                Some(e) => p.send_cache = Some(e),
+                None => return Ok(()), // gone: the message is dropped
+            }
+        }
+        if let Some(e) = &p.send_cache {
+            rt.scheduler.deliver_to(e, Signal::Message(copy));
+        }
     }
     Ok(())
 }
