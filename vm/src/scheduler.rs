@@ -270,7 +270,7 @@ impl Scheduler {
 
     fn after_slice(&self, rt: &Runtime, e: Task, mut body: Box<Process>, outcome: Outcome) {
         let mut s = e.lock();
-        for sig in std::mem::take(&mut s.inbox) {
+        for sig in s.inbox.drain(..) {
             signal::apply(&mut body, sig);
         }
         let outcome = match outcome {

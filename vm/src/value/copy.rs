@@ -19,7 +19,7 @@ pub fn deep_copy(v: &Value) -> Value {
         | Value::Nil
         | Value::Pid(_)
         | Value::Ref(_) => v.clone(),
-        Value::Tuple(t) => Value::tuple(t.iter().map(deep_copy).collect()),
+        Value::Tuple(t) => Value::Tuple(super::tuple::Tuple::map_from(t, deep_copy)),
         Value::Cons(_) => {
             // Along the spine in a loop: a long list must not recurse.
             let mut it = v.iter_list();

@@ -66,6 +66,19 @@ impl Tuple {
         t
     }
 
+    /// A tuple of `f` applied to each element of `src` (one allocation,
+    /// no intermediate vector). `f` must not panic: the tuple is only
+    /// fully formed once every element is written.
+    pub fn map_from(src: &[Value], f: impl Fn(&Value) -> Value) -> Tuple {
+        let t = Tuple::alloc(src.len());
+        let dst = t.elems_ptr();
+        for (i, v) in src.iter().enumerate() {
+            // SAFETY: as in `from_vec`.
+            unsafe { dst.add(i).write(f(v)) };
+        }
+        t
+    }
+
     /// Allocates a tuple of `len` elements, which the caller must write
     /// before anything reads them.
     fn alloc(len: usize) -> Tuple {
