@@ -282,7 +282,7 @@ opcodes! {
     111 RecvSkip { target: Label } "move the cursor past the current message; goto target";
     112 RecvAccept {} "remove the message under the cursor from the mailbox; reset the cursor";
     113 RecvWait { target: Label } "park until a message arrives, then goto target with the cursor on it";
-    114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; :badarg unless a non-negative integer or :infinity";
+    114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; :timeout_value unless a non-negative integer or :infinity";
     115 Send { dest: Reg, msg: Reg } "send R[msg] to R[dest] (a pid, a registered name or (name, node)); never blocks";
     116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
 }

@@ -54,6 +54,7 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("unlink", 1),
     ("monitor", 1),
     ("demonitor", 1),
+    ("demonitor", 2),
     ("make_ref", 0),
     ("register", 2),
     ("unregister", 1),

@@ -62,7 +62,7 @@ fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> Proc
     let mut linked: Vec<Pid> = links.map_or(Vec::new(), |l| l.linked.iter().copied().collect());
     linked.sort();
     let mut monitors: Vec<(Ref, Pid)> = links.map_or(Vec::new(), |l| {
-        l.monitoring.iter().map(|(r, p)| (*r, *p)).collect()
+        l.monitoring.iter().map(|(r, w)| (*r, w.pid)).collect()
     });
     monitors.sort();
     let mut monitored_by: Vec<Pid> =

@@ -446,7 +446,7 @@ fn deadlock(pid: Pid) -> Crash {
         pid: Term::Pid(pid.0),
         reason: Term::atom("deadlock"),
         report: format!(
-            "** process {} crashed\n** reason: :deadlock (it waits in a receive, and every other process is waiting too)\n",
+            "** process {} crashed: exit :deadlock\n** it waits in a receive that no process can ever satisfy: every other process waits too, and no timer is pending\n",
             Value::Pid(pid)
         ),
     }

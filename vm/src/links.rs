@@ -15,12 +15,20 @@ use crate::runtime::Runtime;
 use crate::signal::Signal;
 use crate::value::{Pid, Ref, Value};
 
+/// A process watched by a monitor, and the name it was monitored by (its
+/// `:DOWN` then names it as `(name, node)`, as in Erlang).
+#[derive(Clone, Copy)]
+pub struct Watched {
+    pub pid: Pid,
+    pub name: Option<crate::value::Atom>,
+}
+
 #[derive(Default)]
 pub struct Links {
     /// The processes linked to this one.
     pub linked: FxHashSet<Pid>,
     /// Monitors this process holds: reference -> the process it watches.
-    pub monitoring: FxHashMap<Ref, Pid>,
+    pub monitoring: FxHashMap<Ref, Watched>,
     /// Monitors on this process: reference -> the watcher.
     pub monitored_by: FxHashMap<Ref, Pid>,
 }
@@ -56,6 +64,6 @@ pub fn propagate_exit(rt: &Runtime, pid: Pid, links: Links, reason: &Value) {
         );
     }
     for (r, watched) in links.monitoring {
-        rt.scheduler.deliver(watched, Signal::Demonitor(r));
+        rt.scheduler.deliver(watched.pid, Signal::Demonitor(r));
     }
 }

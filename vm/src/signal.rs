@@ -101,14 +101,14 @@ pub fn apply(p: &mut Process, sig: Signal) -> Effect {
             Effect::None
         }
         Signal::Down { r, from, reason } => {
-            let live = p
-                .links
-                .as_mut()
-                .is_some_and(|l| l.monitoring.remove(&r).is_some());
-            if !live {
+            let Some(watched) = p.links.as_mut().and_then(|l| l.monitoring.remove(&r)) else {
                 return Effect::None; // demonitored meanwhile
-            }
-            p.mailbox.push(down_message(r, from, reason.into_value()));
+            };
+            let msg = match watched.name {
+                Some(name) => down_by_name(r, name, reason.into_value()),
+                None => down_message(r, from, reason.into_value()),
+            };
+            p.mailbox.push(msg);
             wake(p)
         }
         Signal::ReceiveTimeout(seq) => {
@@ -137,6 +137,18 @@ pub fn down_message(r: Ref, from: Pid, reason: Value) -> Value {
         Value::Ref(r),
         Value::Atom(Atom::PROCESS),
         Value::Pid(from),
+        reason,
+    ])
+}
+
+/// `(:DOWN, ref, :process, (name, node), reason)`: the `:DOWN` of a
+/// monitor started by name.
+pub fn down_by_name(r: Ref, name: Atom, reason: Value) -> Value {
+    Value::tuple(vec![
+        Value::Atom(Atom::DOWN),
+        Value::Ref(r),
+        Value::Atom(Atom::PROCESS),
+        Value::tuple(vec![Value::Atom(name), Value::Atom(crate::native::this_node())]),
         reason,
     ])
 }

@@ -674,8 +674,10 @@ impl FnBuilder<'_, '_> {
         let end = self.label();
         let scan = self.label();
         let wait = self.label();
-        if let Some(r) = marker_var(arms).and_then(|name| self.lookup(&name)) {
-            self.emit(Instr::RecvMarker { src: r });
+        for name in marker_vars(arms) {
+            if let Some(r) = self.lookup(&name) {
+                self.emit(Instr::RecvMarker { src: r });
+            }
         }
         self.place(scan);
         self.emit(Instr::RecvNext {
@@ -750,11 +752,11 @@ impl FnBuilder<'_, '_> {
     }
 }
 
-/// A variable pinned in every clause's pattern of a receive, if there is
-/// one: only messages holding its value can match, so if it holds a
-/// reference made by this process, older messages can be skipped
-/// (`RecvMarker`).
-fn marker_var(arms: &[Arm]) -> Option<String> {
+/// The variables pinned in every clause's pattern of a receive (at most
+/// three): only messages holding their values can match, so if one holds
+/// a reference made by this process, older messages can be skipped
+/// (`RecvMarker`). Which one holds a reference is only known at run time.
+fn marker_vars(arms: &[Arm]) -> Vec<String> {
     fn pins(p: &Pattern, out: &mut Vec<String>) {
         match &p.node {
             PatternKind::Pin(name) => out.push(name.clone()),
@@ -785,7 +787,10 @@ fn marker_var(arms: &[Arm]) -> Option<String> {
             Some(c) => c.into_iter().filter(|n| these.contains(n)).collect(),
         });
     }
-    common?.into_iter().next()
+    let mut vars = common.unwrap_or_default();
+    vars.dedup();
+    vars.truncate(3);
+    vars
 }
 
 /// Can this guard expression never raise? Comparisons of variables and

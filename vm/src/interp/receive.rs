@@ -7,13 +7,14 @@ use super::Exception;
 use crate::process::Process;
 use crate::value::{Atom, Value};
 
-/// A receive timeout: `Ok(None)` for `:infinity`, milliseconds otherwise.
+/// A receive timeout: `Ok(None)` for `:infinity`, milliseconds otherwise;
+/// anything else raises `:timeout_value`, as in Erlang.
 pub(super) fn timeout_ms(v: &Value) -> Result<Option<u64>, Exception> {
     match v {
         Value::Int(n) if *n >= 0 => Ok(Some(*n as u64)),
         Value::BigInt(b) if b.sign() == num_bigint::Sign::Plus => Ok(None),
         Value::Atom(Atom::INFINITY) => Ok(None),
-        _ => Err(Exception::badarg()),
+        _ => Err(Exception::error(Value::Atom(Atom::TIMEOUT_VALUE))),
     }
 }
 

@@ -127,7 +127,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.write_out(&out);
         Ok(Value::OK)
     }),
-    ("node", 0, |_, _| Ok(Value::atom("nonode@nohost"))),
+    ("node", 0, |_, _| Ok(Value::Atom(super::this_node()))),
     ("nodes", 0, |_, _| Ok(Value::Nil)),
 ];
 

@@ -94,7 +94,8 @@ impl<'a> Ctx<'a> {
         }
         if let Some(r) = monitor {
             p.links_mut().monitored_by.insert(r, me);
-            self.proc.links_mut().monitoring.insert(r, pid);
+            let watched = crate::links::Watched { pid, name: None };
+            self.proc.links_mut().monitoring.insert(r, watched);
         }
         self.rt.scheduler.spawn(p);
         Ok(pid)
@@ -127,11 +128,12 @@ pub(crate) fn send(
             .table
             .whereis(*name)
             .ok_or_else(Exception::badarg)?,
-        Value::Tuple(t) if t.len() == 2 => match &t[0] {
-            // Only the local node exists for now.
-            Value::Atom(name) => match rt.scheduler.table.whereis(*name) {
-                Some(pid) => pid,
-                None => return Ok(()),
+        Value::Tuple(t) if t.len() == 2 => match (&t[0], &t[1]) {
+            // Only the local node exists for now: a message for another
+            // node is dropped, like one to a name nobody holds.
+            (Value::Atom(name), Value::Atom(node)) => match rt.scheduler.table.whereis(*name) {
+                Some(pid) if *node == this_node() => pid,
+                _ => return Ok(()),
             },
             _ => return Err(Exception::badarg()),
         },
@@ -153,6 +155,11 @@ pub(crate) fn send(
         }
     }
     Ok(())
+}
+
+/// This node's name (`nonode@nohost` until distribution names it).
+pub fn this_node() -> Atom {
+    Atom::new("nonode@nohost")
 }
 
 /// Registers every built-in native.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::{atom, index, Ctx};
 use crate::exports::NativeFn;
 use crate::info::ProcInfo;
+use crate::links::Watched;
 use crate::interp::Exception;
 use crate::mailbox::Message;
 use crate::signal::{self, Signal};
@@ -57,7 +58,9 @@ pub const KERNEL: &[(&str, u32, NativeFn)] = &[
     ("exit", 2, exit2),
     ("register", 2, |ctx, a| match (&a[0], &a[1]) {
         (Value::Atom(name), Value::Pid(pid))
-            if *name != Atom::UNDEFINED && ctx.rt.scheduler.table.register(*name, *pid) =>
+            if *name != Atom::UNDEFINED
+                && *name != Atom::NIL
+                && ctx.rt.scheduler.table.register(*name, *pid) =>
         {
             Ok(Value::TRUE)
         }
@@ -201,9 +204,9 @@ fn link(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
 /// `monitor(pid_or_name)`: a fresh reference; `:DOWN` with `:noproc` at
 /// once if the process is gone (or the name is not registered).
 fn monitor(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
-    let target = match &a[0] {
-        Value::Pid(p) => Some(*p),
-        Value::Atom(n) => ctx.rt.scheduler.table.whereis(*n),
+    let (target, name) = match &a[0] {
+        Value::Pid(p) => (Some(*p), None),
+        Value::Atom(n) => (ctx.rt.scheduler.table.whereis(*n), Some(*n)),
         _ => return Err(Exception::badarg()),
     };
     let r = ctx.rt.new_ref();
@@ -212,30 +215,23 @@ fn monitor(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     match target {
         Some(t) if t == me => {}
         Some(t) if ctx.rt.scheduler.is_alive(t) => {
-            ctx.proc.links_mut().monitoring.insert(r, t);
+            ctx.proc
+                .links_mut()
+                .monitoring
+                .insert(r, Watched { pid: t, name });
             ctx.rt.scheduler.deliver(t, Signal::Monitor { from: me, r });
         }
         _ => {
-            let who = target.map_or(a[0].clone(), Value::Pid);
-            ctx.proc
-                .mailbox
-                .push(down(r, who, Value::Atom(Atom::NOPROC)));
+            let noproc = Value::Atom(Atom::NOPROC);
+            let msg = match (name, target) {
+                (Some(n), _) => signal::down_by_name(r, n, noproc),
+                (None, Some(t)) => signal::down_message(r, t, noproc),
+                (None, None) => unreachable!("a pid target is always Some"),
+            };
+            ctx.proc.mailbox.push(msg);
         }
     }
     Ok(Value::Ref(r))
-}
-
-fn down(r: crate::value::Ref, who: Value, reason: Value) -> Value {
-    match who {
-        Value::Pid(p) => signal::down_message(r, p, reason),
-        other => Value::tuple(vec![
-            Value::Atom(Atom::DOWN),
-            Value::Ref(r),
-            Value::Atom(Atom::PROCESS),
-            other,
-            reason,
-        ]),
-    }
 }
 
 /// `demonitor(ref)`: no `:DOWN` for it arrives after this; with
@@ -246,7 +242,7 @@ fn demonitor(ctx: &mut Ctx<'_>, r: &Value, flush: bool) -> Result<Value, Excepti
     };
     let watched = ctx.proc.links.as_mut().and_then(|l| l.monitoring.remove(r));
     if let Some(t) = watched {
-        ctx.rt.scheduler.deliver(t, Signal::Demonitor(*r));
+        ctx.rt.scheduler.deliver(t.pid, Signal::Demonitor(*r));
     }
     if flush {
         ctx.proc.mailbox.remove_first(|m| {

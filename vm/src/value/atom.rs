@@ -68,6 +68,7 @@ preinterned! {
     RUNNABLE = "runnable",
     WAITING = "waiting",
     TIMEOUT = "timeout",
+    TIMEOUT_VALUE = "timeout_value",
     MAX_HEAP = "max_heap",
     EMPTY = "",
 }
