@@ -8,6 +8,7 @@
 //! - `// exit: N` — the expected exit status (default 0; for a `check`
 //!   case, 1 when the expected report holds an error);
 //! - `// stderr: TEXT` — stderr must contain TEXT (repeatable);
+//! - `// stderr: none` — stderr must be empty;
 //! - `// args: A B` — command-line arguments for `main`;
 //! - `// check` — run `reef check` instead of `reef run`; the expected
 //!   output is `NAME.diag` (the rendered diagnostics, colour off).
@@ -122,7 +123,11 @@ fn run_case(path: &Path) -> Result<(), Failed> {
         problems.push(format!("exit status {code}, expected {exit}"));
     }
     for s in &h.stderr {
-        if !stderr.contains(s.as_str()) {
+        if s == "none" {
+            if !stderr.is_empty() {
+                problems.push("stderr should be empty".to_string());
+            }
+        } else if !stderr.contains(s.as_str()) {
             problems.push(format!("stderr lacks {s:?}"));
         }
     }
