@@ -125,7 +125,7 @@ fn receive_after_times_out() {
         ":timeout"
     );
     let crash = vm.call("recvm", "wait", vec![int(-1)]).unwrap_err();
-    assert!(crash.reason.to_string().starts_with("(:badarg, ["));
+    assert!(crash.reason.to_string().starts_with("(:timeout_value, ["));
 }
 
 #[test]
