@@ -36,10 +36,23 @@ pub const BUDGET: u32 = 4000;
 type Task = Arc<Entry>;
 
 thread_local! {
-    /// The run queue of the scheduler thread this is (with its
+    /// The run queues of the scheduler thread this is (with its
     /// scheduler's id), so that a process woken here is queued here.
-    static LOCAL: Cell<(usize, *const Worker<Task>)> = const { Cell::new((0, std::ptr::null())) };
+    static LOCAL: Cell<(usize, *const Local)> = const { Cell::new((0, std::ptr::null())) };
 }
+
+/// A scheduler thread's own queues: the stealable FIFO, and a one-process
+/// slot for the process most recently woken by a message from this
+/// thread, which runs next (so a request and its reply do not wait behind
+/// every runnable process), but at most `LIFO_STREAK` times in a row, so
+/// that two processes talking to each other cannot starve the rest.
+struct Local {
+    fifo: Worker<Task>,
+    lifo: Cell<Option<Task>>,
+    streak: Cell<u32>,
+}
+
+const LIFO_STREAK: u32 = 3;
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
@@ -150,16 +163,34 @@ impl Scheduler {
 
     // ---- queues ----
 
-    /// Queues a runnable process: on this thread's queue when called from
-    /// a scheduler thread, else on the injector.
+    /// Queues a process that was woken (or spawned): in this thread's
+    /// next-to-run slot when called from a scheduler thread, else on the
+    /// injector.
     pub(crate) fn schedule(&self, e: Task) {
-        let (id, w) = LOCAL.with(Cell::get);
-        if id == self.id && !w.is_null() {
-            // SAFETY: the pointer is to this thread's own worker, set by
+        let (id, local) = LOCAL.with(Cell::get);
+        if id == self.id && !local.is_null() {
+            // SAFETY: the pointer is to this thread's own queues, set by
             // `worker_main` for as long as it runs.
-            let w = unsafe { &*w };
-            w.push(e);
-            if w.len() > 1 {
+            let local = unsafe { &*local };
+            if let Some(older) = local.lifo.replace(Some(e)) {
+                local.fifo.push(older);
+                self.wake_one(); // there is work to steal now
+            }
+        } else {
+            self.injector.push(e);
+            self.wake_one();
+        }
+    }
+
+    /// Queues a process that had its turn (its budget ran out) at the back
+    /// of this thread's queue.
+    fn schedule_back(&self, e: Task) {
+        let (id, local) = LOCAL.with(Cell::get);
+        if id == self.id && !local.is_null() {
+            // SAFETY: as in `schedule`.
+            let local = unsafe { &*local };
+            local.fifo.push(e);
+            if local.fifo.len() > 1 {
                 self.wake_one();
             }
         } else {
@@ -184,7 +215,15 @@ impl Scheduler {
                 .is_some_and(|s| s.iter().any(|s| !s.is_empty()))
     }
 
-    fn find_task(&self, w: &Worker<Task>, tick: u64) -> Option<Task> {
+    fn find_task(&self, local: &Local, tick: u64) -> Option<Task> {
+        if local.streak.get() < LIFO_STREAK {
+            if let Some(t) = local.lifo.take() {
+                local.streak.set(local.streak.get() + 1);
+                return Some(t);
+            }
+        }
+        local.streak.set(0);
+        let w = &local.fifo;
         // Now and then look at the injector first, so that processes woken
         // by timers and the host are not starved by a busy local queue.
         if tick % 61 == 0 {
@@ -192,7 +231,7 @@ impl Scheduler {
                 return Some(t);
             }
         }
-        if let Some(t) = w.pop() {
+        if let Some(t) = w.pop().or_else(|| local.lifo.take()) {
             return Some(t);
         }
         loop {
@@ -216,13 +255,18 @@ impl Scheduler {
     }
 
     fn worker_main(&self, rt: &Runtime, w: Worker<Task>) {
-        LOCAL.with(|l| l.set((self.id, &w as *const _)));
+        let local = Local {
+            fifo: w,
+            lifo: Cell::new(None),
+            streak: Cell::new(0),
+        };
+        LOCAL.with(|l| l.set((self.id, &local as *const _)));
         let mut tick: u64 = 0;
         while !self.stop.load(Ordering::Relaxed) {
             tick += 1;
-            match self.find_task(&w, tick) {
+            match self.find_task(&local, tick) {
                 Some(e) => {
-                    if !w.is_empty() {
+                    if !local.fifo.is_empty() {
                         self.wake_one(); // more here than this thread can run
                     }
                     self.run_slice(rt, e);
@@ -241,8 +285,9 @@ impl Scheduler {
             }
         }
         LOCAL.with(|l| l.set((0, std::ptr::null())));
-        // Whatever is left in this queue is freed by `shutdown`.
-        while w.pop().is_some() {}
+        // Whatever is left in these queues is freed by `shutdown`.
+        drop(local.lifo.take());
+        while local.fifo.pop().is_some() {}
     }
 
     // ---- running a process ----
@@ -290,7 +335,7 @@ impl Scheduler {
                 body.status = Status::Runnable;
                 s.body = Some(body);
                 drop(s);
-                self.schedule(e);
+                self.schedule_back(e);
             }
             Outcome::Wait => {
                 if body.mailbox.has_unseen() {
@@ -298,7 +343,7 @@ impl Scheduler {
                     body.wait_expired = None;
                     s.body = Some(body);
                     drop(s);
-                    self.schedule(e);
+                    self.schedule_back(e);
                     return;
                 }
                 body.status = Status::Waiting;

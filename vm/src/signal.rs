@@ -148,7 +148,10 @@ pub fn down_by_name(r: Ref, name: Atom, reason: Value) -> Value {
         Value::Atom(Atom::DOWN),
         Value::Ref(r),
         Value::Atom(Atom::PROCESS),
-        Value::tuple(vec![Value::Atom(name), Value::Atom(crate::native::this_node())]),
+        Value::tuple(vec![
+            Value::Atom(name),
+            Value::Atom(crate::native::this_node()),
+        ]),
         reason,
     ])
 }
