@@ -38,7 +38,7 @@ pub fn disassemble(m: &Module) -> String {
             }
             let _ = writeln!(
                 out,
-                "  {line_col:>5} {pc:>4}  {:<14}{}",
+                "  {line_col:>5} {pc:>4}  {:<16}{}",
                 info.name,
                 ops.join(" ")
             );

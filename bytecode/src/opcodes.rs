@@ -254,6 +254,7 @@ opcodes! {
     67 TestGtInt { src: Reg, val: I32, fail: Label } "unless R[src] > val goto fail";
     68 TestGeInt { src: Reg, val: I32, fail: Label } "unless R[src] >= val goto fail";
     69 TestNeInt { src: Reg, val: I32, fail: Label } "if R[src] is the integer val goto fail";
+    44 TestTagged { src: Reg, arity: U16, atom: Atom, fail: Label } "if R[src] is not a tuple of size arity whose first element is A[atom] goto fail (BEAM's is_tagged_tuple)";
 
     // ---- calls: arguments are in R[base..base+argc]; the result lands in R[base] ----
     70 Call { base: Reg, func: Fun } "R[base] := F[func](R[base..base+arity]); costs a reduction";
@@ -284,5 +285,6 @@ opcodes! {
     113 RecvWait { target: Label } "park until a message arrives, then goto target with the cursor on it";
     114 RecvWaitTimeout { timeout: Reg, target: Label, expired: Label } "like RecvWait, but once R[timeout] ms have passed since the receive began, reset the cursor and goto expired; :timeout_value unless a non-negative integer or :infinity";
     115 Send { dest: Reg, msg: Reg } "send R[msg] to R[dest] (a pid, a registered name or (name, node)); never blocks";
+    117 RecvScanTagged { dst: Reg, arity: U16, atom: Atom, empty: Label } "like RecvNext, but first moves the cursor past every message that is not a tuple of size arity tagged with A[atom] (a receive whose every clause needs that tag)";
     116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
 }

@@ -55,6 +55,26 @@ impl Mailbox {
         self.messages.get(self.cursor)
     }
 
+    /// Moves the cursor to the first message at or after it that is a
+    /// tuple of `arity` elements tagged with `tag`, and returns it.
+    #[inline]
+    pub fn scan_tagged(&mut self, arity: usize, tag: crate::value::Atom) -> Option<&Value> {
+        let skipped = self
+            .messages
+            .range(self.cursor..)
+            .position(|m| matches!(m, Value::Tuple(t) if t.len() == arity && matches!(t[0], Value::Atom(a) if a == tag)));
+        match skipped {
+            Some(k) => {
+                self.cursor += k;
+                self.messages.get(self.cursor)
+            }
+            None => {
+                self.cursor = self.messages.len();
+                None
+            }
+        }
+    }
+
     /// Moves the cursor past the current message.
     #[inline]
     pub fn skip(&mut self) {
@@ -167,5 +187,22 @@ mod tests {
         assert!(matches!(mb.current(), Some(Value::Int(0))));
         mb.use_marker(r);
         assert!(matches!(mb.current(), Some(Value::Int(2))));
+    }
+
+    #[test]
+    fn scanning_for_a_tag_skips_other_messages_and_keeps_them() {
+        use crate::value::Atom;
+        let mut mb = Mailbox::default();
+        let want = Atom::new("want");
+        mb.push(Value::tuple(vec![Value::atom("junk"), Value::Int(1)]));
+        mb.push(Value::Int(2));
+        mb.push(Value::tuple(vec![Value::Atom(want)]));
+        mb.push(Value::tuple(vec![Value::Atom(want), Value::Int(3)]));
+        let hit = mb.scan_tagged(2, want).map(|v| v.to_string());
+        assert_eq!(hit.as_deref(), Some("(:want, 3)"));
+        mb.accept();
+        assert_eq!(mb.len(), 3);
+        assert!(mb.scan_tagged(2, want).is_none());
+        assert!(!mb.has_unseen());
     }
 }

@@ -680,10 +680,21 @@ impl FnBuilder<'_, '_> {
             }
         }
         self.place(scan);
-        self.emit(Instr::RecvNext {
-            dst: m,
-            empty: wait,
-        });
+        match common_tag(arms) {
+            Some((arity, tag)) => {
+                let atom = self.mb.atom(&tag);
+                self.emit(Instr::RecvScanTagged {
+                    dst: m,
+                    arity: arity as u16,
+                    atom,
+                    empty: wait,
+                })
+            }
+            None => self.emit(Instr::RecvNext {
+                dst: m,
+                empty: wait,
+            }),
+        }
         self.arms(arms, m, dst, end, Some(Instr::RecvAccept {}));
         self.emit(Instr::RecvSkip { target: scan });
         self.place(wait);
@@ -750,6 +761,25 @@ impl FnBuilder<'_, '_> {
         self.place(end);
         self.top = top;
     }
+}
+
+/// The size and tag of the tuple every clause of a receive needs, if they
+/// all need the same one: the scan can then skip other messages without
+/// running the clauses' tests on them.
+fn common_tag(arms: &[Arm]) -> Option<(usize, String)> {
+    let mut common = None;
+    for arm in arms {
+        let this = match super::function::shape(&arm.pattern)? {
+            Shape::Tagged(n, a) => (n, a),
+            _ => return None,
+        };
+        match &common {
+            None => common = Some(this),
+            Some(c) if *c == this => {}
+            Some(_) => return None,
+        }
+    }
+    common
 }
 
 /// The variables pinned in every clause's pattern of a receive (at most

@@ -204,6 +204,8 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Shape {
     Tuple(usize),
+    /// A tuple of that size whose first element is that atom.
+    Tagged(usize, String),
     Cons,
     Nil,
     Map,
@@ -215,7 +217,10 @@ pub(crate) enum Shape {
 
 pub(crate) fn shape(p: &Pattern) -> Option<Shape> {
     match &p.node {
-        PatternKind::Tuple(ps) => Some(Shape::Tuple(ps.len())),
+        PatternKind::Tuple(ps) => Some(match ps.first().map(|p| &p.node) {
+            Some(PatternKind::Atom(a)) => Shape::Tagged(ps.len(), a.clone()),
+            _ => Shape::Tuple(ps.len()),
+        }),
         PatternKind::List(ps, _) if !ps.is_empty() => Some(Shape::Cons),
         PatternKind::List(_, None) => Some(Shape::Nil),
         PatternKind::List(_, Some(t)) => shape(t),
@@ -290,6 +295,7 @@ fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
         | Instr::TestEqAtom { fail, .. }
         | Instr::TestEqInt { fail, .. }
         | Instr::TestTuple { fail, .. }
+        | Instr::TestTagged { fail, .. }
         | Instr::TestCons { fail, .. }
         | Instr::TestNil { fail, .. }
         | Instr::TestMap { fail, .. }
@@ -304,7 +310,7 @@ fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
         | Instr::MapFind { fail, .. }
         | Instr::GuardBegin { fail } => *fail = f(*fail),
         Instr::TryBegin { handler, .. } => *handler = f(*handler),
-        Instr::RecvNext { empty, .. } => *empty = f(*empty),
+        Instr::RecvNext { empty, .. } | Instr::RecvScanTagged { empty, .. } => *empty = f(*empty),
         Instr::RecvWaitTimeout {
             target, expired, ..
         } => {

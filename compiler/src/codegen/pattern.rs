@@ -89,13 +89,28 @@ impl FnBuilder<'_, '_> {
             }
             PatternKind::Tuple(ps) => {
                 let first = self.test_fail(fail);
-                self.emit(Instr::TestTuple {
-                    src,
-                    arity: ps.len() as u16,
-                    fail: first,
-                });
+                let arity = ps.len() as u16;
+                // A tuple tagged with an atom (the usual message or
+                // result shape) is one test.
+                let tagged = match ps.first().map(|p| &p.node) {
+                    Some(PatternKind::Atom(a)) => Some(self.mb.atom(a)),
+                    _ => None,
+                };
+                match tagged {
+                    Some(atom) => self.emit(Instr::TestTagged {
+                        src,
+                        arity,
+                        atom,
+                        fail: first,
+                    }),
+                    None => self.emit(Instr::TestTuple {
+                        src,
+                        arity,
+                        fail: first,
+                    }),
+                }
                 for (i, q) in ps.iter().enumerate() {
-                    if matches!(q.node, PatternKind::Wildcard) {
+                    if matches!(q.node, PatternKind::Wildcard) || (i == 0 && tagged.is_some()) {
                         continue;
                     }
                     let r = self.alloc();

@@ -650,6 +650,20 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         pc = fail as usize;
                     }
                 }
+                Instr::TestTagged {
+                    src,
+                    arity,
+                    atom,
+                    fail,
+                } => {
+                    // SAFETY: as for `LoadAtom`.
+                    let tag = unsafe { *m.atoms.get_unchecked(atom as usize) };
+                    if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize
+                        && matches!(t[0], Value::Atom(a) if a == tag))
+                    {
+                        pc = fail as usize;
+                    }
+                }
                 Instr::TestTuple { src, arity, fail } => {
                     if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize) {
                         pc = fail as usize;
@@ -826,6 +840,21 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
 
                 // ---- receive ----
                 Instr::RecvNext { dst, empty } => match p.mailbox.current() {
+                    Some(msg) => {
+                        let msg = msg.clone();
+                        set!(dst, msg);
+                    }
+                    None => pc = empty as usize,
+                },
+                Instr::RecvScanTagged {
+                    dst,
+                    arity,
+                    atom,
+                    empty,
+                } => match p
+                    .mailbox
+                    .scan_tagged(arity as usize, m.atoms[atom as usize])
+                {
                     Some(msg) => {
                         let msg = msg.clone();
                         set!(dst, msg);
