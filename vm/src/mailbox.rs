@@ -83,7 +83,11 @@ impl Mailbox {
 
     /// Removes the message under the cursor and resets the cursor.
     pub fn accept(&mut self) -> Option<Value> {
-        let msg = self.messages.remove(self.cursor);
+        let msg = if self.cursor == 0 {
+            self.messages.pop_front()
+        } else {
+            self.messages.remove(self.cursor)
+        };
         if let Some((_, pos)) = &mut self.marker {
             if self.cursor < *pos {
                 *pos -= 1;
