@@ -5,7 +5,7 @@
 //! and the signals that came meanwhile. The table is split in shards so
 //! that spawning and looking up pids on several threads rarely contend.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 
 use rustc_hash::FxHashMap;
@@ -20,6 +20,8 @@ pub struct Entry {
     /// For a host mailbox (a pid the embedding program receives on): the
     /// host waits on this for a message.
     pub(crate) host: Option<Condvar>,
+    /// It has a registered name (so its end must take the registry lock).
+    named: AtomicBool,
 }
 
 pub struct Slot {
@@ -42,6 +44,7 @@ impl Entry {
                 dead: false,
             }),
             host: host.then(Condvar::new),
+            named: AtomicBool::new(false),
         })
     }
 
@@ -118,12 +121,14 @@ impl ProcTable {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&pid);
-        if e.is_some() {
+        if let Some(entry) = &e {
             self.count.fetch_sub(1, Ordering::Relaxed);
-        }
-        let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(name) = names.by_pid.remove(&pid) {
-            names.by_name.remove(&name);
+            if entry.named.load(Ordering::SeqCst) {
+                let mut names = self.names.write().unwrap_or_else(|e| e.into_inner());
+                if let Some(name) = names.by_pid.remove(&pid) {
+                    names.by_name.remove(&name);
+                }
+            }
         }
         e
     }
@@ -160,10 +165,17 @@ impl ProcTable {
         }
         // Checked under the registry lock: a process that ends takes its
         // name out after it is marked dead, so it cannot be named after.
-        let alive = self.get(pid).is_some_and(|e| !e.lock().dead);
-        if !alive {
+        let Some(e) = self.get(pid) else {
+            return false;
+        };
+        let slot = e.lock();
+        if slot.dead {
             return false;
         }
+        // Set before the process can be seen dead by `remove` (which marks
+        // it dead under the same lock first, then reads this flag).
+        e.named.store(true, Ordering::SeqCst);
+        drop(slot);
         names.by_name.insert(name, pid);
         names.by_pid.insert(pid, name);
         true

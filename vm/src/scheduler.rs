@@ -54,6 +54,9 @@ struct Local {
 
 const LIFO_STREAK: u32 = 3;
 
+/// How long an idle scheduler thread looks for work before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
 pub struct Scheduler {
@@ -173,8 +176,10 @@ impl Scheduler {
             // `worker_main` for as long as it runs.
             let local = unsafe { &*local };
             if let Some(older) = local.lifo.replace(Some(e)) {
+                // Stealable now; a sleeping thread is woken when this one
+                // next picks a process and sees more waiting (not here: a
+                // futex wake per spawn costs more than the spawn).
                 local.fifo.push(older);
-                self.wake_one(); // there is work to steal now
             }
         } else {
             self.injector.push(e);
@@ -213,6 +218,23 @@ impl Scheduler {
                 .stealers
                 .get()
                 .is_some_and(|s| s.iter().any(|s| !s.is_empty()))
+    }
+
+    /// Spins (about `SPIN` long) until there is work to steal: whether
+    /// there is.
+    fn spin_for_work(&self) -> bool {
+        let until = Instant::now() + SPIN;
+        loop {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            if self.has_work() || self.stop.load(Ordering::Relaxed) {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+        }
     }
 
     fn find_task(&self, local: &Local, tick: u64) -> Option<Task> {
@@ -273,6 +295,12 @@ impl Scheduler {
                 }
                 None => {
                     rt.flush_out();
+                    // Look again for a short while before sleeping: work
+                    // often comes right back (a spawn loop, a reply), and a
+                    // thread that is awake needs no futex wake-up.
+                    if self.spin_for_work() {
+                        continue;
+                    }
                     let g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
                     self.sleepers.fetch_add(1, Ordering::SeqCst);
                     if !self.has_work() && !self.stop.load(Ordering::SeqCst) {
