@@ -72,8 +72,11 @@ impl Entry {
 
 const SHARDS: usize = 64;
 
+/// One shard of the table.
+type Shard = RwLock<FxHashMap<Pid, Arc<Entry>>>;
+
 pub struct ProcTable {
-    shards: Box<[RwLock<FxHashMap<Pid, Arc<Entry>>>]>,
+    shards: Box<[Shard]>,
     count: AtomicUsize,
     names: RwLock<Registry>,
 }
@@ -95,7 +98,7 @@ impl Default for ProcTable {
 }
 
 impl ProcTable {
-    fn shard(&self, pid: Pid) -> &RwLock<FxHashMap<Pid, Arc<Entry>>> {
+    fn shard(&self, pid: Pid) -> &Shard {
         &self.shards[(pid.0 as usize) % SHARDS]
     }
 

@@ -248,7 +248,7 @@ impl Scheduler {
         let w = &local.fifo;
         // Now and then look at the injector first, so that processes woken
         // by timers and the host are not starved by a busy local queue.
-        if tick % 61 == 0 {
+        if tick.is_multiple_of(61) {
             if let Steal::Success(t) = self.injector.steal_batch_and_pop(w) {
                 return Some(t);
             }
@@ -606,9 +606,8 @@ impl Scheduler {
     /// Waits up to `limit` for every scheduler thread to run out of work.
     pub fn settle(&self, limit: Duration) {
         let deadline = Instant::now() + limit;
-        while Instant::now() < deadline
-            && !(self.sleepers.load(Ordering::SeqCst) == self.count() && !self.has_work())
-        {
+        let idle = || self.sleepers.load(Ordering::SeqCst) == self.count() && !self.has_work();
+        while Instant::now() < deadline && !idle() {
             std::thread::sleep(Duration::from_micros(200));
         }
     }
