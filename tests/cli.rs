@@ -193,7 +193,10 @@ fn the_repl_is_a_process_and_procs_lists_processes() {
                  register(:sleeper, p)\n\
                  :procs\n\
                  spawn(fn() { error(:oops) })\n\
-                 40 + 2\n";
+                 40 + 2\n\
+                 spawn_link(fn() { exit(:linked_boom) })\n\
+                 1 + 1\n\
+                 10 * 10\n";
     child
         .stdin
         .take()
@@ -218,4 +221,9 @@ fn the_repl_is_a_process_and_procs_lists_processes() {
     // A crash in a spawned process is reported and the REPL goes on.
     assert!(stderr.contains("crashed: error :oops"), "{stderr}");
     assert!(stdout.contains("42"), "{stdout}");
+    // A linked process's exit signal is reported (as a crash of the line
+    // being evaluated, or at the next one if the session was idle by
+    // then), and the session goes on.
+    assert!(stderr.contains(":linked_boom"), "{stderr}");
+    assert!(stdout.contains("100"), "{stdout}");
 }

@@ -505,11 +505,22 @@ impl Session {
     /// first state is `#{}`); a crash leaves the state as it was.
     pub fn eval(&mut self, module: &str, function: &str) -> Result<EvalOutput, EvalError> {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), 1);
-        let state = self
+        // An exit signal that came while the session was idle (a linked
+        // process crashed) is reported, and the session goes on, as
+        // Erlang's shell does.
+        let (state, killed) = self
             .rt
             .scheduler
-            .with_process(self.pid, |p| p.session_state.clone())
+            .with_process(self.pid, |p| {
+                let killed = p.pending_exit.take().map(|r| value::print::inspect(&r));
+                (p.session_state.clone(), killed)
+            })
             .unwrap_or_default();
+        if let Some(reason) = killed {
+            self.rt.write_err(&format!(
+                "** the session process got an exit signal: {reason} (a linked process ended); it goes on\n"
+            ));
+        }
         let watch = Arc::new(host::Watch::default());
         let started = self.rt.scheduler.start_call(
             self.pid,
