@@ -227,3 +227,43 @@ fn the_repl_is_a_process_and_procs_lists_processes() {
     assert!(stderr.contains(":linked_boom"), "{stderr}");
     assert!(stdout.contains("100"), "{stdout}");
 }
+
+#[test]
+fn reading_stdin_parks_only_the_reader() {
+    use std::io::Write;
+    let dir = scratch(
+        "stdin",
+        &[(
+            "ask.reef",
+            "fn tick(n) { receive { :stop => n } after 2 => tick(n + 1) }\n\
+             pub fn main() {\n\
+               let me = self()\n\
+               let t = spawn(fn() { me ! (:ticks, tick(0)) })\n\
+               let name = io.read_line(\"name? \")\n\
+               let rest = io.read_line()\n\
+               t ! :stop\n\
+               receive { (:ticks, n) => io.println(\"ticker ran: #{n > 0}\") }\n\
+               io.println(\"hello #{name}, then #{inspect(rest)}\")\n\
+             }\n",
+        )],
+    );
+    // One scheduler thread: if reading blocked it, the ticker could not
+    // run while main waits for input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .args(["--schedulers", "1", "run", "ask.reef"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    stdin.write_all(b"reef\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "name? ticker ran: true\nhello reef, then :eof\n"
+    );
+}

@@ -7,6 +7,7 @@
 
 /// Every embedded module: (module name, source text).
 pub const MODULES: &[(&str, &str)] = &[
+    ("io", include_str!("../lib/io.reef")),
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
 ];

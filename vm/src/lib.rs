@@ -33,6 +33,7 @@ pub mod process;
 pub mod runtime;
 pub mod scheduler;
 pub mod signal;
+pub mod stdin;
 pub mod term;
 pub mod timers;
 pub mod value;
@@ -128,6 +129,7 @@ impl VmBuilder {
         let n = self.schedulers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
+        let _ = rt.this.set(Arc::downgrade(&rt));
         rt.scheduler.start(&rt, n);
         Vm { rt }
     }

@@ -20,6 +20,10 @@ pub struct Runtime {
     pub(crate) exports: RwLock<FxHashMap<Mfa, Arc<ExportEntry>>>,
     pub(crate) natives: RwLock<FxHashMap<Mfa, Native>>,
     pub(crate) scheduler: Scheduler,
+    /// The thread that reads stdin for `io.read_line`.
+    pub(crate) stdin: crate::stdin::StdinReader,
+    /// A weak handle to this runtime, for threads started on demand.
+    pub(crate) this: std::sync::OnceLock<std::sync::Weak<Runtime>>,
     /// Where `io.print` and friends write (buffered; flushed whenever the
     /// VM waits or stops, and before anything goes to stderr).
     pub(crate) out: Mutex<Box<dyn Write + Send>>,
@@ -50,6 +54,8 @@ impl Runtime {
             exports: RwLock::new(FxHashMap::default()),
             natives: RwLock::new(FxHashMap::default()),
             scheduler: Scheduler::default(),
+            stdin: Default::default(),
+            this: std::sync::OnceLock::new(),
             out: Mutex::new(out),
             err: Mutex::new(err),
             color,

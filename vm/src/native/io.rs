@@ -1,13 +1,12 @@
-//! `io`: printing and reading lines. Output goes through the runtime's
-//! buffered sink (stdout unless the host chose another), flushed whenever
-//! the VM waits, reads input or stops.
+//! `io`: printing, and the request half of reading lines (`read_line`
+//! itself is in `stdlib/lib/io.reef`: it parks the process until the
+//! stdin thread answers). Output goes through the runtime's buffered sink
+//! (stdout unless the host chose another), flushed whenever the VM waits,
+//! reads input or stops.
 
-use std::io::BufRead;
-
-use super::Ctx;
 use crate::exports::NativeFn;
 use crate::interp::Exception;
-use crate::value::{print, Atom, Value};
+use crate::value::{print, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("println", 1, |ctx, a| {
@@ -32,24 +31,14 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.rt.write_err(&s);
         Ok(Value::OK)
     }),
-    ("read_line", 0, |ctx, _| read_line(ctx, None)),
-    ("read_line", 1, |ctx, a| read_line(ctx, Some(&a[0]))),
-];
-
-/// Reads one line from stdin, without its line ending; `:eof` at the end.
-fn read_line(ctx: &mut Ctx<'_>, prompt: Option<&Value>) -> Result<Value, Exception> {
-    if let Some(p) = prompt {
-        ctx.write_out(&print::to_text(p));
-    }
-    ctx.flush_out();
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) => Ok(Value::Atom(Atom::EOF)),
-        Ok(_) => {
-            let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-            let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-            Ok(Value::str(trimmed))
+    ("__read_line_request", 1, |ctx, a| {
+        let Value::Ref(r) = a[0] else {
+            return Err(Exception::badarg());
+        };
+        ctx.flush_out();
+        if let Some(rt) = ctx.rt.this.get() {
+            ctx.rt.stdin.request(rt, ctx.proc.pid, r);
         }
-        Err(_) => Err(Exception::tagged(Atom::ERROR, Value::atom("read_failed"))),
-    }
-}
+        Ok(Value::OK)
+    }),
+];

@@ -1,0 +1,60 @@
+//! Reading standard input without blocking a scheduler thread: a process
+//! that wants a line asks the reader thread (started on first use) and
+//! waits in a receive; the thread reads the line and sends it back as
+//! `(:io_reply, ref, line)` (`line` is a string without its line ending,
+//! or `:eof`). Requests are served in the order they come.
+
+use std::io::BufRead;
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Mutex, Weak};
+
+use crate::mailbox::Message;
+use crate::runtime::Runtime;
+use crate::signal::Signal;
+use crate::value::{Atom, Pid, Ref, Value};
+
+#[derive(Default)]
+pub struct StdinReader {
+    requests: Mutex<Option<Sender<(Pid, Ref)>>>,
+}
+
+impl StdinReader {
+    /// Asks for the next line for `pid`, tagged with `r`.
+    pub fn request(&self, rt: &Weak<Runtime>, pid: Pid, r: Ref) {
+        let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = requests.get_or_insert_with(|| {
+            let (tx, rx) = channel::<(Pid, Ref)>();
+            let rt = rt.clone();
+            // Not joined: it may be blocked reading a terminal when the VM
+            // stops; it ends at the next request it cannot serve.
+            let _ = std::thread::Builder::new()
+                .name("reef-stdin".into())
+                .spawn(move || {
+                    let stdin = std::io::stdin();
+                    while let Ok((pid, r)) = rx.recv() {
+                        let line = read_line(&mut stdin.lock());
+                        let Some(rt) = rt.upgrade() else { break };
+                        let reply =
+                            Value::tuple(vec![Value::atom("io_reply"), Value::Ref(r), line]);
+                        rt.scheduler
+                            .deliver(pid, Signal::Message(Message::copy_of(&reply)));
+                    }
+                });
+            tx
+        });
+        let _ = tx.send((pid, r));
+    }
+}
+
+/// One line without its line ending, or `:eof` (also on a read error).
+fn read_line(input: &mut impl BufRead) -> Value {
+    let mut line = String::new();
+    match input.read_line(&mut line) {
+        Ok(0) | Err(_) => Value::Atom(Atom::EOF),
+        Ok(_) => {
+            let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+            let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+            Value::str(trimmed)
+        }
+    }
+}
