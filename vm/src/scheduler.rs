@@ -394,10 +394,15 @@ impl Scheduler {
             }
             Outcome::Returned(_) | Outcome::Exited(_) if body.host_driven => {
                 let result = host::result_of(&mut body, &outcome);
+                let outcome_was_exit = matches!(outcome, Outcome::Exited(_));
                 drop(outcome);
                 body.reset_stack();
                 body.status = Status::Idle;
-                body.pending_exit = None;
+                if outcome_was_exit {
+                    // It died of it already; an exit signal that came
+                    // with a normal return is kept for the next call.
+                    body.pending_exit = None;
+                }
                 let watch = body.watch.take();
                 s.body = Some(body);
                 drop(s);
