@@ -10,6 +10,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("io", include_str!("../lib/io.reef")),
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
+    ("server", include_str!("../lib/server.reef")),
 ];
 
 /// The source of the stdlib module `name`, if there is one.

@@ -68,6 +68,11 @@ pub struct CodeServer {
     /// so none is freed before the runtime.
     versions: Mutex<Vec<Arc<LoadedModule>>>,
     search_path: Vec<PathBuf>,
+    /// The directories of the files loaded by path (the program's own
+    /// directory): searched after the caller's, so that a module named
+    /// only at run time (`apply(:worker, ...)` from a stdlib behaviour) is
+    /// found beside the program.
+    program_dirs: RwLock<Vec<PathBuf>>,
     /// One load at a time, so two callers do not compile the same module.
     loading: Mutex<()>,
 }
@@ -78,6 +83,7 @@ impl CodeServer {
             modules: RwLock::new(FxHashMap::default()),
             versions: Mutex::new(Vec::new()),
             search_path,
+            program_dirs: RwLock::new(Vec::new()),
             loading: Mutex::new(()),
         }
     }
@@ -92,8 +98,10 @@ impl CodeServer {
 
     fn locate(&self, name: &str, from_dir: Option<&Path>) -> Option<Source> {
         let file = format!("{name}.reef");
+        let program_dirs = self.program_dirs.read().expect("program dirs lock");
         from_dir
             .into_iter()
+            .chain(program_dirs.iter().map(PathBuf::as_path))
             .chain(self.search_path.iter().map(PathBuf::as_path))
             .map(|dir| dir.join(&file))
             .find(|p| p.is_file())
@@ -246,6 +254,12 @@ pub fn load_file(rt: &Runtime, path: &Path) -> Result<Arc<LoadedModule>, LoadErr
             d.to_path_buf()
         }
     });
+    if let Some(d) = &dir {
+        let mut dirs = rt.code.program_dirs.write().expect("program dirs lock");
+        if !dirs.contains(d) {
+            dirs.push(d.clone());
+        }
+    }
     let main = load_source(rt, &name, &path.display().to_string(), &source, dir)?;
     let mut pending = vec![main.clone()];
     while let Some(m) = pending.pop() {
