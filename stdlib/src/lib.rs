@@ -11,6 +11,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
     ("server", include_str!("../lib/server.reef")),
+    ("supervisor", include_str!("../lib/supervisor.reef")),
 ];
 
 /// The source of the stdlib module `name`, if there is one.
