@@ -10,8 +10,10 @@ pub const MODULES: &[(&str, &str)] = &[
     ("io", include_str!("../lib/io.reef")),
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
+    ("agent", include_str!("../lib/agent.reef")),
     ("server", include_str!("../lib/server.reef")),
     ("supervisor", include_str!("../lib/supervisor.reef")),
+    ("task", include_str!("../lib/task.reef")),
 ];
 
 /// The source of the stdlib module `name`, if there is one.
