@@ -11,6 +11,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
     ("agent", include_str!("../lib/agent.reef")),
+    ("registry", include_str!("../lib/registry.reef")),
     ("server", include_str!("../lib/server.reef")),
     ("supervisor", include_str!("../lib/supervisor.reef")),
     ("task", include_str!("../lib/task.reef")),
