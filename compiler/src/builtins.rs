@@ -39,6 +39,7 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("error", 1),
     ("throw", 1),
     ("exit", 1),
+    ("raise", 3),
     ("exit", 2),
     // functions
     ("apply", 2),

@@ -11,7 +11,7 @@
 
 mod arith;
 pub mod call;
-mod exception;
+pub mod exception;
 mod receive;
 mod regs;
 

@@ -104,6 +104,21 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("error", 1, |_, a| Err(Exception::error(a[0].clone()))),
     ("throw", 1, |_, a| Err(Exception::throw(a[0].clone()))),
     ("exit", 1, |_, a| Err(Exception::exit(a[0].clone()))),
+    // raise(class, reason, trace): raises again what a `try` caught with
+    // its stack trace (Erlang's erlang:raise/3), so a crash report still
+    // shows where it began.
+    ("raise", 3, |_, a| {
+        let class = crate::interp::exception::class_of_atom(atom(&a[0])?)
+            .ok_or_else(Exception::badarg)?;
+        if !a[2].is_list() {
+            return Err(Exception::badarg());
+        }
+        Err(Exception {
+            class,
+            reason: a[1].clone(),
+            trace: Some(a[2].clone()),
+        })
+    }),
     ("self", 0, |ctx, _| Ok(Value::Pid(ctx.self_pid()))),
     ("apply", 2, |ctx, a| {
         let args = list(&a[1])?;
