@@ -1710,7 +1710,11 @@ def check_cases(dirs, skip=()):
         if src.startswith("// check") or not os.path.exists(outp):
             continue
         if any(s in path for s in skip) or any(
-            w in src for w in ("spawn(", "spawn_link(", "spawn_monitor(", "receive", "self()")
+            w in src
+            for w in (
+                "spawn(", "spawn_link(", "spawn_monitor(", "receive", "self()",
+                "server.", "supervisor.", "task.", "agent.", "registry.", "timer.", "raise(",
+            )
         ):
             skipped += 1
             continue
