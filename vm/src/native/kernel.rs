@@ -108,8 +108,8 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     // its stack trace (Erlang's erlang:raise/3), so a crash report still
     // shows where it began.
     ("raise", 3, |_, a| {
-        let class = crate::interp::exception::class_of_atom(atom(&a[0])?)
-            .ok_or_else(Exception::badarg)?;
+        let class =
+            crate::interp::exception::class_of_atom(atom(&a[0])?).ok_or_else(Exception::badarg)?;
         if !a[2].is_list() {
             return Err(Exception::badarg());
         }
