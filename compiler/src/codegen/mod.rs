@@ -8,6 +8,7 @@ mod cond;
 mod expr;
 mod function;
 mod pattern;
+mod receive;
 
 use std::collections::HashMap;
 
