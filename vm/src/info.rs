@@ -106,42 +106,39 @@ impl Scheduler {
             {
                 let s = e.lock();
                 if s.dead || e.host.is_some() {
+                    // A host mailbox: only its queue is known.
                     return (e.host.is_some() && !s.dead).then(|| ProcInfo {
-                        pid,
-                        registered_name: self.table.name_of(pid),
-                        status: Atom::WAITING,
-                        current_function: None,
-                        reductions: 0,
-                        message_queue_len: s.inbox.len(),
                         memory: std::mem::size_of::<Entry>(),
-                        heap_words: 0,
-                        links: Vec::new(),
-                        monitors: Vec::new(),
-                        monitored_by: Vec::new(),
                         trap_exit: true,
+                        ..self.bare(pid, Atom::WAITING, s.inbox.len())
                     });
                 }
                 if let Some(p) = s.body.as_deref() {
                     return Some(snapshot(self, p, false, s.inbox.len()));
                 }
                 if Instant::now() >= give_up {
-                    return Some(ProcInfo {
-                        pid,
-                        registered_name: self.table.name_of(pid),
-                        status: Atom::RUNNING,
-                        current_function: None,
-                        reductions: 0,
-                        message_queue_len: s.inbox.len(),
-                        memory: 0,
-                        heap_words: 0,
-                        links: Vec::new(),
-                        monitors: Vec::new(),
-                        monitored_by: Vec::new(),
-                        trap_exit: false,
-                    });
+                    return Some(self.bare(pid, Atom::RUNNING, s.inbox.len()));
                 }
             }
             std::thread::yield_now();
+        }
+    }
+
+    /// What is known of a process without looking inside it.
+    fn bare(&self, pid: Pid, status: Atom, queue: usize) -> ProcInfo {
+        ProcInfo {
+            pid,
+            registered_name: self.table.name_of(pid),
+            status,
+            current_function: None,
+            reductions: 0,
+            message_queue_len: queue,
+            memory: 0,
+            heap_words: 0,
+            links: Vec::new(),
+            monitors: Vec::new(),
+            monitored_by: Vec::new(),
+            trap_exit: false,
         }
     }
 

@@ -62,7 +62,7 @@ impl Mailbox {
         let skipped = self
             .messages
             .range(self.cursor..)
-            .position(|m| matches!(m, Value::Tuple(t) if t.len() == arity && matches!(t[0], Value::Atom(a) if a == tag)));
+            .position(|m| m.is_tagged(arity, tag));
         match skipped {
             Some(k) => {
                 self.cursor += k;

@@ -21,7 +21,7 @@ use crate::host::{self, HostResult, Watch};
 use crate::interp::{self, Exit, Outcome};
 use crate::links;
 use crate::mailbox::Message;
-use crate::proc_table::{Entry, ProcTable, Slot};
+use crate::proc_table::{Entry, ProcTable};
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
 use crate::signal::{self, Effect, Signal};
@@ -623,7 +623,7 @@ impl Scheduler {
             return;
         };
         let body = {
-            let mut s: std::sync::MutexGuard<'_, Slot> = e.lock();
+            let mut s = e.lock();
             if s.body.is_none() {
                 // Running (or a host mailbox): let it end by a signal.
                 s.dead = s.dead || e.host.is_some();

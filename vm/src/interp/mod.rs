@@ -658,9 +658,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 } => {
                     // SAFETY: as for `LoadAtom`.
                     let tag = unsafe { *m.atoms.get_unchecked(atom as usize) };
-                    if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize
-                        && matches!(t[0], Value::Atom(a) if a == tag))
-                    {
+                    if !reg!(src).is_tagged(arity as usize, tag) {
                         pc = fail as usize;
                     }
                 }

@@ -230,6 +230,13 @@ impl Value {
         }
     }
 
+    /// Whether this is a tuple of `arity` elements whose first element is
+    /// the atom `tag` (the `TestTagged` test, and the tagged receive scan).
+    #[inline]
+    pub fn is_tagged(&self, arity: usize, tag: Atom) -> bool {
+        matches!(self, Value::Tuple(t) if t.len() == arity && matches!(t[0], Value::Atom(a) if a == tag))
+    }
+
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::BigInt(_) | Value::Float(_))
     }
