@@ -49,7 +49,8 @@ struct Options {
 impl Options {
     /// A VM builder with the options that apply to every command.
     fn builder(&self) -> reef_vm::VmBuilder {
-        let mut builder = reef_vm::Vm::builder().color(color());
+        // Only this program drives the VM, so a wait nothing can end is certain.
+        let mut builder = reef_vm::Vm::builder().color(color()).detect_deadlocks(true);
         for p in &self.paths {
             builder = builder.search_path(p);
         }

@@ -72,6 +72,7 @@ pub struct VmBuilder {
     err: Option<Box<dyn Write + Send>>,
     color: bool,
     schedulers: Option<usize>,
+    detect_deadlocks: bool,
 }
 
 impl VmBuilder {
@@ -108,6 +109,18 @@ impl VmBuilder {
         self
     }
 
+    /// Whether `run_main` and session evaluations end a wait that nothing
+    /// can ever satisfy with `:deadlock` (every process parked, no timer
+    /// pending, no stdin read in flight, no host mailbox open). Off by
+    /// default: a host thread may send to a process at any time, and a
+    /// wait that a send will end is no deadlock. Turn it on only if no
+    /// host thread sends while such a call waits (the `reef` command does).
+    /// [`Vm::call`] never reports a deadlock.
+    pub fn detect_deadlocks(mut self, yes: bool) -> VmBuilder {
+        self.detect_deadlocks = yes;
+        self
+    }
+
     /// How many scheduler threads run processes (default: one per core).
     pub fn schedulers(mut self, n: usize) -> VmBuilder {
         self.schedulers = Some(n.max(1));
@@ -130,6 +143,8 @@ impl VmBuilder {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
         let _ = rt.this.set(Arc::downgrade(&rt));
+        rt.detect_deadlocks
+            .store(self.detect_deadlocks, std::sync::atomic::Ordering::Relaxed);
         rt.scheduler.start(&rt, n);
         Vm { rt }
     }
@@ -172,6 +187,7 @@ impl Vm {
             err: None,
             color: false,
             schedulers: None,
+            detect_deadlocks: false,
         }
     }
 
@@ -264,6 +280,12 @@ impl Vm {
         self.run_process(fun, args, true)
     }
 
+    fn detects_deadlocks(&self) -> bool {
+        self.rt
+            .detect_deadlocks
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Calls `module.function(args...)` in a new process and waits for its
     /// result. Other processes keep running until it returns.
     pub fn call(&self, module: &str, function: &str, args: Vec<Term>) -> Result<Term, Crash> {
@@ -278,7 +300,10 @@ impl Vm {
         let watch = Arc::new(host::Watch::default());
         p.watch = Some(watch.clone());
         self.rt.scheduler.spawn(Box::new(p));
-        let ended = self.rt.scheduler.wait_for(&watch, pid, true);
+        let ended =
+            self.rt
+                .scheduler
+                .wait_for(&watch, pid, stop_others && self.detects_deadlocks());
         if matches!(ended, Ended::Deadlock) {
             // Nothing can wake it: end it without a report.
             self.rt.scheduler.deliver(pid, signal::Signal::Shutdown);
@@ -357,6 +382,9 @@ impl Vm {
     pub fn mailbox(&self) -> HostMailbox {
         let pid = self.rt.new_pid();
         let entry = self.rt.scheduler.new_host_mailbox(pid);
+        // The host may send from it at any time: no wait is a deadlock
+        // while it is open.
+        self.rt.scheduler.outside_sender_open();
         HostMailbox {
             rt: self.rt.clone(),
             entry,
@@ -431,6 +459,7 @@ impl HostMailbox {
 
 impl Drop for HostMailbox {
     fn drop(&mut self) {
+        self.rt.scheduler.outside_sender_gone();
         self.rt.scheduler.remove(&self.rt, self.entry.pid);
     }
 }
@@ -535,7 +564,11 @@ impl Session {
         if !started {
             return Err(EvalError::Crashed(deadlock(self.pid)));
         }
-        let ended = self.rt.scheduler.wait_for(&watch, self.pid, true);
+        let detect = self
+            .rt
+            .detect_deadlocks
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let ended = self.rt.scheduler.wait_for(&watch, self.pid, detect);
         // Let what the evaluation spawned or woke finish a short job (and
         // print) before the prompt comes back.
         self.rt

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use rustc_hash::FxHashMap;
@@ -32,6 +32,8 @@ pub struct Runtime {
     pub(crate) err: Mutex<Box<dyn Write + Send>>,
     /// Render diagnostics with colours.
     pub(crate) color: bool,
+    /// `VmBuilder::detect_deadlocks`.
+    pub(crate) detect_deadlocks: AtomicBool,
     next_pid: AtomicU64,
     next_ref: AtomicU64,
 }
@@ -59,6 +61,7 @@ impl Runtime {
             out: Mutex::new(out),
             err: Mutex::new(err),
             color,
+            detect_deadlocks: AtomicBool::new(false),
             next_pid: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),
         };

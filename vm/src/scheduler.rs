@@ -70,6 +70,10 @@ pub struct Scheduler {
     sleepers: AtomicUsize,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Sources outside the processes that may still send a message: stdin
+    /// reads in flight, open host mailboxes. While any is there, a wait is
+    /// never a deadlock.
+    outside: AtomicUsize,
 }
 
 /// How a call the host waited for ended.
@@ -95,6 +99,7 @@ impl Default for Scheduler {
             sleepers: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
+            outside: AtomicUsize::new(0),
         }
     }
 }
@@ -291,7 +296,7 @@ impl Scheduler {
                     if !local.fifo.is_empty() {
                         self.wake_one(); // more here than this thread can run
                     }
-                    self.run_slice(rt, e);
+                    self.run_slice_guarded(rt, e);
                 }
                 None => {
                     rt.flush_out();
@@ -336,9 +341,32 @@ impl Scheduler {
         }
         let outcome = match body.pending_exit.take() {
             Some(reason) => Outcome::Exited(Exit::signal(reason)),
-            None => interp::run(rt, &mut body, BUDGET),
+            None => run_guarded(rt, &mut body),
         };
         self.after_slice(rt, e, body, outcome);
+    }
+
+    /// The last line of defence around a slice and what follows it: a
+    /// panic that escaped `run_guarded` (in applying signals or ending a
+    /// process) loses that one process, never the thread.
+    fn run_slice_guarded(&self, rt: &Runtime, e: Task) {
+        let pid = e.pid;
+        let held = e.clone();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_slice(rt, e)));
+        if let Err(payload) = r {
+            {
+                let mut s = held.lock();
+                s.dead = true;
+                s.inbox.clear();
+                drop(s.body.take());
+            }
+            self.table.remove(pid);
+            rt.write_err(&format!(
+                "** internal error (a VM bug) while ending a slice of {}: {}; that process is lost, the VM goes on\n",
+                crate::value::print::inspect(&Value::Pid(pid)),
+                panic_message(payload.as_ref())
+            ));
+        }
     }
 
     fn after_slice(&self, rt: &Runtime, e: Task, mut body: Box<Process>, outcome: Outcome) {
@@ -347,6 +375,13 @@ impl Scheduler {
             signal::apply(&mut body, sig);
         }
         let outcome = match outcome {
+            // `exit(self(), reason)` as the last thing a process did: the
+            // exit wins over the return (a session keeps it for its next
+            // evaluation instead).
+            Outcome::Returned(_) if !body.host_driven && body.pending_exit.is_some() => {
+                let reason = body.pending_exit.take().expect("checked");
+                Outcome::Exited(Exit::signal(reason))
+            }
             Outcome::Yield | Outcome::Wait => {
                 if let Some(reason) = body.pending_exit.take() {
                     Outcome::Exited(Exit::signal(reason))
@@ -516,13 +551,16 @@ impl Scheduler {
 
     // ---- processes ----
 
-    /// Adds a new process and queues it.
+    /// Adds a new process and queues it at the back of the run queue:
+    /// new processes run in spawn order, after the ones already runnable
+    /// (as in Erlang; the next-to-run slot is for processes a message
+    /// woke, never for new ones, or `spawn` of a, b, c would run c first).
     pub fn spawn(&self, p: Box<Process>) {
         let runnable = p.status == Status::Runnable;
         let e = Entry::new(p.pid, Some(p), false);
         self.table.insert(e.clone());
         if runnable {
-            self.schedule(e);
+            self.schedule_back(e);
         }
     }
 
@@ -567,9 +605,22 @@ impl Scheduler {
         s.body.as_mut().map(|p| f(p))
     }
 
+    /// Counts one more source of messages outside the processes (a stdin
+    /// read in flight, an open host mailbox); `outside_sender_gone` when
+    /// it is over.
+    pub(crate) fn outside_sender_open(&self) {
+        self.outside.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn outside_sender_gone(&self) {
+        self.outside.fetch_sub(1, Ordering::SeqCst);
+    }
+
     /// Waits for the call `watch` follows to end. With `deadlock` set,
     /// gives up when nothing can ever happen again: every process parked,
-    /// no timer pending, and `pid` still waiting.
+    /// no timer pending, no message can come from outside (a stdin read,
+    /// a host mailbox), and `pid` still waiting. The caller promises that
+    /// no host thread sends meanwhile (`VmBuilder::detect_deadlocks`).
     pub fn wait_for(&self, watch: &Watch, pid: Pid, deadlock: bool) -> Ended {
         let mut quiet_since: Option<Instant> = None;
         loop {
@@ -606,6 +657,7 @@ impl Scheduler {
         self.sleepers.load(Ordering::SeqCst) == self.count()
             && !self.has_work()
             && self.timers.pending() == 0
+            && self.outside.load(Ordering::SeqCst) == 0
     }
 
     /// Waits up to `limit` for every scheduler thread to run out of work.
@@ -688,4 +740,32 @@ fn over_max_heap(p: &Process) -> Option<Value> {
             Value::Int(limit as i64),
         ])
     })
+}
+
+/// Runs one slice of `p`. A Rust panic inside it is always a VM bug; it
+/// ends that process with `(:vm_panic, message)` (and a crash report), and
+/// the thread, the scheduler and every other process go on.
+fn run_guarded(rt: &Runtime, p: &mut Process) -> Outcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp::run(rt, p, BUDGET))) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            // The frames may be half-built: never run this process again.
+            p.reset_stack();
+            Outcome::Exited(Exit::signal(Value::tuple(vec![
+                Value::atom("vm_panic"),
+                Value::str(panic_message(payload.as_ref())),
+            ])))
+        }
+    }
+}
+
+/// The text a panic was raised with.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with no message".to_string()
+    }
 }

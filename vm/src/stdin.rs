@@ -34,6 +34,9 @@ impl StdinReader {
                     while let Ok((pid, r)) = rx.recv() {
                         let line = read_line(&mut stdin.lock());
                         let Some(rt) = rt.upgrade() else { break };
+                        // The read counted as a source of messages from
+                        // outside since it was asked for (`request`).
+                        rt.scheduler.outside_sender_gone();
                         let reply =
                             Value::tuple(vec![Value::atom("io_reply"), Value::Ref(r), line]);
                         rt.scheduler
@@ -42,7 +45,16 @@ impl StdinReader {
                 });
             tx
         });
-        let _ = tx.send((pid, r));
+        // A process waiting for a line is not deadlocked, however long
+        // the line takes to come (a person typing, a slow pipe).
+        if let Some(rt) = rt.upgrade() {
+            rt.scheduler.outside_sender_open();
+        }
+        if tx.send((pid, r)).is_err() {
+            if let Some(rt) = rt.upgrade() {
+                rt.scheduler.outside_sender_gone();
+            }
+        }
     }
 }
 

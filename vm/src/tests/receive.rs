@@ -129,11 +129,73 @@ fn receive_after_times_out() {
 }
 
 #[test]
-fn waiting_forever_alone_is_a_deadlock() {
-    let vm = quiet_vm();
-    vm.load_module(receive_module()).unwrap();
-    let crash = vm.call("recvm", "forever", vec![]).unwrap_err();
+fn waiting_forever_alone_is_a_deadlock_when_detection_is_on() {
+    let vm = Vm::builder()
+        .env_path(false)
+        .stdout(std::io::sink())
+        .detect_deadlocks(true)
+        .build();
+    vm.load_source(
+        "dl",
+        "dl.reef",
+        "pub fn main() { receive { :never => :ok } }\n",
+    )
+    .unwrap();
+    let crash = vm.run_main("dl", vec![]).unwrap_err();
     assert_eq!(crash.reason.to_string(), ":deadlock");
+}
+
+#[test]
+fn a_call_waiting_for_a_late_host_message_is_no_deadlock() {
+    // Every process parked and no timer pending for 300 ms: a host thread
+    // still sends, so this was never a deadlock.
+    let vm = Vm::builder()
+        .env_path(false)
+        .stdout(std::io::sink())
+        .detect_deadlocks(true)
+        .build();
+    vm.load_source(
+        "late",
+        "late.reef",
+        "pub fn wait() {\n  register(:waiter, self())\n  receive { (:hello, x) => x }\n}\n",
+    )
+    .unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            vm.send(
+                &Term::atom("waiter"),
+                &Term::Tuple(vec![Term::atom("hello"), int(42)]),
+            );
+        });
+        assert_eq!(vm.call("late", "wait", vec![]).unwrap().to_string(), "42");
+    });
+}
+
+#[test]
+fn an_open_host_mailbox_means_no_deadlock() {
+    let vm = Vm::builder()
+        .env_path(false)
+        .stdout(std::io::sink())
+        .detect_deadlocks(true)
+        .build();
+    vm.load_source(
+        "mb",
+        "mb.reef",
+        "pub fn main() {\n  register(:waiter, self())\n  receive { (:hello, x) => x }\n}\n",
+    )
+    .unwrap();
+    let host = vm.mailbox();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            vm.send(
+                &Term::atom("waiter"),
+                &Term::Tuple(vec![Term::atom("hello"), host.pid()]),
+            );
+        });
+        assert_eq!(vm.run_main("mb", vec![]).unwrap(), host.pid());
+    });
 }
 
 #[test]

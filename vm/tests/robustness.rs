@@ -1,0 +1,118 @@
+//! Whole-VM failures that must not happen (issue 8): a panic in the VM
+//! ends one process, not a scheduler thread; an exit signal to oneself in
+//! tail position is not lost; new processes run in spawn order.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use reef_vm::{Term, Value, Vm};
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+fn vm(schedulers: usize) -> (Vm, Sink, Sink) {
+    let (out, err) = (Sink::default(), Sink::default());
+    let vm = Vm::builder()
+        .env_path(false)
+        .schedulers(schedulers)
+        .stdout(out.clone())
+        .stderr(err.clone())
+        .build();
+    (vm, out, err)
+}
+
+fn run(vm: &Vm, name: &str, src: &str) -> Result<Term, reef_vm::Crash> {
+    vm.load_source(name, &format!("{name}.reef"), src)
+        .unwrap_or_else(|e| panic!("{e}"));
+    vm.run_main(name, vec![])
+}
+
+#[test]
+fn a_panicking_native_ends_its_process_and_nothing_else() {
+    for schedulers in [1, 2] {
+        let (vm, out, err) = vm(schedulers);
+        vm.register_native("host", "boom", 0, |_, _: &[Value]| -> Result<Value, _> {
+            panic!("a bug in a native")
+        });
+        let src = r#"
+pub fn main() {
+  // Three panics: more than there are scheduler threads.
+  let ms = lists.map([1, 2, 3], fn(_) { spawn_monitor(fn() { host.boom() }) })
+  let reasons = lists.map(ms, fn((_, r)) { receive { (:DOWN, ^r, :process, _, why) => why } })
+  io.inspect(reasons)
+  // The VM still runs processes on every thread.
+  let me = self()
+  let ps = lists.map(lists.seq(1, 8), fn(i) { spawn(fn() { me ! (:done, i * i) }) })
+  io.inspect(lists.sum(lists.map(ps, fn(_) { receive { (:done, n) => n } })))
+}
+"#;
+        let r = run(&vm, "panics", src);
+        assert!(r.is_ok(), "{r:?}");
+        let out = out.text();
+        assert_eq!(
+            out,
+            "[(:vm_panic, \"a bug in a native\"), (:vm_panic, \"a bug in a native\"), (:vm_panic, \"a bug in a native\")]\n204\n",
+            "schedulers: {schedulers}"
+        );
+        let err = err.text();
+        assert_eq!(err.matches("vm_panic").count(), 3, "{err}");
+    }
+}
+
+#[test]
+fn exit_self_in_tail_position_ends_the_process_with_that_reason() {
+    let (vm, out, err) = vm(2);
+    let src = r#"
+pub fn main() {
+  let (_, r1) = spawn_monitor(fn() { exit(self(), :boom) })
+  receive { (:DOWN, ^r1, :process, _, why) => io.inspect(why) }
+  let (_, r2) = spawn_monitor(fn() { exit(self(), :kill) })
+  receive { (:DOWN, ^r2, :process, _, why) => io.inspect(why) }
+  let (_, r3) = spawn_monitor(fn() { exit(self(), :normal) })
+  receive { (:DOWN, ^r3, :process, _, why) => io.inspect(why) }
+  process.flag(:trap_exit, true)
+  let p = spawn_link(fn() { exit(self(), :linked) })
+  receive { (:EXIT, ^p, why) => io.inspect(why) }
+}
+"#;
+    assert!(run(&vm, "exitself", src).is_ok());
+    assert_eq!(out.text(), ":boom\n:killed\n:normal\n:linked\n");
+    assert!(
+        err.text().contains(":boom"),
+        "a crash report: {}",
+        err.text()
+    );
+}
+
+#[test]
+fn new_processes_run_in_spawn_order() {
+    for _ in 0..5 {
+        let (vm, out, _) = vm(1);
+        let src = r#"
+pub fn main() {
+  spawn(fn() { io.println("a") })
+  spawn(fn() { io.println("b") })
+  spawn(fn() { io.println("c") })
+  sleep(20)
+}
+"#;
+        assert!(run(&vm, "order", src).is_ok());
+        assert_eq!(out.text(), "a\nb\nc\n");
+    }
+}
