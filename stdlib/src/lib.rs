@@ -10,6 +10,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("io", include_str!("../lib/io.reef")),
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
+    ("math", include_str!("../lib/math.reef")),
     ("agent", include_str!("../lib/agent.reef")),
     ("registry", include_str!("../lib/registry.reef")),
     ("server", include_str!("../lib/server.reef")),

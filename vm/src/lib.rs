@@ -20,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod code;
+pub mod dirty;
 pub mod exports;
 pub mod host;
 pub mod info;

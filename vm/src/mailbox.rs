@@ -26,6 +26,15 @@ impl Message {
         Message(crate::value::copy::deep_copy(v))
     }
 
+    /// A message of a term built fresh for it, without copying.
+    ///
+    /// # Safety
+    /// No `Rc` node of `v` may be reachable from anywhere else (it was
+    /// built by the caller from values it owns exclusively).
+    pub(crate) unsafe fn from_fresh(v: Value) -> Message {
+        Message(v)
+    }
+
     pub fn into_value(self) -> Value {
         self.0
     }

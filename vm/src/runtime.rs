@@ -20,6 +20,8 @@ pub struct Runtime {
     pub(crate) exports: RwLock<FxHashMap<Mfa, Arc<ExportEntry>>>,
     pub(crate) natives: RwLock<FxHashMap<Mfa, Native>>,
     pub(crate) scheduler: Scheduler,
+    /// The dirty schedulers: threads for natives that run long.
+    pub(crate) dirty: crate::dirty::DirtyPool,
     /// The thread that reads stdin for `io.read_line`.
     pub(crate) stdin: crate::stdin::StdinReader,
     /// A weak handle to this runtime, for threads started on demand.
@@ -56,6 +58,7 @@ impl Runtime {
             exports: RwLock::new(FxHashMap::default()),
             natives: RwLock::new(FxHashMap::default()),
             scheduler: Scheduler::default(),
+            dirty: Default::default(),
             stdin: Default::default(),
             this: std::sync::OnceLock::new(),
             out: Mutex::new(out),

@@ -54,6 +54,12 @@ struct Local {
 
 const LIFO_STREAK: u32 = 3;
 
+/// How long the end of the program waits for processes to end after
+/// `:shutdown`, and then for scheduler threads to stop: the program ends
+/// within twice this after `main` returns, whatever other processes do
+/// (a process inside a long native cannot stop before it returns).
+const SHUTDOWN_WAIT: Duration = Duration::from_millis(40);
+
 /// How long an idle scheduler thread looks for work before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
 
@@ -149,8 +155,17 @@ impl Scheduler {
             self.sleep_cv.notify_all();
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        // A thread inside a long native cannot stop before it returns: it
+        // is left to finish on its own (it holds the runtime alive) rather
+        // than holding up the end of the program.
+        let deadline = Instant::now() + SHUTDOWN_WAIT;
         for t in threads {
-            let _ = t.join();
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
         for e in self.table.entries() {
             self.table.remove(e.pid);
@@ -706,7 +721,7 @@ impl Scheduler {
                 self.deliver_to(&e, Signal::Shutdown);
             }
         }
-        let deadline = Instant::now() + Duration::from_secs(2);
+        let deadline = Instant::now() + SHUTDOWN_WAIT;
         while self.table.len() > keep && Instant::now() < deadline {
             std::thread::sleep(Duration::from_micros(200));
         }

@@ -116,3 +116,34 @@ pub fn main() {
         assert_eq!(out.text(), "a\nb\nc\n");
     }
 }
+
+#[test]
+fn a_long_native_runs_on_a_dirty_scheduler_and_others_go_on() {
+    // One scheduler thread: if the power (about a second of work) ran on
+    // it, the ticker could not tick before the power was done.
+    let (vm, out, _) = vm(1);
+    let src = r#"
+pub fn main() {
+  let me = self()
+  spawn(fn() { me ! (:pow, math.pow(3, 10_000_000) > 0) })
+  spawn(fn() { tick(20) ; me ! :ticked })
+  let first = receive { :ticked => :ticked, (:pow, _) => :pow }
+  let second = receive { :ticked => :ticked, (:pow, _) => :pow }
+  io.inspect((first, second))
+  io.inspect(math.pow(2, 100))
+  io.inspect(lists.sort([3, 1, 2]))
+  io.inspect(lists.take(lists.sort(lists.reverse(lists.seq(1, 60_000))), 3))
+}
+
+fn tick(0) { :ok }
+fn tick(n) {
+  sleep(1)
+  tick(n - 1)
+}
+"#;
+    assert!(run(&vm, "dirty", src).is_ok());
+    assert_eq!(
+        out.text(),
+        "(:ticked, :pow)\n1267650600228229401496703205376\n[1, 2, 3]\n[1, 2, 3]\n"
+    );
+}

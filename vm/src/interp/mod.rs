@@ -376,6 +376,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             let mut ctx = Ctx::new(rt, p);
                             let result = native.call(&mut ctx, &args);
                             let trap = ctx.trap.take();
+                            budget = budget.saturating_sub(ctx.charged);
                             drop(args);
                             native_done!(result, trap, $b, $tail);
                         }

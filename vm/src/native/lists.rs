@@ -5,6 +5,7 @@
 use super::{index, int, list, Ctx};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
+use crate::mailbox::Message;
 use crate::value::{number, order, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
@@ -32,11 +33,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             .ok_or_else(Exception::badarg)
     }),
     ("seq", 2, seq),
-    ("sort", 1, |_, a| {
-        let mut xs = list(&a[0])?;
-        xs.sort_by(order::compare); // stable, in term order
-        Ok(Value::list(xs))
-    }),
+    ("__sort", 1, sort),
     ("member", 2, |_, a| {
         let mut it = a[0].iter_list();
         let found = it.any(|v| *v == a[1]);
@@ -119,4 +116,32 @@ fn seq(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
         i -= 1;
     }
     Ok(out)
+}
+
+/// Lists longer than this are sorted on a dirty scheduler (a few
+/// milliseconds of work and up), so a big sort never holds up the other
+/// processes of its scheduler thread.
+const DIRTY_SORT_LEN: usize = 50_000;
+
+/// The native half of `lists.sort/1` (`stdlib/lib/lists.reef`): the
+/// sorted list (stable, in term order), or `(:dirty, ref)` when a long
+/// list was handed to the dirty schedulers.
+fn sort(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+    let mut it = a[0].iter_list();
+    let n = it.by_ref().count();
+    proper(it.tail())?;
+    ctx.charge(n / 4);
+    if n <= DIRTY_SORT_LEN {
+        let mut xs = list(&a[0])?;
+        xs.sort_by(order::compare);
+        return Ok(Value::list(xs));
+    }
+    let copy = Message::copy_of(&a[0]);
+    Ok(ctx.dirty(Box::new(move || {
+        let v = copy.into_value();
+        let mut xs: Vec<Value> = v.iter_list().cloned().collect();
+        drop(v);
+        xs.sort_by(order::compare);
+        Ok(Value::list(xs))
+    })))
 }

@@ -4,6 +4,8 @@
 //! `floor/1` BIFs). `pow` is exact for an integer base and a non-negative
 //! integer exponent, a float otherwise.
 
+use num_bigint::BigInt;
+
 use super::{float, Ctx};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
@@ -25,7 +27,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("abs", 1, |_, a| {
         number::abs(&a[0]).ok_or_else(Exception::badarg)
     }),
-    ("pow", 2, pow),
+    ("__pow", 2, pow),
     ("sqrt", 1, |_, a| f1(a, f64::sqrt)),
     ("floor", 1, |_, a| to_int(a, f64::floor)),
     ("ceil", 1, |_, a| to_int(a, f64::ceil)),
@@ -48,11 +50,28 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("log10", 1, |_, a| f1(a, f64::log10)),
 ];
 
-fn pow(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+/// An exact power whose result would have more bits than this is
+/// computed on a dirty scheduler (about a millisecond of work and up).
+const DIRTY_POW_BITS: u64 = 1 << 18;
+
+/// The native half of `math.pow` (`stdlib/lib/math.reef`): the power, or
+/// `(:dirty, ref)` when a large exact power was handed to the dirty
+/// schedulers.
+fn pow(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     match (&a[0], &a[1]) {
         (Value::Int(_) | Value::BigInt(_), Value::Int(e)) if *e >= 0 => {
             let e = u32::try_from(*e).map_err(|_| Exception::badarith())?;
-            number::int_pow(&a[0], e).ok_or_else(Exception::badarith)
+            let base: BigInt = match &a[0] {
+                Value::Int(i) => BigInt::from(*i),
+                Value::BigInt(b) => (**b).clone(),
+                _ => unreachable!("matched above"),
+            };
+            if base.bits().saturating_mul(u64::from(e)) <= DIRTY_POW_BITS {
+                return number::int_pow(&a[0], e).ok_or_else(Exception::badarith);
+            }
+            Ok(ctx.dirty(Box::new(move || {
+                Ok(Value::from_bigint(num_traits::pow::Pow::pow(base, e)))
+            })))
         }
         _ => number::float(float(&a[0])?.powf(float(&a[1])?)).ok_or_else(Exception::badarith),
     }

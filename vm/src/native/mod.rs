@@ -31,6 +31,8 @@ pub struct Ctx<'a> {
     pub(crate) proc: &'a mut Process,
     /// A call the native asked the interpreter to make in its place.
     pub(crate) trap: Option<Start>,
+    /// Reductions the native used beyond the call's one (`charge`).
+    pub(crate) charged: u32,
 }
 
 impl<'a> Ctx<'a> {
@@ -39,7 +41,27 @@ impl<'a> Ctx<'a> {
             rt,
             proc,
             trap: None,
+            charged: 0,
         }
+    }
+
+    /// Charges the calling process for work in proportion to its size
+    /// (about one reduction per four list elements or 64 bytes walked), so
+    /// a process that calls natives on long data yields as soon as it has
+    /// used its slice, as one that did the same work in Reef would.
+    pub fn charge(&mut self, reductions: usize) {
+        let r = u32::try_from(reductions).unwrap_or(u32::MAX);
+        self.charged = self.charged.saturating_add(r);
+    }
+
+    /// Hands `job` to the dirty schedulers (`dirty.rs`) and returns what
+    /// the native gives back meanwhile: `(:dirty, ref)`, which the Reef
+    /// half of the function waits on.
+    pub(crate) fn dirty(&mut self, job: crate::dirty::Job) -> Value {
+        let r = self.rt.new_ref();
+        let rt = self.rt.this.get().cloned().unwrap_or_default();
+        self.rt.dirty.submit(&rt, self.proc.pid, r, job);
+        crate::dirty::pending(r)
     }
 
     /// The calling process.
