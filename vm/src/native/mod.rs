@@ -234,7 +234,7 @@ pub fn map(v: &Value) -> Result<&MapData, Exception> {
 }
 
 pub fn new_map(m: MapData) -> Value {
-    Value::Map(Rc::new(m))
+    Value::map(m)
 }
 
 /// A function value for `module.name/arity`.
