@@ -18,47 +18,72 @@ fn is_leaf(v: &Value) -> bool {
     )
 }
 
-/// A compound term being copied: its copied children so far, and where
+/// What [`rebuild`] builds from a term: one method per kind of node, each
+/// given its children already built, in order.
+pub trait Rebuild {
+    type Out;
+    /// A term with no children to walk (scalars, strings, big integers,
+    /// and functions when [`Rebuild::walks_captured`] is false).
+    fn leaf(&mut self, v: &Value) -> Self::Out;
+    fn tuple(&mut self, src: &Tuple, elems: Vec<Self::Out>) -> Self::Out;
+    fn list(&mut self, heads: Vec<Self::Out>, tail: Self::Out) -> Self::Out;
+    /// The pairs come in key order.
+    fn map(&mut self, pairs: Vec<(Self::Out, Self::Out)>) -> Self::Out;
+    /// A lambda, with its captured values built.
+    fn lambda(&mut self, src: &Closure, captured: Vec<Self::Out>) -> Self::Out;
+    /// Whether a lambda's captured values are walked (or the lambda is a
+    /// leaf).
+    fn walks_captured(&self) -> bool {
+        true
+    }
+    /// Whether a tuple is a leaf (no element is walked). Lets a copy clone
+    /// a tuple of scalars in one go.
+    fn tuple_is_leaf(&self, _t: &Tuple) -> bool {
+        false
+    }
+}
+
+/// A compound term being rebuilt: its built children so far, and where
 /// the next child is.
-enum Frame<'a> {
+enum Frame<'a, O> {
     Tuple {
-        src: &'a [Value],
-        done: Vec<Value>,
+        src: &'a Tuple,
+        done: Vec<O>,
     },
-    /// `cell` is the list cell whose head is being copied, or, once
+    /// `cell` is the list cell whose head is being built, or, once
     /// `in_tail`, the last cell, whose tail is.
     List {
         cell: &'a super::Cons,
-        heads: Vec<Value>,
+        heads: Vec<O>,
         in_tail: bool,
     },
     Map {
         rest: imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>,
         value: &'a Value,
-        key: Option<Value>,
-        out: MapData,
+        key: Option<O>,
+        out: Vec<(O, O)>,
     },
     Fun {
         src: &'a Closure,
         captured: &'a [Value],
-        done: Vec<Value>,
+        done: Vec<O>,
     },
 }
 
-/// What a frame wants after taking a copied child.
-enum Next<'a> {
+/// What a frame wants after taking a built child.
+enum Next<'a, O> {
     Child(&'a Value),
-    Done(Value),
+    Done(O),
 }
 
-impl<'a> Frame<'a> {
-    fn take(&mut self, copied: Value) -> Next<'a> {
+impl<'a, O> Frame<'a, O> {
+    fn take<B: Rebuild<Out = O>>(&mut self, b: &mut B, built: O) -> Next<'a, O> {
         match self {
             Frame::Tuple { src, done } => {
-                done.push(copied);
+                done.push(built);
                 match src.get(done.len()) {
                     Some(next) => Next::Child(next),
-                    None => Next::Done(Value::Tuple(Tuple::from_vec(std::mem::take(done)))),
+                    None => Next::Done(b.tuple(src, std::mem::take(done))),
                 }
             }
             Frame::List {
@@ -67,10 +92,9 @@ impl<'a> Frame<'a> {
                 in_tail,
             } => {
                 if *in_tail {
-                    let heads = std::mem::take(heads);
-                    return Next::Done(Value::list_with_tail(heads, copied));
+                    return Next::Done(b.list(std::mem::take(heads), built));
                 }
-                heads.push(copied);
+                heads.push(built);
                 let tail: &'a Value = &cell.tail;
                 match tail {
                     Value::Cons(next) => {
@@ -90,17 +114,17 @@ impl<'a> Frame<'a> {
                 out,
             } => match key.take() {
                 None => {
-                    *key = Some(copied);
+                    *key = Some(built);
                     Next::Child(value)
                 }
                 Some(k) => {
-                    out.insert(k, copied);
+                    out.push((k, built));
                     match rest.next() {
                         Some((k, v)) => {
                             *value = v;
                             Next::Child(k)
                         }
-                        None => Next::Done(Value::map(std::mem::take(out))),
+                        None => Next::Done(b.map(std::mem::take(out))),
                     }
                 }
             },
@@ -109,37 +133,27 @@ impl<'a> Frame<'a> {
                 captured,
                 done,
             } => {
-                done.push(copied);
+                done.push(built);
                 match captured.get(done.len()) {
                     Some(next) => Next::Child(next),
-                    None => {
-                        let Closure::Local { module, func, .. } = src else {
-                            unreachable!("only lambdas have captured values")
-                        };
-                        Next::Done(Value::Fun(Rc::new(Closure::Local {
-                            module: module.clone(),
-                            func: *func,
-                            captured: std::mem::take(done).into_boxed_slice(),
-                        })))
-                    }
+                    None => Next::Done(b.lambda(src, std::mem::take(done))),
                 }
             }
         }
     }
 }
 
-/// A copy of `v` sharing no `Rc` node with it. The walk keeps the terms
-/// being copied on a heap stack, so a term of any depth or length copies
-/// in constant Rust stack.
-pub fn deep_copy(v: &Value) -> Value {
-    let mut stack: Vec<Frame<'_>> = Vec::new();
+/// Builds `b`'s image of `v`, children first. The walk keeps the nodes
+/// being rebuilt on a heap stack, so a term of any depth or length is
+/// rebuilt in constant Rust stack.
+pub fn rebuild<B: Rebuild>(v: &Value, b: &mut B) -> B::Out {
+    let mut stack: Vec<Frame<'_, B::Out>> = Vec::new();
     let mut cur = v;
     loop {
-        // Down: copy `cur` at once, or open a frame for it and go to its
+        // Down: build `cur` at once, or open a frame for it and go to its
         // first child.
-        let mut copied = match cur {
-            Value::Tuple(t) if t.iter().all(is_leaf) => Value::Tuple(Tuple::from_slice(t)),
-            Value::Tuple(t) => {
+        let mut built = match cur {
+            Value::Tuple(t) if !t.is_empty() && !b.tuple_is_leaf(t) => {
                 stack.push(Frame::Tuple {
                     src: t,
                     done: Vec::with_capacity(t.len()),
@@ -147,6 +161,7 @@ pub fn deep_copy(v: &Value) -> Value {
                 cur = &t[0];
                 continue;
             }
+            Value::Tuple(t) => b.tuple(t, Vec::new()),
             Value::Cons(c) => {
                 stack.push(Frame::List {
                     cell: c,
@@ -159,13 +174,13 @@ pub fn deep_copy(v: &Value) -> Value {
             Value::Map(m) => {
                 let mut rest = m.iter();
                 match rest.next() {
-                    None => Value::map(MapData::new()),
+                    None => b.map(Vec::new()),
                     Some((k, value)) => {
                         stack.push(Frame::Map {
                             rest,
                             value,
                             key: None,
-                            out: MapData::new(),
+                            out: Vec::with_capacity(m.len()),
                         });
                         cur = k;
                         continue;
@@ -173,24 +188,51 @@ pub fn deep_copy(v: &Value) -> Value {
                 }
             }
             Value::Fun(c) => match &**c {
-                Closure::Local {
-                    module,
-                    func,
-                    captured,
-                } if captured.iter().all(is_leaf) => Value::Fun(Rc::new(Closure::Local {
-                    module: module.clone(),
-                    func: *func,
-                    captured: captured.clone(),
-                })),
-                Closure::Local { captured, .. } => {
-                    stack.push(Frame::Fun {
-                        src: c,
-                        captured,
-                        done: Vec::with_capacity(captured.len()),
-                    });
-                    cur = &captured[0];
-                    continue;
+                Closure::Local { captured, .. } if b.walks_captured() => {
+                    if captured.is_empty() {
+                        b.lambda(c, Vec::new())
+                    } else {
+                        stack.push(Frame::Fun {
+                            src: c,
+                            captured,
+                            done: Vec::with_capacity(captured.len()),
+                        });
+                        cur = &captured[0];
+                        continue;
+                    }
                 }
+                _ => b.leaf(cur),
+            },
+            leaf => b.leaf(leaf),
+        };
+        // Up: hand what was built to the enclosing frame until one wants
+        // another child.
+        loop {
+            let Some(top) = stack.last_mut() else {
+                return built;
+            };
+            match top.take(b, built) {
+                Next::Child(next) => {
+                    cur = next;
+                    break;
+                }
+                Next::Done(v) => {
+                    stack.pop();
+                    built = v;
+                }
+            }
+        }
+    }
+}
+
+/// [`Rebuild`] for [`deep_copy`].
+struct Copy;
+
+impl Rebuild for Copy {
+    type Out = Value;
+    fn leaf(&mut self, v: &Value) -> Value {
+        match v {
+            Value::Fun(c) => match &**c {
                 Closure::External {
                     module,
                     name,
@@ -200,27 +242,42 @@ pub fn deep_copy(v: &Value) -> Value {
                     name: *name,
                     arity: *arity,
                 })),
+                Closure::Local { .. } => unreachable!("lambdas are walked"),
             },
-            leaf => leaf.clone(),
-        };
-        // Up: hand the copy to the enclosing frame until one wants
-        // another child.
-        loop {
-            let Some(top) = stack.last_mut() else {
-                return copied;
-            };
-            match top.take(copied) {
-                Next::Child(next) => {
-                    cur = next;
-                    break;
-                }
-                Next::Done(v) => {
-                    stack.pop();
-                    copied = v;
-                }
-            }
+            _ => v.clone(),
         }
     }
+    fn tuple(&mut self, src: &Tuple, elems: Vec<Value>) -> Value {
+        if elems.len() == src.len() {
+            Value::Tuple(Tuple::from_vec(elems))
+        } else {
+            Value::Tuple(Tuple::from_slice(src)) // a leaf tuple
+        }
+    }
+    fn list(&mut self, heads: Vec<Value>, tail: Value) -> Value {
+        Value::list_with_tail(heads, tail)
+    }
+    fn map(&mut self, pairs: Vec<(Value, Value)>) -> Value {
+        Value::map(pairs.into_iter().collect::<MapData>())
+    }
+    fn lambda(&mut self, src: &Closure, captured: Vec<Value>) -> Value {
+        let Closure::Local { module, func, .. } = src else {
+            unreachable!("only lambdas have captured values")
+        };
+        Value::Fun(Rc::new(Closure::Local {
+            module: module.clone(),
+            func: *func,
+            captured: captured.into_boxed_slice(),
+        }))
+    }
+    fn tuple_is_leaf(&self, t: &Tuple) -> bool {
+        t.iter().all(is_leaf)
+    }
+}
+
+/// A copy of `v` sharing no `Rc` node with it, in constant Rust stack.
+pub fn deep_copy(v: &Value) -> Value {
+    rebuild(v, &mut Copy)
 }
 
 #[cfg(test)]
