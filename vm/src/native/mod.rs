@@ -208,8 +208,14 @@ pub fn index(v: &Value) -> Result<usize, Exception> {
     }
 }
 
+/// A number as a float: `:badarg` for a non-number, `:badarith` for a
+/// big integer too large for a float (as Erlang's `math` functions).
 pub fn float(v: &Value) -> Result<f64, Exception> {
-    crate::value::number::to_f64(v).ok_or_else(Exception::badarg)
+    match crate::value::number::to_f64(v) {
+        Some(f) => Ok(f),
+        None if v.is_number() => Err(Exception::badarith()),
+        None => Err(Exception::badarg()),
+    }
 }
 
 pub fn string(v: &Value) -> Result<&str, Exception> {
