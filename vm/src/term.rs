@@ -81,9 +81,9 @@ impl Term {
                 let next = match top {
                     ToValue::Tuple(items, done) => {
                         done.push(built);
-                        items.get(done.len()).ok_or_else(|| {
-                            Value::tuple(std::mem::take(done))
-                        })
+                        items
+                            .get(done.len())
+                            .ok_or_else(|| Value::tuple(std::mem::take(done)))
                     }
                     ToValue::List(items, tail, done) => {
                         done.push(built);

@@ -67,10 +67,7 @@ pub(super) fn defer(v: Value) {
 #[inline(never)]
 fn drain() {
     loop {
-        let next = DEFERRED
-            .try_with(|d| d.borrow_mut().pop())
-            .ok()
-            .flatten();
+        let next = DEFERRED.try_with(|d| d.borrow_mut().pop()).ok().flatten();
         let Some(v) = next else { break };
         // Starts again one level down: it may recurse `DROP_DEPTH` levels
         // and defer what is deeper still.

@@ -128,7 +128,10 @@ fn cmp_fun_heads<'a>(a: &'a Closure, b: &'a Closure) -> (Ordering, Option<Pendin
             },
         ) => {
             let o = f1.cmp(f2).then(c1.len().cmp(&c2.len()));
-            (o, (o.is_eq() && !c1.is_empty()).then_some(Pending::Slices(c1, c2)))
+            (
+                o,
+                (o.is_eq() && !c1.is_empty()).then_some(Pending::Slices(c1, c2)),
+            )
         }
         (Closure::Local { .. }, Closure::External { .. }) => (Ordering::Less, None),
         (Closure::External { .. }, Closure::Local { .. }) => (Ordering::Greater, None),
@@ -244,7 +247,10 @@ fn compare_one<'a>(a: &'a Value, b: &'a Value, exact: bool, stack: &mut Stack<'a
             if o.is_eq() && !x.is_empty() {
                 // Erlang's rule: all the keys (exactly) first, then the
                 // values in key order.
-                stack.push((Pending::Map(Box::new(x.values().zip(y.values())), exact), exact));
+                stack.push((
+                    Pending::Map(Box::new(x.values().zip(y.values())), exact),
+                    exact,
+                ));
                 stack.push((Pending::Map(Box::new(x.keys().zip(y.keys())), true), true));
             }
             o
@@ -477,7 +483,9 @@ mod tests {
         assert!(p != n);
         assert_eq!(compare_exact(&n, &p), Ordering::Less);
         assert_eq!(compare_exact(&int(0), &n), Ordering::Less);
-        let m: MapData = [(p.clone(), int(1)), (n.clone(), int(2))].into_iter().collect();
+        let m: MapData = [(p.clone(), int(1)), (n.clone(), int(2))]
+            .into_iter()
+            .collect();
         assert_eq!(m.len(), 2);
     }
 

@@ -101,10 +101,7 @@ pub fn write_limited(out: &mut String, v: &Value, limits: &Limits) {
         match next {
             Todo::Text(s) => out.push_str(s),
             Todo::Term(v, depth) => {
-                let compound = matches!(
-                    v,
-                    Value::Tuple(_) | Value::Cons(_) | Value::Map(_)
-                );
+                let compound = matches!(v, Value::Tuple(_) | Value::Cons(_) | Value::Map(_));
                 if compound && depth >= limits.depth {
                     out.push_str("...");
                     continue;
@@ -389,7 +386,10 @@ mod tests {
         let s = inspect_limited(&Value::map(m), &Limits::REPORT);
         assert!(s.ends_with("49 => 49, ...}"), "{s}");
         assert_eq!(
-            inspect_limited(&Value::list_with_tail([Value::Int(1)], Value::Int(2)), &Limits::REPORT),
+            inspect_limited(
+                &Value::list_with_tail([Value::Int(1)], Value::Int(2)),
+                &Limits::REPORT
+            ),
             "[1 | 2]"
         );
     }
