@@ -375,3 +375,50 @@ impl From<bool> for Term {
         Term::Atom(if b { "true" } else { "false" }.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_terms_convert_compare_print_and_drop_in_constant_stack() {
+        std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let mut v = Value::Int(7);
+                for i in 0..100_000 {
+                    v = match i % 3 {
+                        0 => Value::list_with_tail([v], Value::Int(i)),
+                        1 => Value::tuple(vec![v]),
+                        _ => Value::map([(v, Value::Nil)].into_iter().collect::<MapData>()),
+                    };
+                }
+                let t = Term::from_value(&v);
+                let u = Term::from_value(&v);
+                assert!(t == u);
+                let back = t.to_value();
+                assert!(back == v);
+                let text = t.to_string();
+                assert_eq!(text, print::inspect(&v));
+                drop((t, u, back, v));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn lists_and_their_tails_round_trip() {
+        let cases = [
+            Term::list(vec![]),
+            Term::list(vec![Term::Int(1), Term::atom("a")]),
+            Term::List(vec![Term::Int(1)], Some(Box::new(Term::Int(2)))),
+            Term::Map(vec![(Term::Int(1), Term::list(vec![Term::Int(2)]))]),
+            Term::Tuple(vec![]),
+        ];
+        for t in cases {
+            assert_eq!(Term::from_value(&t.to_value()), t);
+        }
+        assert!(Term::Int(1) != Term::Float(1.0));
+    }
+}
