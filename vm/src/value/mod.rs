@@ -70,6 +70,7 @@ impl std::ops::Deref for MapRef {
 }
 
 impl Drop for MapRef {
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: the `Rc` is taken out once, here, and never used again
         // through `self`.
@@ -77,13 +78,20 @@ impl Drop for MapRef {
         if Rc::strong_count(&rc) > 1 {
             return; // not the last handle: only the count goes down
         }
-        match drop::enter() {
-            Some(depth) => {
-                drop(rc);
-                drop::leave(depth);
-            }
-            None => drop::defer(Value::Map(MapRef(std::mem::ManuallyDrop::new(rc)))),
+        free_map(rc);
+    }
+}
+
+/// Frees a map whose last handle went (out of line, so that the drop of
+/// every `Value` stays small).
+#[inline(never)]
+fn free_map(rc: Rc<MapData>) {
+    match drop::enter() {
+        Some(depth) => {
+            drop(rc);
+            drop::leave(depth);
         }
+        None => drop::defer(Value::Map(MapRef(std::mem::ManuallyDrop::new(rc)))),
     }
 }
 
