@@ -9,7 +9,6 @@ use num_bigint::BigInt;
 
 use crate::value::{copy, print, Atom, Closure, MapData, Pid, Ref, Tuple, Value};
 
-#[derive(Clone, Debug)]
 pub enum Term {
     Int(i64),
     BigInt(BigInt),
@@ -50,17 +49,23 @@ impl Term {
     /// Builds the value in the current process's heap (in constant Rust
     /// stack, whatever its depth).
     pub fn to_value(&self) -> Value {
-        let mut stack: Vec<ToValue<'_>> = Vec::new();
+        self.fold(&mut TermToValue)
+    }
+
+    /// Builds `b`'s image of this term, children first, keeping the
+    /// compounds being built on a heap stack (never recursing).
+    fn fold<B: FoldTerm>(&self, b: &mut B) -> B::Out {
+        let mut stack: Vec<Building<'_, B::Out>> = Vec::new();
         let mut cur = self;
         loop {
             let mut built = match cur {
                 Term::Tuple(items) if !items.is_empty() => {
-                    stack.push(ToValue::Tuple(items, Vec::with_capacity(items.len())));
+                    stack.push(Building::Tuple(items, Vec::with_capacity(items.len())));
                     cur = &items[0];
                     continue;
                 }
                 Term::List(items, tail) if !items.is_empty() || tail.is_some() => {
-                    stack.push(ToValue::List(items, tail.as_deref(), Vec::new()));
+                    stack.push(Building::List(items, tail.as_deref(), Vec::new()));
                     cur = match items.first() {
                         Some(first) => first,
                         None => tail.as_deref().expect("checked above"),
@@ -68,24 +73,24 @@ impl Term {
                     continue;
                 }
                 Term::Map(pairs) if !pairs.is_empty() => {
-                    stack.push(ToValue::Map(pairs, Vec::with_capacity(2 * pairs.len())));
+                    stack.push(Building::Map(pairs, Vec::with_capacity(2 * pairs.len())));
                     cur = &pairs[0].0;
                     continue;
                 }
-                leaf => leaf.leaf_value(),
+                leaf => b.leaf(leaf),
             };
             loop {
                 let Some(top) = stack.last_mut() else {
                     return built;
                 };
                 let next = match top {
-                    ToValue::Tuple(items, done) => {
+                    Building::Tuple(items, done) => {
                         done.push(built);
                         items
                             .get(done.len())
-                            .ok_or_else(|| Value::tuple(std::mem::take(done)))
+                            .ok_or_else(|| b.tuple(std::mem::take(done)))
                     }
-                    ToValue::List(items, tail, done) => {
+                    Building::List(items, tail, done) => {
                         done.push(built);
                         let n = done.len();
                         match (items.get(n), *tail) {
@@ -93,26 +98,23 @@ impl Term {
                             (None, Some(t)) if n == items.len() => Ok(t),
                             (None, tail) => {
                                 let mut done = std::mem::take(done);
-                                let tail = match tail {
-                                    Some(_) => done.pop().expect("the tail was built"),
-                                    None => Value::Nil,
-                                };
-                                Err(Value::list_with_tail(done, tail))
+                                let tail = tail.map(|_| done.pop().expect("the tail was built"));
+                                Err(b.list(done, tail))
                             }
                         }
                     }
-                    ToValue::Map(pairs, done) => {
+                    Building::Map(pairs, done) => {
                         done.push(built);
                         let i = done.len();
                         match pairs.get(i / 2) {
                             Some((k, v)) => Ok(if i % 2 == 0 { k } else { v }),
                             None => {
                                 let mut it = std::mem::take(done).into_iter();
-                                let mut m = MapData::new();
+                                let mut out = Vec::with_capacity(pairs.len());
                                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                                    m.insert(k, v);
+                                    out.push((k, v));
                                 }
-                                Err(Value::map(m))
+                                Err(b.map(out))
                             }
                         }
                     }
@@ -194,13 +196,95 @@ impl Term {
     }
 }
 
-/// A compound term being built by [`Term::to_value`], with its children
+/// A compound term being built by [`Term::fold`], with its children
 /// built so far (a list's tail, if any, last; a map's keys and values
 /// interleaved).
-enum ToValue<'a> {
-    Tuple(&'a [Term], Vec<Value>),
-    List(&'a [Term], Option<&'a Term>, Vec<Value>),
-    Map(&'a [(Term, Term)], Vec<Value>),
+enum Building<'a, O> {
+    Tuple(&'a [Term], Vec<O>),
+    List(&'a [Term], Option<&'a Term>, Vec<O>),
+    Map(&'a [(Term, Term)], Vec<O>),
+}
+
+/// What [`Term::fold`] builds: one method per kind of node, given its
+/// children already built.
+trait FoldTerm {
+    type Out;
+    /// A term with no children (or an empty compound).
+    fn leaf(&mut self, t: &Term) -> Self::Out;
+    fn tuple(&mut self, elems: Vec<Self::Out>) -> Self::Out;
+    fn list(&mut self, items: Vec<Self::Out>, tail: Option<Self::Out>) -> Self::Out;
+    fn map(&mut self, pairs: Vec<(Self::Out, Self::Out)>) -> Self::Out;
+}
+
+struct TermToValue;
+
+impl FoldTerm for TermToValue {
+    type Out = Value;
+    fn leaf(&mut self, t: &Term) -> Value {
+        t.leaf_value()
+    }
+    fn tuple(&mut self, elems: Vec<Value>) -> Value {
+        Value::tuple(elems)
+    }
+    fn list(&mut self, items: Vec<Value>, tail: Option<Value>) -> Value {
+        Value::list_with_tail(items, tail.unwrap_or(Value::Nil))
+    }
+    fn map(&mut self, pairs: Vec<(Value, Value)>) -> Value {
+        Value::map(pairs.into_iter().collect::<MapData>())
+    }
+}
+
+struct CloneTerm;
+
+impl FoldTerm for CloneTerm {
+    type Out = Term;
+    fn leaf(&mut self, t: &Term) -> Term {
+        match t {
+            Term::Int(i) => Term::Int(*i),
+            Term::BigInt(b) => Term::BigInt(b.clone()),
+            Term::Float(f) => Term::Float(*f),
+            Term::Atom(a) => Term::Atom(a.clone()),
+            Term::Str(s) => Term::Str(s.clone()),
+            Term::Tuple(_) => Term::Tuple(Vec::new()),
+            Term::List(..) => Term::List(Vec::new(), None),
+            Term::Map(_) => Term::Map(Vec::new()),
+            Term::Pid(p) => Term::Pid(*p),
+            Term::Ref(r) => Term::Ref(*r),
+            Term::Fun {
+                module,
+                name,
+                arity,
+            } => Term::Fun {
+                module: module.clone(),
+                name: name.clone(),
+                arity: *arity,
+            },
+        }
+    }
+    fn tuple(&mut self, elems: Vec<Term>) -> Term {
+        Term::Tuple(elems)
+    }
+    fn list(&mut self, items: Vec<Term>, tail: Option<Term>) -> Term {
+        Term::List(items, tail.map(Box::new))
+    }
+    fn map(&mut self, pairs: Vec<(Term, Term)>) -> Term {
+        Term::Map(pairs)
+    }
+}
+
+impl Clone for Term {
+    /// A structural copy, built with a heap stack (never recursing).
+    fn clone(&self) -> Term {
+        self.fold(&mut CloneTerm)
+    }
+}
+
+impl fmt::Debug for Term {
+    /// The `inspect` form (a derived `Debug` would recurse as deep as the
+    /// term).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 /// [`copy::Rebuild`] for [`Term::from_value`].
@@ -394,8 +478,9 @@ mod tests {
                     };
                 }
                 let t = Term::from_value(&v);
-                let u = Term::from_value(&v);
+                let u = t.clone();
                 assert!(t == u);
+                assert!(format!("{t:?}") == format!("{u}"));
                 let back = t.to_value();
                 assert!(back == v);
                 let text = t.to_string();
@@ -418,7 +503,11 @@ mod tests {
         ];
         for t in cases {
             assert_eq!(Term::from_value(&t.to_value()), t);
+            assert_eq!(t.clone(), t);
         }
+        let odd = Term::List(vec![], Some(Box::new(Term::Int(3))));
+        assert_eq!(odd.clone(), odd);
+        assert_eq!(odd.to_value(), Value::Int(3));
         assert!(Term::Int(1) != Term::Float(1.0));
     }
 }
