@@ -544,7 +544,10 @@ impl Session {
             .rt
             .scheduler
             .with_process(self.pid, |p| {
-                let killed = p.pending_exit.take().map(|r| value::print::inspect(&r));
+                let killed = p
+                    .pending_exit
+                    .take()
+                    .map(|r| value::print::inspect_limited(&r, &value::print::Limits::REPORT));
                 (p.session_state.clone(), killed)
             })
             .unwrap_or_default();

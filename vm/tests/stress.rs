@@ -209,7 +209,7 @@ fn messages_across_two_schedulers_are_all_accounted_for() {
             vec![Term::Int(procs), Term::Int(each)],
         )
         .unwrap();
-    let Term::Tuple(parts) = result else {
+    let Term::Tuple(parts) = &result else {
         panic!("not a pair: {result}");
     };
     // Each process sends `each` messages spread over the others.

@@ -136,7 +136,9 @@ impl Exit {
 }
 
 /// The crash report of a process (spec 6.4): its pid, the class and
-/// reason in inspect form, and one line per frame of the stack trace:
+/// reason in inspect form, shortened to `Limits::REPORT` (a reason may be
+/// a list of millions or a term nested a million deep), and one line per
+/// frame of the stack trace:
 /// ```text
 /// ** process #PID<0.1.0> crashed: error :badarith
 /// **   in app.divide/2 (app.reef:7)
@@ -148,7 +150,7 @@ pub fn crash_report(pid: &Value, exit: &Exit) -> String {
         out,
         "** process {} crashed: {class} {}",
         print::inspect(pid),
-        print::inspect(&exit.raised)
+        print::inspect_limited(&exit.raised, &print::Limits::REPORT)
     );
     if exit.class != ExcClass::Exit {
         write_trace(&mut out, &exit.trace);
@@ -157,16 +159,25 @@ pub fn crash_report(pid: &Value, exit: &Exit) -> String {
 }
 
 /// The `**   in module.function/arity (file:line)` lines of a stack trace.
+/// A trace that `reraise` was given may be any list: at most
+/// `TRACE_DEPTH` lines are written, each part shortened like a reason.
 pub fn write_trace(out: &mut String, trace: &Value) {
-    for entry in trace.iter_list() {
+    let text = |v: &Value| match v {
+        Value::Atom(a) => a.name().to_string(),
+        _ => print::inspect_limited(v, &print::Limits::REPORT),
+    };
+    for entry in trace.iter_list().take(TRACE_DEPTH) {
         let Some([m, f, a, file, line]) = entry
             .as_tuple()
             .and_then(|t| <&[Value; 5]>::try_from(t).ok())
         else {
             continue;
         };
-        let (m, f) = (print::to_text(m), print::to_text(f));
-        let file = print::to_text(file);
+        let (m, f, a) = (text(m), text(f), text(a));
+        let file = match file {
+            Value::Str(s) => s.chars().take(print::Limits::REPORT.chars).collect(),
+            _ => text(file),
+        };
         let _ = match line {
             Value::Int(l) if *l > 0 => writeln!(out, "**   in {m}.{f}/{a} ({file}:{l})"),
             _ => writeln!(out, "**   in {m}.{f}/{a} ({file})"),

@@ -230,8 +230,14 @@ pub fn index(v: &Value) -> Result<usize, Exception> {
     }
 }
 
+/// A number as a float: `:badarg` for a non-number, `:badarith` for a
+/// big integer too large for a float (as Erlang's `math` functions).
 pub fn float(v: &Value) -> Result<f64, Exception> {
-    crate::value::number::to_f64(v).ok_or_else(Exception::badarg)
+    match crate::value::number::to_f64(v) {
+        Some(f) => Ok(f),
+        None if v.is_number() => Err(Exception::badarith()),
+        None => Err(Exception::badarg()),
+    }
 }
 
 pub fn string(v: &Value) -> Result<&str, Exception> {
@@ -256,7 +262,7 @@ pub fn map(v: &Value) -> Result<&MapData, Exception> {
 }
 
 pub fn new_map(m: MapData) -> Value {
-    Value::Map(Rc::new(m))
+    Value::map(m)
 }
 
 /// A function value for `module.name/arity`.

@@ -11,6 +11,7 @@
 
 pub mod atom;
 pub mod copy;
+mod drop;
 pub mod number;
 pub mod order;
 pub mod print;
@@ -31,6 +32,68 @@ use crate::code::LoadedModule;
 /// The persistent ordered map behind `Value::Map`, with `Rc` nodes (a map
 /// lives in one process). The one place that names imbl's pointer kind.
 pub type MapData = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+
+/// A counted reference to a map: an `Rc<MapData>` whose last drop frees
+/// the map's entries through `value/drop.rs`, so maps nested a million
+/// deep (as values or as keys) free in constant stack. imbl's nodes drop
+/// their entries by recursion, so the hook has to sit on the handle.
+pub struct MapRef(std::mem::ManuallyDrop<Rc<MapData>>);
+
+impl MapRef {
+    pub fn new(m: MapData) -> MapRef {
+        MapRef(std::mem::ManuallyDrop::new(Rc::new(m)))
+    }
+
+    pub fn strong_count(&self) -> usize {
+        Rc::strong_count(&self.0)
+    }
+
+    /// The address of the shared map (to count a shared map once).
+    pub fn addr(&self) -> usize {
+        Rc::as_ptr(&self.0) as usize
+    }
+}
+
+impl Clone for MapRef {
+    #[inline]
+    fn clone(&self) -> MapRef {
+        MapRef(self.0.clone())
+    }
+}
+
+impl std::ops::Deref for MapRef {
+    type Target = MapData;
+    #[inline]
+    fn deref(&self) -> &MapData {
+        &self.0
+    }
+}
+
+impl Drop for MapRef {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: the `Rc` is taken out once, here, and never used again
+        // through `self`.
+        let rc = unsafe { std::mem::ManuallyDrop::take(&mut self.0) };
+        if Rc::strong_count(&rc) > 1 {
+            return; // not the last handle: only the count goes down
+        }
+        free_map(rc);
+    }
+}
+
+/// Frees a map whose last handle went (out of line, so that the drop of
+/// every `Value` stays small).
+#[inline(never)]
+fn free_map(rc: Rc<MapData>) {
+    match drop::enter() {
+        Some(depth) => {
+            drop(rc);
+            drop::leave(depth);
+        }
+        None => drop::defer(Value::Map(MapRef(std::mem::ManuallyDrop::new(rc)))),
+    }
+}
 
 /// A process identifier. Printed `#PID<0.N.0>`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -56,7 +119,7 @@ pub enum Value {
     #[default]
     Nil,
     Cons(Rc<Cons>),
-    Map(Rc<MapData>),
+    Map(MapRef),
     Fun(Rc<Closure>),
     Pid(Pid),
     Ref(Ref),
@@ -187,7 +250,7 @@ impl Value {
     }
 
     pub fn map(map: MapData) -> Value {
-        Value::Map(Rc::new(map))
+        Value::Map(MapRef::new(map))
     }
 
     /// Whether dropping this value may free something (it holds an `Rc` or
@@ -292,19 +355,58 @@ impl<'a> Iterator for ListIter<'a> {
 //
 // Refcounting frees a term the moment its last reference goes. Freeing a
 // 10-million-cell list by recursion along the tails would overflow the
-// Rust stack, so a cell unlinks its tail chain in a loop. (Deeply nested
-// tuples are handled in `tuple.rs`.)
+// Rust stack, so a cell unlinks its tail chain in a loop; its heads (and
+// a closure's captured values) are freed through `value/drop.rs`, so
+// lists nested in heads a million deep are fine too.
 
 impl Drop for Cons {
     fn drop(&mut self) {
+        let head = std::mem::take(&mut self.head);
         let mut tail = std::mem::take(&mut self.tail);
+        if !head.is_boxed() && !tail.is_boxed() {
+            return;
+        }
+        let Some(depth) = drop::enter() else {
+            drop::defer(head);
+            drop::defer(tail);
+            return;
+        };
+        drop(head);
         while let Value::Cons(rc) = tail {
             match Rc::try_unwrap(rc) {
-                // The cell was ours alone: keep its tail, let the rest go
-                // (its own `drop` sees a `[]` tail and returns at once).
-                Ok(mut cell) => tail = std::mem::take(&mut cell.tail),
-                Err(_shared) => break,
+                // The cell was ours alone: free its head, keep its tail,
+                // and let the cell go (its own `drop` finds `[]` in both
+                // and returns at once).
+                Ok(mut cell) => {
+                    drop(std::mem::take(&mut cell.head));
+                    tail = std::mem::take(&mut cell.tail);
+                }
+                Err(_shared) => {
+                    tail = Value::Nil;
+                    break;
+                }
             }
+        }
+        drop(tail);
+        drop::leave(depth);
+    }
+}
+
+impl Drop for Closure {
+    fn drop(&mut self) {
+        let Closure::Local { captured, .. } = self else {
+            return;
+        };
+        if captured.is_empty() {
+            return;
+        }
+        let captured = std::mem::take(captured);
+        match drop::enter() {
+            Some(depth) => {
+                drop(captured);
+                drop::leave(depth);
+            }
+            None => captured.into_vec().into_iter().for_each(drop::defer),
         }
     }
 }

@@ -33,12 +33,14 @@ fn to_big(a: IntArg<'_>) -> BigInt {
     }
 }
 
-/// The value of a number as a float (big integers may round; out of range
-/// gives infinity, which callers reject).
+/// The value of a number as a float (big integers may round), or `None`
+/// for a big integer beyond the largest finite float (about 1.8e308),
+/// which is `:badarith` in arithmetic, as in Erlang: `1 / 10 ** 400`
+/// must not quietly be `0.0`.
 pub fn to_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
-        Value::BigInt(b) => Some(b.to_f64().unwrap_or(f64::INFINITY)),
+        Value::BigInt(b) => b.to_f64().filter(|f| f.is_finite()),
         Value::Float(f) => Some(*f),
         _ => None,
     }

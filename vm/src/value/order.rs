@@ -6,13 +6,17 @@
 //!   neither is less than the other in [`compare`] (`1 <= 1.0` and
 //!   `1 >= 1.0` hold, as in Erlang). The *exact* order ([`compare_exact`],
 //!   which is `Ord` on `Value`) must be total and agree with `==`, so
-//!   there the integer comes first; maps order their keys by it. Floats
-//!   compare by `total_cmp`, so `0.0 != -0.0` (as `=:=` in OTP 27).
+//!   there the integer comes first; maps order their keys by it. Likewise
+//!   `0.0` and `-0.0` are different terms (`0.0 != -0.0`, as `=:=` in
+//!   OTP 27) that [`compare`] finds equal; the exact order puts `-0.0`
+//!   first, so they are two map keys.
 //! - Atoms compare alphabetically by name; strings by their UTF-8 bytes
 //!   (which is code point order).
 //! - Tuples by size, then element by element; maps by size, then their keys
 //!   in order, then the values in key order (Erlang's rule); lists element
-//!   by element, walking the tails in a loop so a long list never recurses.
+//!   by element.
+//! - Every walk keeps the pairs still to compare on a heap stack, never
+//!   the Rust stack: terms of any depth or length compare.
 //!
 //! `Ord` and `Eq` on [`Value`] are the exact order, so an ordered map
 //! keyed by values treats `1` and `1.0` as two keys, as Erlang's maps do.
@@ -22,7 +26,11 @@ use std::cmp::Ordering;
 use num_bigint::BigInt;
 use num_traits::FromPrimitive;
 
-use super::{Closure, Value};
+use std::rc::Rc;
+
+use smallvec::SmallVec;
+
+use super::{Closure, Tuple, Value};
 
 fn rank(v: &Value) -> u8 {
     match v {
@@ -72,6 +80,9 @@ fn cmp_int_float(i: &Value, f: f64, exact: bool) -> Ordering {
 fn cmp_numbers(a: &Value, b: &Value, exact: bool) -> Ordering {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        // By value, `0.0` and `-0.0` are equal; the exact order puts
+        // `-0.0` first (they are different terms, spec 2.3).
+        (Value::Float(x), Value::Float(y)) if !exact && x == y => Ordering::Equal,
         (Value::Float(x), Value::Float(y)) => x.total_cmp(y),
         // A BigInt is never in i64 range, so its sign decides.
         (Value::Int(_), Value::BigInt(y)) => {
@@ -89,7 +100,10 @@ fn cmp_numbers(a: &Value, b: &Value, exact: bool) -> Ordering {
     }
 }
 
-fn cmp_funs(a: &Closure, b: &Closure, exact: bool) -> Ordering {
+/// Compares what two functions show of themselves (module, name, arity,
+/// kind, function index); when that is equal and both are lambdas, their
+/// captured values remain to be compared.
+fn cmp_fun_heads<'a>(a: &'a Closure, b: &'a Closure) -> (Ordering, Option<Pending<'a>>) {
     let (am, an, aa) = a.describe();
     let (bm, bn, ba) = b.describe();
     let by_name = am
@@ -97,7 +111,10 @@ fn cmp_funs(a: &Closure, b: &Closure, exact: bool) -> Ordering {
         .cmp(bm.name())
         .then(an.name().cmp(bn.name()))
         .then(aa.cmp(&ba));
-    by_name.then_with(|| match (a, b) {
+    if by_name.is_ne() {
+        return (by_name, None);
+    }
+    match (a, b) {
         (
             Closure::Local {
                 func: f1,
@@ -109,123 +126,223 @@ fn cmp_funs(a: &Closure, b: &Closure, exact: bool) -> Ordering {
                 captured: c2,
                 ..
             },
-        ) => f1.cmp(f2).then_with(|| cmp_slices(c1, c2, exact)),
-        (Closure::Local { .. }, Closure::External { .. }) => Ordering::Less,
-        (Closure::External { .. }, Closure::Local { .. }) => Ordering::Greater,
-        (Closure::External { .. }, Closure::External { .. }) => Ordering::Equal,
-    })
+        ) => {
+            let o = f1.cmp(f2).then(c1.len().cmp(&c2.len()));
+            (
+                o,
+                (o.is_eq() && !c1.is_empty()).then_some(Pending::Slices(c1, c2)),
+            )
+        }
+        (Closure::Local { .. }, Closure::External { .. }) => (Ordering::Less, None),
+        (Closure::External { .. }, Closure::Local { .. }) => (Ordering::Greater, None),
+        (Closure::External { .. }, Closure::External { .. }) => (Ordering::Equal, None),
+    }
 }
 
-fn cmp_slices(a: &[Value], b: &[Value], exact: bool) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| {
-        for (x, y) in a.iter().zip(b) {
-            match compare_with(x, y, exact) {
-                Ordering::Equal => {}
-                o => return o,
+/// Pairs of subterms still to compare, innermost last: the walk keeps
+/// them on a heap stack, so a term of any depth compares in constant Rust
+/// stack.
+enum Pending<'a> {
+    /// The elements of two tuples (or captured values, or a list's head
+    /// or tail) of the same length, pairwise.
+    Slices(&'a [Value], &'a [Value]),
+    /// Keys or values of two maps of the same size, pairwise; `bool` says
+    /// whether these pairs compare exactly (keys always do).
+    Map(Box<dyn Iterator<Item = (&'a Value, &'a Value)> + 'a>, bool),
+}
+
+/// The walk's stack: most comparisons never go deeper than a few levels.
+type Stack<'a> = SmallVec<[(Pending<'a>, bool); 8]>;
+
+/// The next pair to compare and whether it is compared exactly, popping
+/// exhausted entries (an entry whose last pair is taken is popped at
+/// once, so walking a list's tails does not grow the stack).
+#[inline]
+fn next_pair<'a>(stack: &mut Stack<'a>) -> Option<(&'a Value, &'a Value, bool)> {
+    loop {
+        let (top, exact) = stack.last_mut()?;
+        let exact = *exact;
+        match top {
+            Pending::Slices(a, b) => {
+                let (x, y) = (&a[0], &b[0]);
+                if a.len() == 1 {
+                    stack.pop();
+                } else {
+                    *a = &a[1..];
+                    *b = &b[1..];
+                }
+                return Some((x, y, exact));
             }
+            Pending::Map(it, e) => match it.next() {
+                Some((x, y)) => return Some((x, y, *e)),
+                None => {
+                    stack.pop();
+                }
+            },
         }
-        Ordering::Equal
-    })
+    }
 }
 
 /// The term order of `<`, `lists.sort`, `min` and `max`: `1` and `1.0`
-/// compare equal.
+/// compare equal, and so do `0.0` and `-0.0`.
 pub fn compare(a: &Value, b: &Value) -> Ordering {
     compare_with(a, b, false)
 }
 
-/// The exact total order (`Ord`): agrees with `==`, `1` before `1.0`.
+/// The exact total order (`Ord`): agrees with `==`, `1` before `1.0`,
+/// `-0.0` before `0.0`.
 pub fn compare_exact(a: &Value, b: &Value) -> Ordering {
     compare_with(a, b, true)
 }
 
 fn compare_with(a: &Value, b: &Value, exact: bool) -> Ordering {
-    let (mut a, mut b) = (a, b);
+    let mut stack: Stack<'_> = SmallVec::new();
+    let (mut a, mut b, mut exact) = (a, b, exact);
     loop {
-        let (ra, rb) = (rank(a), rank(b));
-        if ra != rb {
-            return ra.cmp(&rb);
+        match compare_one(a, b, exact, &mut stack) {
+            Ordering::Equal => {}
+            o => return o,
         }
-        return match (a, b) {
-            (Value::Atom(x), Value::Atom(y)) => {
-                if x == y {
-                    Ordering::Equal
-                } else {
-                    x.name().cmp(y.name())
-                }
-            }
-            (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
-            (Value::Ref(x), Value::Ref(y)) => x.cmp(y),
-            (Value::Pid(x), Value::Pid(y)) => x.cmp(y),
-            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, exact),
-            (Value::Tuple(x), Value::Tuple(y)) => cmp_slices(x, y, exact),
-            (Value::Map(x), Value::Map(y)) => x.len().cmp(&y.len()).then_with(|| {
-                for (k1, k2) in x.keys().zip(y.keys()) {
-                    match compare_exact(k1, k2) {
-                        Ordering::Equal => {}
-                        o => return o,
-                    }
-                }
-                for (v1, v2) in x.values().zip(y.values()) {
-                    match compare_with(v1, v2, exact) {
-                        Ordering::Equal => {}
-                        o => return o,
-                    }
-                }
+        match next_pair(&mut stack) {
+            Some((x, y, e)) => (a, b, exact) = (x, y, e),
+            None => return Ordering::Equal,
+        }
+    }
+}
+
+/// Compares the outer layer of two terms; subterms left to compare (in
+/// order) are pushed on `stack`.
+fn compare_one<'a>(a: &'a Value, b: &'a Value, exact: bool, stack: &mut Stack<'a>) -> Ordering {
+    let (ra, rb) = (rank(a), rank(b));
+    if ra != rb {
+        return ra.cmp(&rb);
+    }
+    match (a, b) {
+        (Value::Atom(x), Value::Atom(y)) => {
+            if x == y {
                 Ordering::Equal
-            }),
-            (Value::Nil, Value::Nil) => Ordering::Equal,
-            (Value::Cons(x), Value::Cons(y)) => {
-                match compare_with(&x.head, &y.head, exact) {
-                    Ordering::Equal => {}
-                    o => return o,
-                }
-                a = &x.tail;
-                b = &y.tail;
-                continue;
+            } else {
+                x.name().cmp(y.name())
             }
-            _ => cmp_numbers(a, b, exact),
-        };
+        }
+        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Ref(x), Value::Ref(y)) => x.cmp(y),
+        (Value::Pid(x), Value::Pid(y)) => x.cmp(y),
+        (Value::Fun(x), Value::Fun(y)) => {
+            let (o, rest) = cmp_fun_heads(x, y);
+            if let Some(p) = rest {
+                stack.push((p, exact));
+            }
+            o
+        }
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            let o = x.len().cmp(&y.len());
+            if o.is_eq() && !x.is_empty() {
+                stack.push((Pending::Slices(x, y), exact));
+            }
+            o
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            let o = x.len().cmp(&y.len());
+            if o.is_eq() && !x.is_empty() {
+                // Erlang's rule: all the keys (exactly) first, then the
+                // values in key order.
+                stack.push((
+                    Pending::Map(Box::new(x.values().zip(y.values())), exact),
+                    exact,
+                ));
+                stack.push((Pending::Map(Box::new(x.keys().zip(y.keys())), true), true));
+            }
+            o
+        }
+        (Value::Nil, Value::Nil) => Ordering::Equal,
+        (Value::Cons(x), Value::Cons(y)) => {
+            stack.push((
+                Pending::Slices(std::slice::from_ref(&x.tail), std::slice::from_ref(&y.tail)),
+                exact,
+            ));
+            stack.push((
+                Pending::Slices(std::slice::from_ref(&x.head), std::slice::from_ref(&y.head)),
+                exact,
+            ));
+            Ordering::Equal
+        }
+        _ => cmp_numbers(a, b, exact),
     }
 }
 
 /// Exact equality (`==`): the same term. Cheaper than `compare` (no atom
 /// names are looked up).
 pub fn equal(a: &Value, b: &Value) -> bool {
+    let mut stack: Stack<'_> = SmallVec::new();
     let (mut a, mut b) = (a, b);
     loop {
-        return match (a, b) {
-            (Value::Int(x), Value::Int(y)) => x == y,
-            (Value::Atom(x), Value::Atom(y)) => x == y,
-            (Value::Float(x), Value::Float(y)) => x.total_cmp(y) == Ordering::Equal,
-            (Value::BigInt(x), Value::BigInt(y)) => x == y,
-            (Value::Str(x), Value::Str(y)) => std::sync::Arc::ptr_eq(x, y) || x == y,
-            (Value::Nil, Value::Nil) => true,
-            (Value::Pid(x), Value::Pid(y)) => x == y,
-            (Value::Ref(x), Value::Ref(y)) => x == y,
-            (Value::Tuple(x), Value::Tuple(y)) => {
-                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(p, q))
+        if !equal_one(a, b, &mut stack) {
+            return false;
+        }
+        match next_pair(&mut stack) {
+            Some((x, y, _)) => (a, b) = (x, y),
+            None => return true,
+        }
+    }
+}
+
+/// Whether the outer layers of two terms are equal; subterms left to
+/// compare are pushed on `stack`.
+fn equal_one<'a>(a: &'a Value, b: &'a Value, stack: &mut Stack<'a>) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Atom(x), Value::Atom(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.total_cmp(y) == Ordering::Equal,
+        (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => std::sync::Arc::ptr_eq(x, y) || x == y,
+        (Value::Nil, Value::Nil) => true,
+        (Value::Pid(x), Value::Pid(y)) => x == y,
+        (Value::Ref(x), Value::Ref(y)) => x == y,
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            if x.len() != y.len() {
+                return false;
             }
-            (Value::Cons(x), Value::Cons(y)) => {
-                if std::rc::Rc::ptr_eq(x, y) {
-                    return true;
-                }
-                if !equal(&x.head, &y.head) {
-                    return false;
-                }
-                a = &x.tail;
-                b = &y.tail;
-                continue;
+            if !x.is_empty() && !Tuple::ptr_eq(x, y) {
+                stack.push((Pending::Slices(x, y), true));
             }
-            (Value::Map(x), Value::Map(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y.iter())
-                        .all(|((k1, v1), (k2, v2))| equal(k1, k2) && equal(v1, v2))
+            true
+        }
+        (Value::Cons(x), Value::Cons(y)) => {
+            if !Rc::ptr_eq(x, y) {
+                stack.push((
+                    Pending::Slices(std::slice::from_ref(&x.tail), std::slice::from_ref(&y.tail)),
+                    true,
+                ));
+                stack.push((
+                    Pending::Slices(std::slice::from_ref(&x.head), std::slice::from_ref(&y.head)),
+                    true,
+                ));
             }
-            (Value::Fun(x), Value::Fun(y)) => cmp_funs(x, y, true) == Ordering::Equal,
-            _ => false,
-        };
+            true
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            if x.addr() == y.addr() {
+                return true;
+            }
+            let pairs = x
+                .iter()
+                .zip(y.iter())
+                .flat_map(|((k1, v1), (k2, v2))| [(k1, k2), (v1, v2)]);
+            stack.push((Pending::Map(Box::new(pairs), true), true));
+            true
+        }
+        (Value::Fun(x), Value::Fun(y)) => {
+            let (o, rest) = cmp_fun_heads(x, y);
+            if let Some(p) = rest {
+                stack.push((p, true));
+            }
+            o.is_eq()
+        }
+        _ => false,
     }
 }
 
@@ -356,5 +473,48 @@ mod tests {
         let b = Value::list_with_tail([int(1)], int(3));
         assert_eq!(compare(&a, &b), Ordering::Less);
         assert_eq!(compare(&Value::list([int(1)]), &a), Ordering::Greater); // [] ranks above numbers
+    }
+
+    #[test]
+    fn zeros_compare_equal_by_value_but_are_different_terms() {
+        let (p, n) = (Value::Float(0.0), Value::Float(-0.0));
+        assert_eq!(compare(&p, &n), Ordering::Equal);
+        assert_eq!(compare(&int(0), &n), Ordering::Equal);
+        assert!(p != n);
+        assert_eq!(compare_exact(&n, &p), Ordering::Less);
+        assert_eq!(compare_exact(&int(0), &n), Ordering::Less);
+        let m: MapData = [(p.clone(), int(1)), (n.clone(), int(2))]
+            .into_iter()
+            .collect();
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn deep_terms_compare_in_constant_stack() {
+        std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let build = |last: i64| {
+                    let mut v = int(last);
+                    for i in 0..200_000 {
+                        v = match i % 4 {
+                            0 => Value::list([v]),
+                            1 => Value::tuple(vec![int(1), v]),
+                            2 => Value::map([(int(1), v)].into_iter().collect::<MapData>()),
+                            _ => Value::map([(v, int(1))].into_iter().collect::<MapData>()),
+                        };
+                    }
+                    v
+                };
+                let (a, b, c) = (build(1), build(1), build(2));
+                assert!(a == b);
+                assert!(a != c);
+                assert_eq!(compare(&a, &c), Ordering::Less);
+                assert_eq!(compare_exact(&c, &a), Ordering::Greater);
+                assert_eq!(a.cmp(&b), Ordering::Equal);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }

@@ -32,6 +32,151 @@ pub fn write_text(out: &mut String, v: &Value) {
 }
 
 pub fn write_inspect(out: &mut String, v: &Value) {
+    write_limited(out, v, &Limits::NONE);
+}
+
+/// How much of a term a bounded print shows; what is left out is written
+/// `...` (as BEAM's `~P` and logger's `depth` and `chars_limit` do).
+pub struct Limits {
+    /// Compound terms nested deeper than this are written `...`.
+    pub depth: usize,
+    /// At most this many elements of one tuple, list or map (pairs) are
+    /// written; the rest is `...`.
+    pub items: usize,
+    /// Once the output is this long, the rest is `...`.
+    pub chars: usize,
+}
+
+impl Limits {
+    /// No limit: `inspect` and string interpolation.
+    pub const NONE: Limits = Limits {
+        depth: usize::MAX,
+        items: usize::MAX,
+        chars: usize::MAX,
+    };
+
+    /// Crash reports (spec 6.4): a report stays short and quick to write
+    /// whatever the reason holds.
+    pub const REPORT: Limits = Limits {
+        depth: 20,
+        items: 50,
+        chars: 8_000,
+    };
+}
+
+/// `inspect` form, shortened to the limits.
+pub fn inspect_limited(v: &Value, limits: &Limits) -> String {
+    let mut out = String::new();
+    write_limited(&mut out, v, limits);
+    out
+}
+
+/// What the printer still has to write, innermost last: the walk keeps it
+/// on a heap stack, so a term of any depth prints in constant Rust stack.
+enum Todo<'a> {
+    /// A term, at a nesting depth.
+    Term(&'a Value, usize),
+    Text(&'static str),
+    /// The elements of a tuple from index `.1` on.
+    Tuple(&'a [Value], usize, usize),
+    /// The rest of a list after `.1` elements.
+    List(&'a Value, usize, usize),
+    /// The rest of a map's pairs after `.1` of them.
+    Map(
+        imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>,
+        usize,
+        usize,
+    ),
+}
+
+/// The `inspect` form of `v`, within `limits`.
+pub fn write_limited(out: &mut String, v: &Value, limits: &Limits) {
+    let start = out.len();
+    let mut todo = vec![Todo::Term(v, 0)];
+    while let Some(next) = todo.pop() {
+        if out.len() - start >= limits.chars {
+            out.push_str("...");
+            return;
+        }
+        match next {
+            Todo::Text(s) => out.push_str(s),
+            Todo::Term(v, depth) => {
+                let compound = matches!(v, Value::Tuple(_) | Value::Cons(_) | Value::Map(_));
+                if compound && depth >= limits.depth {
+                    out.push_str("...");
+                    continue;
+                }
+                match v {
+                    Value::Tuple(t) => {
+                        out.push('(');
+                        todo.push(Todo::Text(if t.len() == 1 { ",)" } else { ")" }));
+                        todo.push(Todo::Tuple(t, 0, depth + 1));
+                    }
+                    Value::Cons(_) => {
+                        out.push('[');
+                        todo.push(Todo::Text("]"));
+                        todo.push(Todo::List(v, 0, depth + 1));
+                    }
+                    Value::Map(m) => {
+                        out.push_str("#{");
+                        todo.push(Todo::Text("}"));
+                        todo.push(Todo::Map(m.iter(), 0, depth + 1));
+                    }
+                    _ => write_scalar(out, v),
+                }
+            }
+            Todo::Tuple(t, i, depth) => {
+                if i >= t.len() {
+                    continue;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if i >= limits.items {
+                    out.push_str("...");
+                    continue;
+                }
+                todo.push(Todo::Tuple(t, i + 1, depth));
+                todo.push(Todo::Term(&t[i], depth));
+            }
+            Todo::List(rest, i, depth) => match rest {
+                Value::Nil => {}
+                Value::Cons(c) => {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if i >= limits.items {
+                        out.push_str("...");
+                        continue;
+                    }
+                    todo.push(Todo::List(&c.tail, i + 1, depth));
+                    todo.push(Todo::Term(&c.head, depth));
+                }
+                tail => {
+                    out.push_str(" | ");
+                    todo.push(Todo::Term(tail, depth));
+                }
+            },
+            Todo::Map(mut it, i, depth) => {
+                let Some((k, v)) = it.next() else { continue };
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if i >= limits.items {
+                    out.push_str("...");
+                    continue;
+                }
+                todo.push(Todo::Map(it, i + 1, depth));
+                todo.push(Todo::Term(v, depth));
+                todo.push(Todo::Text(" => "));
+                todo.push(Todo::Term(k, depth));
+            }
+        }
+    }
+}
+
+/// A term that is not a tuple, list cell or map.
+fn write_scalar(out: &mut String, v: &Value) {
     match v {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
@@ -42,55 +187,16 @@ pub fn write_inspect(out: &mut String, v: &Value) {
         Value::Float(f) => write_float(out, *f),
         Value::Atom(a) => write_atom(out, *a),
         Value::Str(s) => write_string(out, s),
-        Value::Tuple(t) => {
-            out.push('(');
-            for (i, e) in t.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_inspect(out, e);
-            }
-            if t.len() == 1 {
-                out.push(',');
-            }
-            out.push(')');
-        }
         Value::Nil => out.push_str("[]"),
-        Value::Cons(_) => {
-            out.push('[');
-            let mut it = v.iter_list();
-            let mut first = true;
-            for e in &mut it {
-                if !first {
-                    out.push_str(", ");
-                }
-                first = false;
-                write_inspect(out, e);
-            }
-            if !matches!(it.tail(), Value::Nil) {
-                out.push_str(" | ");
-                write_inspect(out, it.tail());
-            }
-            out.push(']');
-        }
-        Value::Map(m) => {
-            out.push_str("#{");
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_inspect(out, k);
-                out.push_str(" => ");
-                write_inspect(out, v);
-            }
-            out.push('}');
-        }
         Value::Fun(c) => write_fun(out, c),
         Value::Pid(p) => {
             let _ = write!(out, "#PID<0.{}.0>", p.0);
         }
         Value::Ref(r) => {
             let _ = write!(out, "#Ref<0.0.{}.{}>", r.0 >> 32, r.0 & 0xffff_ffff);
+        }
+        Value::Tuple(_) | Value::Cons(_) | Value::Map(_) => {
+            unreachable!("compound terms are written by write_limited")
         }
     }
 }
@@ -259,5 +365,50 @@ mod tests {
     fn a_long_list_prints() {
         let v = Value::list((0..1_000_000).map(Value::Int));
         assert!(inspect(&v).ends_with("999999]"));
+    }
+
+    #[test]
+    fn bounded_prints_cut_depth_length_and_size() {
+        let long = Value::list((0..1_000).map(Value::Int));
+        let s = inspect_limited(&long, &Limits::REPORT);
+        assert!(s.starts_with("[0, 1, 2,"), "{s}");
+        assert!(s.ends_with(", 49, ...]"), "{s}");
+        let mut deep = Value::Int(0);
+        for _ in 0..1_000_000 {
+            deep = Value::tuple(vec![deep]);
+        }
+        let s = inspect_limited(&deep, &Limits::REPORT);
+        assert_eq!(s, format!("{}...{}", "(".repeat(20), ",)".repeat(20)));
+        let wide = Value::tuple((0..40).map(|i| Value::str("x".repeat(i * 50))).collect());
+        let s = inspect_limited(&wide, &Limits::REPORT);
+        assert!(s.len() < Limits::REPORT.chars + 2_000 && s.ends_with("..."));
+        let m: MapData = (0..100).map(|i| (Value::Int(i), Value::Int(i))).collect();
+        let s = inspect_limited(&Value::map(m), &Limits::REPORT);
+        assert!(s.ends_with("49 => 49, ...}"), "{s}");
+        assert_eq!(
+            inspect_limited(
+                &Value::list_with_tail([Value::Int(1)], Value::Int(2)),
+                &Limits::REPORT
+            ),
+            "[1 | 2]"
+        );
+    }
+
+    #[test]
+    fn a_deep_term_prints_whole_in_constant_stack() {
+        std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let mut v = Value::Nil;
+                for _ in 0..300_000 {
+                    v = Value::list([v]);
+                }
+                let s = inspect(&v);
+                assert_eq!(s.len(), 2 * 300_000 + 2);
+                assert!(s.starts_with("[[[[") && s.ends_with("]]]]"));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 }

@@ -48,7 +48,7 @@ impl Sizer {
                     }
                 }
                 Value::Map(m) => {
-                    if self.first(Rc::as_ptr(m) as usize, Rc::strong_count(m)) {
+                    if self.first(m.addr(), m.strong_count()) {
                         // imbl's B-tree nodes: about two slots per entry.
                         self.words += 4 + 2 * 2 * SLOT * m.len();
                         for (k, v) in m.iter() {

@@ -151,18 +151,7 @@ impl Clone for Tuple {
 //
 // Freeing a tuple frees its elements, which may be tuples, and so on: a
 // "list" made of nested 2-tuples a million deep would overflow the Rust
-// stack. Drops recurse up to `DROP_DEPTH`; deeper, the elements of a tuple
-// whose last handle goes are pushed on a per-thread list that the
-// outermost drop empties.
-
-/// How deep tuple drops recurse before deferring: far below what the
-/// smallest thread stack (2 MiB) holds at ~100 bytes per level.
-const DROP_DEPTH: u32 = 2_000;
-
-thread_local! {
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
-    static DEFERRED: std::cell::RefCell<Vec<Vec<Value>>> = const { std::cell::RefCell::new(Vec::new()) };
-}
+// stack. A tuple freed too deep is deferred whole (`value/drop.rs`).
 
 impl Drop for Tuple {
     #[inline]
@@ -180,33 +169,22 @@ impl Tuple {
     #[inline(never)]
     fn free(&mut self) {
         let len = self.header().len;
-        let depth = DEPTH.with(Cell::get);
-        if depth >= DROP_DEPTH {
-            // Move the elements out and free the block now; drop the
-            // elements later, from the outermost drop.
-            let elems: Vec<Value> = (0..len)
-                // SAFETY: each element is read once; the block is freed below
-                // without dropping them.
-                .map(|i| unsafe { self.elems_ptr().add(i).read() })
-                .collect();
-            // SAFETY: the count is zero: this was the last handle.
-            unsafe { tuple_cache::give(self.ptr.as_ptr() as *mut u8, len, layout(len)) };
-            DEFERRED.with(|d| d.borrow_mut().push(elems));
+        let Some(depth) = super::drop::enter() else {
+            // Too deep: hand this last handle to the deferred stack (the
+            // count goes back to one, owned by the new handle).
+            self.header().count.set(1);
+            super::drop::defer(Value::Tuple(Tuple {
+                ptr: self.ptr,
+                _marker: PhantomData,
+            }));
             return;
-        }
-        DEPTH.with(|d| d.set(depth + 1));
+        };
         // SAFETY: the count is zero: drop the elements, then the block.
         unsafe {
             std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(self.elems_ptr(), len));
             tuple_cache::give(self.ptr.as_ptr() as *mut u8, len, layout(len));
         }
-        if depth == 0 {
-            while let Some(more) = DEFERRED.with(|d| d.borrow_mut().pop()) {
-                DEPTH.with(|d| d.set(1));
-                drop(more);
-            }
-        }
-        DEPTH.with(|d| d.set(depth));
+        super::drop::leave(depth);
     }
 }
 
