@@ -10,6 +10,9 @@ use lexopt::prelude::*;
 
 mod repl;
 
+// The memory checker (`.ci/memcheck`) builds without it: valgrind sees
+// only the system allocator's blocks.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
