@@ -57,8 +57,9 @@ enum Frame<'a, O> {
         heads: Vec<O>,
         in_tail: bool,
     },
+    /// (The iterator is boxed: it is large, and most frames are not maps.)
     Map {
-        rest: imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>,
+        rest: Box<imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>>,
         value: &'a Value,
         key: Option<O>,
         out: Vec<(O, O)>,
@@ -172,7 +173,7 @@ pub fn rebuild<B: Rebuild>(v: &Value, b: &mut B) -> B::Out {
                 continue;
             }
             Value::Map(m) => {
-                let mut rest = m.iter();
+                let mut rest = Box::new(m.iter());
                 match rest.next() {
                     None => b.map(Vec::new()),
                     Some((k, value)) => {

@@ -81,9 +81,10 @@ enum Todo<'a> {
     Tuple(&'a [Value], usize, usize),
     /// The rest of a list after `.1` elements.
     List(&'a Value, usize, usize),
-    /// The rest of a map's pairs after `.1` of them.
+    /// The rest of a map's pairs after `.1` of them (the iterator is
+    /// boxed: it is large, and most entries are not maps).
     Map(
-        imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>,
+        Box<imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>>,
         usize,
         usize,
     ),
@@ -120,7 +121,7 @@ pub fn write_limited(out: &mut String, v: &Value, limits: &Limits) {
                     Value::Map(m) => {
                         out.push_str("#{");
                         todo.push(Todo::Text("}"));
-                        todo.push(Todo::Map(m.iter(), 0, depth + 1));
+                        todo.push(Todo::Map(Box::new(m.iter()), 0, depth + 1));
                     }
                     _ => write_scalar(out, v),
                 }
