@@ -1,8 +1,10 @@
 //! Loaded code: a validated bytecode module prepared for the interpreter
 //! (names interned, literals turned into values, an import cache per call
 //! site module). A `LoadedModule` is immutable and shared by every process
-//! and thread through `Arc`; a version, once loaded, stays alive as long as
-//! the runtime (frames point at it by raw pointer, see `process.rs`).
+//! and thread through `Arc`; a version, once installed, stays alive as long
+//! as the runtime (frames point at it by raw pointer, see `process.rs`). A
+//! transient module (a REPL input) is never installed and lives while
+//! closures and the processes running it hold it.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -102,6 +104,11 @@ pub struct LoadedModule {
     pub literals: Literals,
     pub imports: Box<[ImportSlot]>,
     pub functions: Box<[FunctionCode]>,
+    /// Loaded for one REPL evaluation and not installed: no export entry
+    /// names it, so it is freed with its last `Arc`. A process that enters
+    /// it through a closure pins it (`Process::pins`) while it may have a
+    /// frame in it (ARCHITECTURE.md, "Code").
+    pub transient: bool,
 }
 
 impl LoadedModule {
@@ -154,6 +161,7 @@ impl LoadedModule {
                     lines: f.lines.into_boxed_slice(),
                 })
                 .collect(),
+            transient: false,
         }
     }
 

@@ -24,20 +24,20 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
         None => (cmd, ""),
     };
     match name {
-        "help" | "h" | "?" => println!("{HELP}"),
+        "help" | "h" | "?" => outln!("{HELP}"),
         "quit" | "q" | "exit" => return Next::Quit,
         "load" | "l" => {
             if arg.is_empty() {
-                eprintln!("usage: :load FILE");
+                errln!("usage: :load FILE");
             } else {
                 match repl.vm.load_file(arg) {
-                    Ok(module) => println!("loaded module {module}"),
-                    Err(e) => eprint!("{e}"),
+                    Ok(module) => outln!("loaded module {module}"),
+                    Err(e) => err!("{e}"),
                 }
             }
         }
-        "procs" | "ps" => print!("{}", procs_table(&repl.vm.processes())),
-        _ => eprintln!("unknown command :{name} (try :help)"),
+        "procs" | "ps" => out!("{}", procs_table(&repl.vm.processes())),
+        _ => errln!("unknown command :{name} (try :help)"),
     }
     Next::Continue
 }
