@@ -7,6 +7,7 @@
 //! closures and the processes running it hold it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use reef_bytecode::{Const, FunKind, Instr, LineEntry, Module};
@@ -111,7 +112,33 @@ pub struct LoadedModule {
     pub transient: bool,
 }
 
+/// How many transient modules (REPL inputs) are alive: what the REPL's
+/// memory tests watch.
+static TRANSIENT_LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many transient modules are alive now.
+pub fn transient_live() -> usize {
+    TRANSIENT_LIVE.load(Ordering::SeqCst)
+}
+
+impl Drop for LoadedModule {
+    fn drop(&mut self) {
+        if self.transient {
+            TRANSIENT_LIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
 impl LoadedModule {
+    /// A module for one evaluation, never installed (see `transient`).
+    /// (The caller has validated it.)
+    pub fn new_transient(m: Module) -> LoadedModule {
+        let mut loaded = LoadedModule::new(m, None);
+        loaded.transient = true;
+        TRANSIENT_LIVE.fetch_add(1, Ordering::SeqCst);
+        loaded
+    }
+
     /// Prepares a validated bytecode module. (The caller has run
     /// `reef_bytecode::encode::validate` on it.)
     pub fn new(m: Module, dir: Option<PathBuf>) -> LoadedModule {

@@ -79,9 +79,8 @@ fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
     // once while the grammar is built. So the input lifetime `'static`
     // that it was built with is only a type parameter, and using it on
     // shorter-lived input reads nothing that outlives that input.
-    let grammar: &items::Grammar<'_> = unsafe {
-        std::mem::transmute::<&items::Grammar<'static>, &items::Grammar<'_>>(&*cached)
-    };
+    let grammar: &items::Grammar<'_> =
+        unsafe { std::mem::transmute::<&items::Grammar<'static>, &items::Grammar<'_>>(&*cached) };
     let mut out = Vec::new();
     let mut cascades = errors::Cascades::default();
     for ((chunk, end), input) in laid.into_iter().zip(&inputs) {

@@ -8,7 +8,8 @@ Type an expression to evaluate it; its value is printed as `inspect` writes it.
   fn sq(n) { n * n }    define a function (redefining replaces it)
   lists.map([1, 2], fn(x) { x * 2 })
 An unfinished expression (an open bracket, a trailing operator) continues on
-the next line. Ctrl-C drops the current input; Ctrl-D or :quit leaves.
+the next line. Ctrl-C stops an evaluation that runs too long (the bindings
+stay) or drops the current input; Ctrl-D or :quit leaves.
 The REPL is a process: spawn, send and receive work here, and flush() prints
 and drops the messages sent to it.
 

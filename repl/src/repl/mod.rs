@@ -155,6 +155,9 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
                 if let Next::Quit = repl.input(&input) {
                     break;
                 }
+                if vm.exit_status().is_some() {
+                    break; // the output was closed: nothing can be shown
+                }
             }
             Err(ReadlineError::Interrupted) => {
                 // Ctrl-C drops the unfinished input.
@@ -176,5 +179,5 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
         }
         let _ = editor.save_history(h);
     }
-    0
+    vm.exit_status().unwrap_or(0)
 }
