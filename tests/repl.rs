@@ -241,7 +241,11 @@ fn ctrl_c_stops_the_evaluation_and_keeps_the_session() {
         .status()
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!tmux.screen().ends_with(p), "spin(0) is still running");
+    let screen = tmux.screen();
+    assert!(
+        screen.trim_end().ends_with("reef> spin(0)"),
+        "spin(0) is still running, no prompt after it:\n{screen}"
+    );
     tmux.cmd()
         .args(["send-keys", "-t", "repl", "C-c"])
         .status()

@@ -665,6 +665,9 @@ impl Session {
         let ended = self.rt.scheduler.wait_for(&watch, self.pid, true);
         self.flags.running.store(false, SeqCst);
         let interrupted = self.flags.interrupted.swap(false, SeqCst);
+        if let Some(&status) = self.rt.halted.get() {
+            return Err(EvalError::Crashed(halted(self.pid, status)));
+        }
         // Let what the evaluation spawned or woke finish a short job (and
         // print) before the prompt comes back.
         self.rt
