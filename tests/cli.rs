@@ -299,7 +299,7 @@ fn spawn_reading(
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
         .current_dir(dir)
-        .args(["run", file])
+        .args(["--schedulers", "1", "run", file])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -318,7 +318,10 @@ fn spawn_reading(
     (child, rx)
 }
 
-const SLOW: &str = "pub fn main() {\n  io.println(\"first\")\n  io.print(\"no newline yet\")\n  sleep(3000)\n  io.println(\"second\")\n}\n";
+/// Prints, then computes forever without ever waiting: the scheduler
+/// thread never goes idle, so only the time-based flush (or a signal's)
+/// can write the output out.
+const SLOW: &str = "fn busy(n) { busy(n + 1) }\npub fn main() {\n  io.println(\"first\")\n  io.print(\"no newline yet\")\n  busy(0)\n}\n";
 
 #[test]
 fn output_into_a_pipe_arrives_before_the_program_ends() {
@@ -327,7 +330,7 @@ fn output_into_a_pipe_arrives_before_the_program_ends() {
     let (mut child, lines) = spawn_reading(&dir, "slow.reef");
     let first = lines
         .recv_timeout(std::time::Duration::from_secs(2))
-        .expect("the first line arrives while the program sleeps");
+        .expect("the first line arrives while the program computes");
     assert_eq!(first, "first");
     assert!(
         start.elapsed() < std::time::Duration::from_secs(2),
