@@ -267,3 +267,215 @@ fn reading_stdin_parks_only_the_reader() {
         "name? ticker ran: true\nhello reef, then :eof\n"
     );
 }
+
+// ---- output that is never lost, signals, broken pipes, input ----
+
+/// Waits up to `limit` for the child to end; kills it and fails if not.
+fn wait_bounded(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Starts `reef run FILE` with stdout (and stderr) piped, and a thread
+/// that sends each line of its stdout as it arrives.
+fn spawn_reading(
+    dir: &Path,
+    file: &str,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .current_dir(dir)
+        .args(["--schedulers", "1", "run", file])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Prints, then computes forever without ever waiting: the scheduler
+/// thread never goes idle, so only the time-based flush (or a signal's)
+/// can write the output out.
+const SLOW: &str = "fn busy(n) { busy(n + 1) }\npub fn main() {\n  io.println(\"first\")\n  io.print(\"no newline yet\")\n  busy(0)\n}\n";
+
+#[test]
+fn output_into_a_pipe_arrives_before_the_program_ends() {
+    let dir = scratch("flush", &[("slow.reef", SLOW)]);
+    let start = std::time::Instant::now();
+    let (mut child, lines) = spawn_reading(&dir, "slow.reef");
+    let first = lines
+        .recv_timeout(std::time::Duration::from_secs(2))
+        .expect("the first line arrives while the program computes");
+    assert_eq!(first, "first");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn signal_after_first_line(signal: &str, status: i32) {
+    let dir = scratch(&format!("sig{signal}"), &[("slow.reef", SLOW)]);
+    let (mut child, lines) = spawn_reading(&dir, "slow.reef");
+    assert_eq!(
+        lines
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .unwrap(),
+        "first"
+    );
+    let killed = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let got = wait_bounded(&mut child, std::time::Duration::from_secs(5), signal);
+    assert_eq!(got.code(), Some(status), "{signal}");
+    // What was printed before the signal, newline or not, is all there.
+    let rest: Vec<String> = lines.iter().collect();
+    assert_eq!(rest, ["no newline yet"], "{signal}");
+}
+
+#[test]
+fn sigterm_keeps_the_output_and_exits_143() {
+    signal_after_first_line("TERM", 143);
+}
+
+#[test]
+fn sigint_keeps_the_output_and_exits_130() {
+    signal_after_first_line("INT", 130);
+}
+
+#[test]
+fn a_closed_pipe_ends_the_program_quietly_and_at_once() {
+    use std::io::BufRead;
+    let dir = scratch(
+        "pipe",
+        &[(
+            "lines.reef",
+            "fn loop(n) {\n  io.println(\"line #{n}\")\n  loop(n + 1)\n}\npub fn main() { loop(0) }\n",
+        )],
+    );
+    // As `reef run lines.reef | head -1`: read one line, close the pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .current_dir(&dir)
+        .args(["run", "lines.reef"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(first, "line 0\n");
+    drop(out);
+    let closed = std::time::Instant::now();
+    let status = wait_bounded(&mut child, std::time::Duration::from_secs(5), "| head -1");
+    assert!(
+        closed.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        closed.elapsed()
+    );
+    assert_eq!(
+        status.code(),
+        Some(141),
+        "the status of a tool killed by SIGPIPE"
+    );
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(err, "", "quietly");
+}
+
+#[test]
+fn a_closed_stderr_never_panics() {
+    let dir = scratch(
+        "stderr",
+        &[
+            (
+                "noisy.reef",
+                "fn loop(0) { :done }\nfn loop(n) {\n  io.eprintln(\"warning #{n}\")\n  loop(n - 1)\n}\npub fn main() {\n  loop(20000)\n  spawn(fn() { error(:elsewhere) })\n  sleep(50)\n  error(:at_the_end)\n}\n",
+            ),
+            ("bad.reef", "pub fn main() { let x = }\n"),
+        ],
+    );
+    for args in [
+        &["run", "noisy.reef"][..],
+        &["check", "bad.reef"],
+        &["run", "missing.reef"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+            .current_dir(&dir)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take()); // the reader of stderr is gone
+        let status = wait_bounded(
+            &mut child,
+            std::time::Duration::from_secs(20),
+            "stderr closed",
+        );
+        assert_eq!(
+            status.code(),
+            Some(1),
+            "{args:?}: an error, not a panic (101)"
+        );
+    }
+}
+
+#[test]
+fn read_line_reports_a_line_that_is_not_utf8_and_goes_on() {
+    use std::io::Write;
+    let dir = scratch(
+        "utf8",
+        &[(
+            "lines.reef",
+            "fn loop() {\n  case io.read_line() {\n    :eof => io.println(\"end\"),\n    line => { io.inspect(line); loop() },\n  }\n}\npub fn main() { loop() }\n",
+        )],
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reef"))
+        .current_dir(&dir)
+        .args(["run", "lines.reef"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"caf\xc3\xa9\nbad \xff\xfe bytes\r\nlast")
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "\"café\"\n(:error, :invalid_utf8)\n\"last\"\nend\n"
+    );
+}

@@ -184,3 +184,146 @@ fn repl_session_transcript() {
     assert!(saved.contains("sq(x)"), "history file: {saved}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Starts `reef` in a fresh tmux session; waits for its first prompt.
+fn start_repl(name: &str) -> (Tmux, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("reef-repl-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmux = Tmux {
+        socket: format!("reef-{name}-{}", std::process::id()),
+    };
+    let shell_cmd = format!(
+        "env NO_COLOR=1 REEF_HISTORY={} {}",
+        dir.join("history").display(),
+        env!("CARGO_BIN_EXE_reef")
+    );
+    let ok = tmux
+        .cmd()
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "repl",
+            "-x",
+            "100",
+            "-y",
+            "50",
+            &shell_cmd,
+        ])
+        .status()
+        .expect("tmux is installed (.ci/run installs it)");
+    assert!(ok.success());
+    tmux.wait_for(|s| s.contains("reef> "), "start-up");
+    (tmux, dir)
+}
+
+fn lines(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn ctrl_c_stops_the_evaluation_and_keeps_the_session() {
+    let (tmux, dir) = start_repl("ctrlc");
+    let p = "reef> ";
+    tmux.type_line("let kept = 41", p);
+    tmux.type_line("fn spin(n) { spin(n + 1) }", p);
+    // Runs forever: only Ctrl-C can end it.
+    tmux.cmd()
+        .args(["send-keys", "-t", "repl", "-l", "spin(0)"])
+        .status()
+        .unwrap();
+    tmux.cmd()
+        .args(["send-keys", "-t", "repl", "Enter"])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = tmux.screen();
+    assert!(
+        screen.trim_end().ends_with("reef> spin(0)"),
+        "spin(0) is still running, no prompt after it:\n{screen}"
+    );
+    tmux.cmd()
+        .args(["send-keys", "-t", "repl", "C-c"])
+        .status()
+        .unwrap();
+    tmux.wait_for(|s| s.contains("** interrupted"), "Ctrl-C");
+    tmux.wait_for(
+        |s| s.trim_end().ends_with("reef>"),
+        "the prompt after Ctrl-C",
+    );
+    tmux.type_line("kept + 1", p);
+    // At an empty prompt, Ctrl-C only says how to leave.
+    tmux.cmd()
+        .args(["send-keys", "-t", "repl", "C-c"])
+        .status()
+        .unwrap();
+    tmux.wait_for(
+        |s| s.contains("(use :quit or Ctrl-D to leave)"),
+        "Ctrl-C at the prompt",
+    );
+    tmux.type_line("self() ! :still_here", p);
+    let screen = lines(&tmux.screen());
+    let from = screen.iter().position(|l| l == "reef> spin(0)").unwrap();
+    assert_eq!(
+        screen[from..],
+        [
+            "reef> spin(0)",
+            "^C** interrupted",
+            "reef> kept + 1",
+            "42",
+            "reef>",
+            "(use :quit or Ctrl-D to leave)",
+            "reef> self() ! :still_here",
+            ":still_here",
+            "reef>",
+        ],
+        "{screen:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lines_pasted_together_are_all_evaluated_in_order() {
+    let (tmux, dir) = start_repl("paste");
+    // One send-keys with several lines: they arrive together, as a paste
+    // without bracketed paste does.
+    let paste =
+        "let a = 1\na + 1\nlists.map([1, 2],\n  fn(v) { v * 10 })\n:quit_not_a_command\na + 3\n";
+    tmux.cmd()
+        .args(["send-keys", "-t", "repl", "-l", paste])
+        .status()
+        .unwrap();
+    tmux.wait_for(
+        |s| s.lines().any(|l| l.trim_end() == "4"),
+        "the last pasted line",
+    );
+    tmux.wait_for(
+        |s| s.matches("reef> ").count() >= 5,
+        "the prompt after the paste",
+    );
+    let screen = lines(&tmux.screen());
+    assert_eq!(
+        screen,
+        [
+            "Reef 0.1.0 (:help for help, :quit to leave)",
+            "reef> let a = 1",
+            "1",
+            "reef> a + 1",
+            "2",
+            "reef> lists.map([1, 2],",
+            "  ...   fn(v) { v * 10 })",
+            "[10, 20]",
+            "reef> :quit_not_a_command",
+            "unknown command :quit_not_a_command (try :help)",
+            "reef> a + 3",
+            "4",
+            "reef>",
+        ],
+        "{screen:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,7 +8,40 @@ use std::process::ExitCode;
 
 use lexopt::prelude::*;
 
+/// `print!` that never panics: output to a closed stdout is dropped.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `println!` that never panics.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `eprint!` that never panics: a failed write to stderr is ignored.
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod repl;
+mod signals;
 
 // The memory checker (`.ci/memcheck`) builds without it: valgrind sees
 // only the system allocator's blocks.
@@ -75,11 +108,11 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     while let Some(arg) = parser.next()? {
         match arg {
             Short('h') | Long("help") => {
-                print!("{HELP}");
+                out!("{HELP}");
                 return Ok(None);
             }
             Short('V') | Long("version") => {
-                println!("reef {}", env!("CARGO_PKG_VERSION"));
+                outln!("reef {}", env!("CARGO_PKG_VERSION"));
                 return Ok(None);
             }
             Long("path") => paths.push(parser.value()?.into()),
@@ -145,28 +178,28 @@ fn main() -> ExitCode {
         Ok(Some(o)) => o,
         Ok(None) => return ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("reef: {e}");
+            errln!("reef: {e}");
             return ExitCode::from(2);
         }
     };
     match options.command {
         Command::Repl => {
-            let vm = options.builder().build();
+            let vm = std::sync::Arc::new(options.builder().build());
             ExitCode::from(repl::run(&vm, color()) as u8)
         }
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Disasm { file: None } => {
-            print!("{}", reef_vm::opcode_reference());
+            out!("{}", reef_vm::opcode_reference());
             ExitCode::SUCCESS
         }
         Command::Disasm { file: Some(file) } => match reef_vm::disassemble_file(&file, color()) {
             Ok(text) => {
-                print!("{text}");
+                out!("{text}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("{e}");
+                errln!("{e}");
                 ExitCode::FAILURE
             }
         },
@@ -174,20 +207,30 @@ fn main() -> ExitCode {
 }
 
 fn run(options: &Options, file: &PathBuf, args: Vec<String>) -> ExitCode {
-    let vm = options.builder().build();
+    let vm = std::sync::Arc::new(options.builder().build());
+    // SIGINT and SIGTERM end the program with 128 + the signal, after
+    // writing out what it printed.
+    let on_signal = vm.clone();
+    signals::watch(&[signals::SIGINT, signals::SIGTERM], move |sig| {
+        exit_after_flush(&on_signal, 128 + sig)
+    });
     let module = match vm.load_file(file) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return ExitCode::FAILURE;
         }
     };
     let result = vm.run_main(&module, args);
     vm.flush();
+    if let Some(status) = vm.exit_status() {
+        // The VM halted (its output was closed): quietly.
+        return ExitCode::from(status.clamp(0, 255) as u8);
+    }
     match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(crash) => {
-            eprint!("{}", crash.report);
+            err!("{}", crash.report);
             ExitCode::FAILURE
         }
     }
@@ -196,7 +239,7 @@ fn run(options: &Options, file: &PathBuf, args: Vec<String>) -> ExitCode {
 fn check(file: &PathBuf) -> ExitCode {
     match reef_vm::check_file(file, color()) {
         Ok(result) => {
-            eprint!("{}", result.rendered);
+            err!("{}", result.rendered);
             if result.errors > 0 {
                 ExitCode::FAILURE
             } else {
@@ -204,8 +247,22 @@ fn check(file: &PathBuf) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes out the program's output and exits with `status` (from the
+/// signal thread). If the output cannot be flushed within a second (a
+/// writer blocked on a full pipe), exits anyway.
+pub(crate) fn exit_after_flush(vm: &reef_vm::Vm, status: i32) -> ! {
+    let _ = std::thread::Builder::new().spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        signals::exit_now(status)
+    });
+    vm.try_flush(std::time::Duration::from_millis(500));
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    signals::exit_now(status)
 }

@@ -1,10 +1,13 @@
 //! Loaded code: a validated bytecode module prepared for the interpreter
 //! (names interned, literals turned into values, an import cache per call
 //! site module). A `LoadedModule` is immutable and shared by every process
-//! and thread through `Arc`; a version, once loaded, stays alive as long as
-//! the runtime (frames point at it by raw pointer, see `process.rs`).
+//! and thread through `Arc`; a version, once installed, stays alive as long
+//! as the runtime (frames point at it by raw pointer, see `process.rs`). A
+//! transient module (a REPL input) is never installed and lives while
+//! closures and the processes running it hold it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use reef_bytecode::{Const, FunKind, Instr, LineEntry, Module};
@@ -102,9 +105,40 @@ pub struct LoadedModule {
     pub literals: Literals,
     pub imports: Box<[ImportSlot]>,
     pub functions: Box<[FunctionCode]>,
+    /// Loaded for one REPL evaluation and not installed: no export entry
+    /// names it, so it is freed with its last `Arc`. A process that enters
+    /// it through a closure pins it (`Process::pins`) while it may have a
+    /// frame in it (ARCHITECTURE.md, "Code").
+    pub transient: bool,
+}
+
+/// How many transient modules (REPL inputs) are alive: what the REPL's
+/// memory tests watch.
+static TRANSIENT_LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many transient modules are alive now.
+pub fn transient_live() -> usize {
+    TRANSIENT_LIVE.load(Ordering::SeqCst)
+}
+
+impl Drop for LoadedModule {
+    fn drop(&mut self) {
+        if self.transient {
+            TRANSIENT_LIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 impl LoadedModule {
+    /// A module for one evaluation, never installed (see `transient`).
+    /// (The caller has validated it.)
+    pub fn new_transient(m: Module) -> LoadedModule {
+        let mut loaded = LoadedModule::new(m, None);
+        loaded.transient = true;
+        TRANSIENT_LIVE.fetch_add(1, Ordering::SeqCst);
+        loaded
+    }
+
     /// Prepares a validated bytecode module. (The caller has run
     /// `reef_bytecode::encode::validate` on it.)
     pub fn new(m: Module, dir: Option<PathBuf>) -> LoadedModule {
@@ -154,6 +188,7 @@ impl LoadedModule {
                     lines: f.lines.into_boxed_slice(),
                 })
                 .collect(),
+            transient: false,
         }
     }
 

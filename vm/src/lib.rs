@@ -29,6 +29,7 @@ pub mod links;
 pub mod loader;
 pub mod mailbox;
 pub mod native;
+pub mod output;
 pub mod proc_table;
 pub mod process;
 pub mod runtime;
@@ -135,11 +136,18 @@ impl VmBuilder {
                 path.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
             }
         }
-        let out = self
-            .out
-            .unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
+        // Program output on a terminal is flushed at each newline; into a
+        // pipe or a file, within `output::FLUSH_DELAY`.
+        let (out, line_flush): (Box<dyn Write + Send>, bool) = match self.out {
+            Some(out) => (out, false),
+            None => (
+                Box::new(std::io::BufWriter::new(std::io::stdout())),
+                std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            ),
+        };
         let err = self.err.unwrap_or_else(|| Box::new(std::io::stderr()));
-        let rt = Arc::new(Runtime::new(path, out, err, self.color));
+        let rt = Arc::new(Runtime::new(path, out, line_flush, err, self.color));
+        rt.output.start_flusher(&rt);
         let n = self.schedulers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
@@ -310,6 +318,9 @@ impl Vm {
             self.rt.scheduler.deliver(pid, signal::Signal::Shutdown);
             let _ = watch.wait(std::time::Duration::from_secs(1));
         }
+        if let Some(&status) = self.rt.halted.get() {
+            return Err(halted(pid, status));
+        }
         if stop_others {
             self.rt.scheduler.stop_others();
         }
@@ -348,6 +359,7 @@ impl Vm {
         Session {
             rt: self.rt.clone(),
             pid,
+            flags: Arc::default(),
         }
     }
 
@@ -412,11 +424,27 @@ impl Vm {
         self.rt.flush_out();
     }
 
+    /// Writes out buffered program output unless another thread has been
+    /// writing for longer than `patience` (blocked on a full pipe): for a
+    /// host's signal handler thread, which must not hang. Whether it could.
+    pub fn try_flush(&self, patience: std::time::Duration) -> bool {
+        self.rt.output.try_flush(patience)
+    }
+
+    /// The status the VM halted with, if it did: today only when program
+    /// output could not be written (141, as for SIGPIPE, when the reader of
+    /// a pipe went away; 1 for another error). A halted VM runs nothing
+    /// more, and `run_main` returns at once.
+    pub fn exit_status(&self) -> Option<i32> {
+        self.rt.halted.get().copied()
+    }
+
     /// Stops the scheduler threads and frees every process. (Dropping the
     /// VM does this too.)
     pub fn shutdown(&self) {
         self.rt.flush_out();
         self.rt.scheduler.shutdown();
+        self.rt.output.stop_flusher();
     }
 }
 
@@ -473,6 +501,15 @@ fn local_fun(m: &Arc<code::LoadedModule>, func: u32) -> Value {
     }))
 }
 
+/// What `run_main` returns when the VM halted under it.
+fn halted(pid: Pid, status: i32) -> Crash {
+    Crash {
+        pid: Term::Pid(pid.0),
+        reason: Term::Tuple(vec![Term::atom("halt"), Term::Int(status.into())]),
+        report: String::new(),
+    }
+}
+
 fn deadlock(pid: Pid) -> Crash {
     Crash {
         pid: Term::Pid(pid.0),
@@ -499,6 +536,8 @@ pub enum EvalError {
     Crashed(Crash),
     /// The function did not return a `(value, new_state)` pair.
     BadResult(Term),
+    /// [`Interrupter::interrupt`] stopped it.
+    Interrupted,
 }
 
 impl std::fmt::Display for EvalError {
@@ -508,6 +547,7 @@ impl std::fmt::Display for EvalError {
             EvalError::BadResult(t) => {
                 write!(f, "** evaluation returned {t}, not a (value, state) pair")
             }
+            EvalError::Interrupted => f.write_str("** interrupted"),
         }
     }
 }
@@ -524,6 +564,49 @@ const SESSION_SLICE_MS: u64 = 50;
 pub struct Session {
     rt: Arc<Runtime>,
     pid: Pid,
+    flags: Arc<EvalFlags>,
+}
+
+/// Whether a session is evaluating, and whether that was interrupted.
+#[derive(Default)]
+struct EvalFlags {
+    running: std::sync::atomic::AtomicBool,
+    interrupted: std::sync::atomic::AtomicBool,
+}
+
+/// Stops a [`Session`]'s evaluation from another thread (the REPL's
+/// Ctrl-C handler). Cheap to clone.
+#[derive(Clone)]
+pub struct Interrupter {
+    rt: Arc<Runtime>,
+    pid: Pid,
+    flags: Arc<EvalFlags>,
+}
+
+impl Interrupter {
+    /// Ends the evaluation in progress as an untrappable exit signal
+    /// (`:kill`) would, at its next scheduling point (at most one slice,
+    /// or at once if it waits); the session, its bindings and its mailbox
+    /// stay, and `eval` returns [`EvalError::Interrupted`]. Processes the
+    /// evaluation started go on. Returns `false` (and does nothing) when
+    /// no evaluation is running.
+    pub fn interrupt(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        if !self.flags.running.load(SeqCst) {
+            return false;
+        }
+        self.flags.interrupted.store(true, SeqCst);
+        let kill = mailbox::Message::copy_of(&Value::Atom(Atom::KILL));
+        self.rt.scheduler.deliver(
+            self.pid,
+            signal::Signal::Exit {
+                from: self.pid,
+                reason: kill,
+                link: false,
+            },
+        );
+        true
+    }
 }
 
 impl Session {
@@ -532,22 +615,64 @@ impl Session {
         Term::Pid(self.pid.0)
     }
 
+    /// A handle that stops this session's evaluations from another thread.
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter {
+            rt: self.rt.clone(),
+            pid: self.pid,
+            flags: self.flags.clone(),
+        }
+    }
+
     /// Calls `module.function(state)` in the session's process; it must
     /// return `(value, new_state)`. The session keeps `new_state` (its
     /// first state is `#{}`); a crash leaves the state as it was.
     pub fn eval(&mut self, module: &str, function: &str) -> Result<EvalOutput, EvalError> {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), 1);
+        self.eval_fun(fun)
+    }
+
+    /// Like [`Session::eval`], for a module compiled for this one
+    /// evaluation (a REPL input): it is validated but not installed (no
+    /// other code can call it by name), and its code is freed once no
+    /// closure made by it and no process running it is left.
+    pub fn eval_module(
+        &mut self,
+        module: bytecode::Module,
+        function: &str,
+    ) -> Result<EvalOutput, EvalError> {
+        let invalid = |message: String| {
+            EvalError::Crashed(Crash {
+                pid: Term::Pid(self.pid.0),
+                reason: Term::atom("badarg"),
+                report: format!("error: bad bytecode: {message}\n"),
+            })
+        };
+        bytecode::encode::validate(&module).map_err(|e| invalid(e.to_string()))?;
+        let loaded = Arc::new(code::LoadedModule::new_transient(module));
+        let func = loaded
+            .exported(Atom::new(function), 1)
+            .ok_or_else(|| invalid(format!("no exported {function}/1")))?;
+        self.eval_fun(local_fun(&loaded, func))
+    }
+
+    fn eval_fun(&mut self, fun: Value) -> Result<EvalOutput, EvalError> {
+        use std::sync::atomic::Ordering::SeqCst;
         // An exit signal that came while the session was idle (a linked
         // process crashed) is reported, and the session goes on, as
-        // Erlang's shell does.
+        // Erlang's shell does. (An interrupt that came just as the last
+        // evaluation ended is not news.)
+        let stale_interrupt = self.flags.interrupted.swap(false, SeqCst);
         let (state, killed) = self
             .rt
             .scheduler
             .with_process(self.pid, |p| {
-                let killed = p
-                    .pending_exit
-                    .take()
-                    .map(|r| value::print::inspect_limited(&r, &value::print::Limits::REPORT));
+                let killed = p.pending_exit.take().and_then(|r| {
+                    let interrupt = matches!(r, Value::Atom(Atom::KILLED)) && stale_interrupt;
+                    (!interrupt).then(|| {
+                        value::print::inspect_limited(&r, &value::print::Limits::REPORT)
+                    })
+                });
                 (p.session_state.clone(), killed)
             })
             .unwrap_or_default();
@@ -572,7 +697,13 @@ impl Session {
             .rt
             .detect_deadlocks
             .load(std::sync::atomic::Ordering::Relaxed);
+        self.flags.running.store(true, SeqCst);
         let ended = self.rt.scheduler.wait_for(&watch, self.pid, detect);
+        self.flags.running.store(false, SeqCst);
+        let interrupted = self.flags.interrupted.swap(false, SeqCst);
+        if let Some(&status) = self.rt.halted.get() {
+            return Err(EvalError::Crashed(halted(self.pid, status)));
+        }
         // Let what the evaluation spawned or woke finish a short job (and
         // print) before the prompt comes back.
         self.rt
@@ -582,6 +713,7 @@ impl Session {
         match ended {
             Ended::Done(HostResult::Returned { value, text }) => Ok(EvalOutput { text, value }),
             Ended::Done(HostResult::BadResult(t)) => Err(EvalError::BadResult(t)),
+            Ended::Done(HostResult::Exited { .. }) if interrupted => Err(EvalError::Interrupted),
             Ended::Done(HostResult::Exited { reason, report, .. }) => {
                 Err(EvalError::Crashed(Crash {
                     pid: Term::Pid(self.pid.0),

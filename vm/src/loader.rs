@@ -129,7 +129,10 @@ pub fn compile(
     match compiled.module {
         Some(m) if !compiled.has_errors() => {
             if !compiled.diagnostics.is_empty() {
-                eprint!(
+                // Never `eprint!`: a closed stderr must not panic.
+                use std::io::Write as _;
+                let _ = write!(
+                    std::io::stderr(),
                     "{}",
                     reef_compiler::render_diagnostics(
                         &compiled.diagnostics,

@@ -111,6 +111,11 @@ pub struct Process {
     /// The table entry of the last process it sent to: a process that
     /// talks to the same partner again skips the table lookup.
     pub(crate) send_cache: Option<Arc<Entry>>,
+    /// The transient modules (REPL inputs) this process entered through a
+    /// closure: held while it may still have a frame in them, which is
+    /// until its stack is reset or it ends (frames point at code by raw
+    /// pointer and hold nothing).
+    pub(crate) pins: Vec<Arc<LoadedModule>>,
 }
 
 // SAFETY: a process owns every `Rc` node reachable from its registers,
@@ -153,6 +158,7 @@ impl Process {
             max_heap: None,
             watch: None,
             send_cache: None,
+            pins: Vec::new(),
         }
     }
 
@@ -169,6 +175,8 @@ impl Process {
         self.wait_expired = None;
         self.recv_deadline = None;
         self.mailbox.reset_cursor();
+        // No frame is left, so no code needs pinning.
+        self.pins.clear();
         self.shrink();
     }
 

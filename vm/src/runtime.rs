@@ -26,9 +26,13 @@ pub struct Runtime {
     pub(crate) stdin: crate::stdin::StdinReader,
     /// A weak handle to this runtime, for threads started on demand.
     pub(crate) this: std::sync::OnceLock<std::sync::Weak<Runtime>>,
-    /// Where `io.print` and friends write (buffered; flushed whenever the
-    /// VM waits or stops, and before anything goes to stderr).
-    pub(crate) out: Mutex<Box<dyn Write + Send>>,
+    /// Where `io.print` and friends write (buffered; flushed at each
+    /// newline on a terminal, within a few milliseconds otherwise, and
+    /// whenever the VM waits for input or stops: `output.rs`).
+    pub(crate) output: crate::output::Output,
+    /// Set when the VM halts (today: its output was closed); the status the
+    /// host should exit with.
+    pub(crate) halted: std::sync::OnceLock<i32>,
     /// Where crash reports and warnings go (stderr unless the host chose
     /// another sink).
     pub(crate) err: Mutex<Box<dyn Write + Send>>,
@@ -50,6 +54,7 @@ impl Runtime {
     pub fn new(
         search_path: Vec<PathBuf>,
         out: Box<dyn Write + Send>,
+        line_flush: bool,
         err: Box<dyn Write + Send>,
         color: bool,
     ) -> Runtime {
@@ -61,7 +66,8 @@ impl Runtime {
             dirty: Default::default(),
             stdin: Default::default(),
             this: std::sync::OnceLock::new(),
-            out: Mutex::new(out),
+            output: crate::output::Output::new(out, line_flush),
+            halted: std::sync::OnceLock::new(),
             err: Mutex::new(err),
             color,
             detect_deadlocks: AtomicBool::new(false),
@@ -134,12 +140,14 @@ impl Runtime {
 
     /// Writes program output.
     pub fn write_out(&self, s: &str) {
-        let mut out = self.out.lock().expect("output lock");
-        let _ = out.write_all(s.as_bytes());
+        if let Err(f) = self.output.write(s) {
+            self.output_failed(f);
+        }
     }
 
     /// Writes to the error stream (after the program output written so
-    /// far, so the two stay in order on a terminal).
+    /// far, so the two stay in order on a terminal). A failed write is
+    /// ignored: there is nowhere left to report it.
     pub fn write_err(&self, s: &str) {
         self.flush_out();
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
@@ -148,6 +156,30 @@ impl Runtime {
     }
 
     pub fn flush_out(&self) {
-        let _ = self.out.lock().expect("output lock").flush();
+        if let Err(f) = self.output.flush() {
+            self.output_failed(f);
+        }
+    }
+
+    /// The output is closed: halt the VM (quietly for a broken pipe).
+    #[cold]
+    fn output_failed(&self, f: crate::output::Failure) {
+        let status = match f {
+            crate::output::Failure::BrokenPipe => crate::output::BROKEN_PIPE_STATUS,
+            crate::output::Failure::Other(e) => {
+                let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+                let _ = writeln!(err, "reef: cannot write the program's output: {e}");
+                1
+            }
+        };
+        self.halt(status);
+    }
+
+    /// Stops every process where it stands: the scheduler threads and the
+    /// timer thread end their loops, and whoever waits for a call (the
+    /// host in `run_main`) returns at once. The first status wins.
+    pub fn halt(&self, status: i32) {
+        let _ = self.halted.set(status);
+        self.scheduler.halt();
     }
 }

@@ -146,14 +146,18 @@ impl Scheduler {
         self.stealers.get().map_or(0, Vec::len)
     }
 
-    /// Stops every thread and frees every process.
-    pub fn shutdown(&self) {
+    /// Tells every thread to stop, without waiting (callable from a
+    /// scheduler thread: the VM halts).
+    pub fn halt(&self) {
         self.stop.store(true, Ordering::SeqCst);
         self.timers.stop();
-        {
-            let _g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
-            self.sleep_cv.notify_all();
-        }
+        let _g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.sleep_cv.notify_all();
+    }
+
+    /// Stops every thread and frees every process.
+    pub fn shutdown(&self) {
+        self.halt();
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         // A thread inside a long native cannot stop before it returns: it
         // is left to finish on its own (it holds the runtime alive) rather

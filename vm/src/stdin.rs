@@ -2,7 +2,8 @@
 //! that wants a line asks the reader thread (started on first use) and
 //! waits in a receive; the thread reads the line and sends it back as
 //! `(:io_reply, ref, line)` (`line` is a string without its line ending,
-//! or `:eof`). Requests are served in the order they come.
+//! `(:error, :invalid_utf8)`, or `:eof`). Requests are served in the order
+//! they come.
 
 use std::io::BufRead;
 use std::sync::mpsc::{channel, Sender};
@@ -58,15 +59,37 @@ impl StdinReader {
     }
 }
 
-/// One line without its line ending, or `:eof` (also on a read error).
+/// One line without its line ending; `(:error, :invalid_utf8)` for a line
+/// that is not UTF-8 (the line is consumed, and reading goes on with the
+/// next); `:eof` at the end of input (and on a read error, after which
+/// nothing more can be read).
 fn read_line(input: &mut impl BufRead) -> Value {
-    let mut line = String::new();
-    match input.read_line(&mut line) {
+    let mut line = Vec::new();
+    match input.read_until(b'\n', &mut line) {
         Ok(0) | Err(_) => Value::Atom(Atom::EOF),
         Ok(_) => {
-            let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-            let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-            Value::str(trimmed)
+            let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
+            let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+            match std::str::from_utf8(trimmed) {
+                Ok(text) => Value::str(text),
+                Err(_) => Value::tuple(vec![Value::Atom(Atom::ERROR), Value::atom("invalid_utf8")]),
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_line;
+    use crate::value::print::inspect;
+
+    #[test]
+    fn an_invalid_line_is_an_error_and_reading_goes_on() {
+        let mut input: &[u8] = b"caf\xc3\xa9\r\nbad \xff\xfe line\nlast";
+        let lines: Vec<String> = (0..4).map(|_| inspect(&read_line(&mut input))).collect();
+        assert_eq!(
+            lines,
+            ["\"café\"", "(:error, :invalid_utf8)", "\"last\"", ":eof"]
+        );
     }
 }

@@ -8,7 +8,8 @@ Type an expression to evaluate it; its value is printed as `inspect` writes it.
   fn sq(n) { n * n }    define a function (redefining replaces it)
   lists.map([1, 2], fn(x) { x * 2 })
 An unfinished expression (an open bracket, a trailing operator) continues on
-the next line. Ctrl-C drops the current input; Ctrl-D or :quit leaves.
+the next line. Ctrl-C stops an evaluation that runs too long (the bindings
+stay) or drops the current input; Ctrl-D or :quit leaves.
 The REPL is a process: spawn, send and receive work here, and flush() prints
 and drops the messages sent to it.
 
@@ -24,20 +25,20 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
         None => (cmd, ""),
     };
     match name {
-        "help" | "h" | "?" => println!("{HELP}"),
+        "help" | "h" | "?" => outln!("{HELP}"),
         "quit" | "q" | "exit" => return Next::Quit,
         "load" | "l" => {
             if arg.is_empty() {
-                eprintln!("usage: :load FILE");
+                errln!("usage: :load FILE");
             } else {
                 match repl.vm.load_file(arg) {
-                    Ok(module) => println!("loaded module {module}"),
-                    Err(e) => eprint!("{e}"),
+                    Ok(module) => outln!("loaded module {module}"),
+                    Err(e) => err!("{e}"),
                 }
             }
         }
-        "procs" | "ps" => print!("{}", procs_table(&repl.vm.processes())),
-        _ => eprintln!("unknown command :{name} (try :help)"),
+        "procs" | "ps" => out!("{}", procs_table(&repl.vm.processes())),
+        _ => errln!("unknown command :{name} (try :help)"),
     }
     Next::Continue
 }

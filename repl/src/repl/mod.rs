@@ -6,6 +6,7 @@
 
 mod commands;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use reef_vm::compiler::repl::{compile_input, ReplState, EVAL_FUNCTION};
@@ -64,26 +65,23 @@ impl<'vm> Repl<'vm> {
         let before = self.state.clone();
         let compiled = compile_input(input, &module, &mut self.state);
         if !compiled.diagnostics.is_empty() {
-            eprint!(
+            err!(
                 "{}",
                 render_diagnostics(&compiled.diagnostics, "repl", input, self.color)
             );
         }
         let Some(code) = compiled.module else { return };
-        if let Err(e) = self.vm.load_module(code) {
-            self.state = before;
-            eprintln!("{e}");
-            return;
-        }
-        match self.session.eval(&module, EVAL_FUNCTION) {
-            Ok(out) if compiled.has_value => println!("{}", out.text),
-            Ok(_) => println!("defined {}", compiled.defined.join(", ")),
+        // Not installed: the input's code is freed once nothing runs it
+        // and no closure it made is left.
+        match self.session.eval_module(code, EVAL_FUNCTION) {
+            Ok(out) if compiled.has_value => outln!("{}", out.text),
+            Ok(_) => outln!("defined {}", compiled.defined.join(", ")),
             Err(e) => {
                 // The bindings of a failed input never happened.
                 self.state = before;
                 match e {
-                    EvalError::Crashed(c) => eprint!("{}", c.report),
-                    other => eprintln!("{other}"),
+                    EvalError::Crashed(c) => err!("{}", c.report),
+                    other => errln!("{other}"),
                 }
             }
         }
@@ -100,7 +98,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// Runs the interactive loop until `:quit` or end of input. Returns the
 /// exit status.
-pub fn run(vm: &Vm, color: bool) -> i32 {
+pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
     let config = Config::builder()
         .auto_add_history(false)
         .max_history_size(10_000)
@@ -108,7 +106,7 @@ pub fn run(vm: &Vm, color: bool) -> i32 {
     let mut editor: Editor<(), FileHistory> = match config.and_then(Editor::with_config) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("reef: cannot start the line editor: {e}");
+            errln!("reef: cannot start the line editor: {e}");
             return 1;
         }
     };
@@ -116,11 +114,27 @@ pub fn run(vm: &Vm, color: bool) -> i32 {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!(
+    outln!(
         "Reef {} (:help for help, :quit to leave)",
         env!("CARGO_PKG_VERSION")
     );
     let mut repl = Repl::new(vm, color);
+    // Ctrl-C while an input is evaluated stops that evaluation (at the
+    // prompt the line editor reads it as a key instead). With no
+    // evaluation running and no terminal to edit on, it ends the REPL, as
+    // SIGTERM always does.
+    let interrupter = repl.session.interrupter();
+    let interactive = std::io::stdin().is_terminal();
+    let on_signal = vm.clone();
+    crate::signals::watch(
+        &[crate::signals::SIGINT, crate::signals::SIGTERM],
+        move |sig| {
+            if sig == crate::signals::SIGINT && (interrupter.interrupt() || interactive) {
+                return;
+            }
+            crate::exit_after_flush(&on_signal, 128 + sig)
+        },
+    );
     let mut buffer = String::new();
     loop {
         let prompt = if buffer.is_empty() { PROMPT } else { CONTINUE };
@@ -141,17 +155,20 @@ pub fn run(vm: &Vm, color: bool) -> i32 {
                 if let Next::Quit = repl.input(&input) {
                     break;
                 }
+                if vm.exit_status().is_some() {
+                    break; // the output was closed: nothing can be shown
+                }
             }
             Err(ReadlineError::Interrupted) => {
                 // Ctrl-C drops the unfinished input.
                 if buffer.is_empty() {
-                    println!("(use :quit or Ctrl-D to leave)");
+                    outln!("(use :quit or Ctrl-D to leave)");
                 }
                 buffer.clear();
             }
             Err(ReadlineError::Eof) => break,
             Err(e) => {
-                eprintln!("reef: {e}");
+                errln!("reef: {e}");
                 break;
             }
         }
@@ -162,5 +179,5 @@ pub fn run(vm: &Vm, color: bool) -> i32 {
         }
         let _ = editor.save_history(h);
     }
-    0
+    vm.exit_status().unwrap_or(0)
 }

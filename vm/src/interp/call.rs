@@ -73,6 +73,28 @@ pub unsafe fn arc_of(m: *const LoadedModule) -> Arc<LoadedModule> {
     }
 }
 
+/// Keeps a transient module (a REPL input) alive while the process may
+/// have a frame in it: called when a closure enters one, since the closure
+/// (the only other holder) may be dropped while its code still runs.
+#[cold]
+#[inline(never)]
+pub fn pin(p: &mut Process, module: &Arc<LoadedModule>) {
+    if !p.pins.iter().any(|m| Arc::ptr_eq(m, module)) {
+        p.pins.push(module.clone());
+    }
+}
+
+/// `pin` for the closure `fun` (the interpreter's fast path).
+#[cold]
+#[inline(never)]
+pub fn pin_closure(p: &mut Process, fun: &Value) {
+    if let Value::Fun(c) = fun {
+        if let Closure::Local { module, .. } = &**c {
+            pin(p, module);
+        }
+    }
+}
+
 /// Enters `callee` of `module` with `args` (and `captured` after them):
 /// as a new frame whose base is `b` registers above the current one, or,
 /// for a tail call, in place of the current frame.
@@ -147,6 +169,9 @@ pub fn apply_fun(
                 let callee = &module.functions[*func as usize];
                 if callee.arity as usize != args.len() {
                     return Err(badarity(&fun, args));
+                }
+                if module.transient {
+                    pin(p, module);
                 }
                 enter(p, Arc::as_ptr(module), callee, b, tail, args, captured)?;
                 return Ok(None);

@@ -393,8 +393,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     let fast = match &fv {
                         Value::Fun(c) => match &**c {
                             Closure::Local { module, func, .. } => {
-                                // SAFETY: the runtime keeps every module version
-                                // alive, so the code outlives this closure.
+                                // SAFETY: the runtime keeps every installed module
+                                // version alive, and a transient one is pinned below
+                                // before the closure can go, so the code outlives it.
                                 let cm: &LoadedModule = unsafe { &*Arc::as_ptr(module) };
                                 let callee = &cm.functions[*func as usize];
                                 (callee.arity as usize == argc).then_some((cm, callee))
@@ -404,6 +405,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         _ => None,
                     };
                     if let Some((cm, callee)) = fast {
+                        if cm.transient && !std::ptr::eq(cm, m) {
+                            call::pin_closure(p, &fv);
+                        }
                         let nb = if $tail {
                             for i in 0..argc {
                                 unsafe { move_reg(regs.add(i), regs.add(b + 1 + i)) };

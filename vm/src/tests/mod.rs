@@ -6,6 +6,7 @@ mod calls;
 mod errors;
 mod natives;
 mod receive;
+mod transient;
 
 use reef_bytecode::{Const, FunKind, Function, Import, Instr, LineEntry, Module};
 
