@@ -30,6 +30,20 @@ pub struct ProcInfo {
     /// The processes that monitor it.
     pub monitored_by: Vec<Pid>,
     pub trap_exit: bool,
+    /// The process was running (in a long slice or native) and could not
+    /// be looked at: only `status`, `message_queue_len` and `memory` (its
+    /// published estimate) are known; the other fields are empty and
+    /// `process.info` shows them as `:undefined`.
+    pub partial: bool,
+}
+
+/// What to find out: the heap's size costs a walk of every term the
+/// process holds, so `process.info(p, key)` asks for it only when `key`
+/// needs it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    All,
+    NoHeap,
 }
 
 /// Words of the terms a process keeps alive: its live registers and its
@@ -56,8 +70,18 @@ pub fn memory(p: &Process, heap_words: usize) -> usize {
         + heap_words * 8
 }
 
-fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> ProcInfo {
-    let heap = heap_words(p);
+fn snapshot(
+    sched: &Scheduler,
+    p: &Process,
+    running: bool,
+    inbox: usize,
+    detail: Detail,
+) -> ProcInfo {
+    let heap = match detail {
+        Detail::All => heap_words(p),
+        // The estimate, without a walk (`heap.rs`).
+        Detail::NoHeap => crate::heap::estimate(p),
+    };
     let links = p.links.as_deref();
     let mut linked: Vec<Pid> = links.map_or(Vec::new(), |l| l.linked.iter().copied().collect());
     linked.sort();
@@ -76,7 +100,7 @@ fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> Proc
         } else {
             match p.status {
                 Status::Runnable => Atom::RUNNABLE,
-                Status::Waiting | Status::Idle => Atom::WAITING,
+                Status::Waiting | Status::SendWaiting | Status::Idle => Atom::WAITING,
             }
         },
         current_function: p.current_function(),
@@ -88,6 +112,7 @@ fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> Proc
         monitors,
         monitored_by,
         trap_exit: p.trap_exit,
+        partial: false,
     }
 }
 
@@ -96,9 +121,9 @@ impl Scheduler {
     /// not in the table's slot). A process running on another thread is
     /// waited for up to a few milliseconds (its slice ends by then unless
     /// it is in a long native); after that only its status is known.
-    pub fn info(&self, pid: Pid, me: Option<&Process>) -> Option<ProcInfo> {
+    pub fn info(&self, pid: Pid, me: Option<&Process>, detail: Detail) -> Option<ProcInfo> {
         if let Some(p) = me.filter(|p| p.pid == pid) {
-            return Some(snapshot(self, p, true, 0));
+            return Some(snapshot(self, p, true, 0, detail));
         }
         let e = self.table.get(pid)?;
         let give_up = Instant::now() + Duration::from_millis(5);
@@ -110,14 +135,21 @@ impl Scheduler {
                     return (e.host.is_some() && !s.dead).then(|| ProcInfo {
                         memory: std::mem::size_of::<Entry>(),
                         trap_exit: true,
+                        partial: false,
                         ..self.bare(pid, Atom::WAITING, s.inbox.len())
                     });
                 }
                 if let Some(p) = s.body.as_deref() {
-                    return Some(snapshot(self, p, false, s.inbox.len()));
+                    return Some(snapshot(self, p, false, s.inbox.len(), detail));
                 }
                 if Instant::now() >= give_up {
-                    return Some(self.bare(pid, Atom::RUNNING, s.inbox.len()));
+                    // Still running: what it published (`Entry`).
+                    let bytes = e.memory.load(std::sync::atomic::Ordering::Relaxed);
+                    return Some(ProcInfo {
+                        memory: bytes,
+                        heap_words: bytes / 8,
+                        ..self.bare(pid, Atom::RUNNING, s.queue_len(&e))
+                    });
                 }
             }
             std::thread::yield_now();
@@ -139,6 +171,7 @@ impl Scheduler {
             monitors: Vec::new(),
             monitored_by: Vec::new(),
             trap_exit: false,
+            partial: true,
         }
     }
 

@@ -20,7 +20,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod code;
+pub mod ceiling;
 pub mod exports;
+pub mod heap;
 pub mod host;
 pub mod info;
 pub mod interp;
@@ -72,9 +74,32 @@ pub struct VmBuilder {
     err: Option<Box<dyn Write + Send>>,
     color: bool,
     schedulers: Option<usize>,
+    limits: runtime::Limits,
 }
 
 impl VmBuilder {
+    /// The most live processes (default 1,048,576); `spawn` beyond it
+    /// raises `:system_limit`.
+    pub fn max_processes(mut self, n: usize) -> VmBuilder {
+        self.limits.max_processes = n.max(1);
+        self
+    }
+
+    /// The VM-wide memory ceiling in bytes (default: 80% of the machine's
+    /// or the cgroup's memory; 0 for none): near it, the process holding
+    /// the most memory is killed with `(:system_limit, :memory)`.
+    pub fn max_memory(mut self, bytes: usize) -> VmBuilder {
+        self.limits.max_memory = bytes;
+        self
+    }
+
+    /// The atom table's limit (default 1,048,576). Atoms are shared by
+    /// every VM in the program, so this limit is the program's.
+    pub fn max_atoms(self, n: usize) -> VmBuilder {
+        value::atom::set_max_atoms(n);
+        self
+    }
+
     /// Adds a directory to the module search path (searched in the order
     /// added, before `REEF_PATH`).
     pub fn search_path(mut self, dir: impl Into<PathBuf>) -> VmBuilder {
@@ -125,12 +150,15 @@ impl VmBuilder {
             .out
             .unwrap_or_else(|| Box::new(std::io::BufWriter::new(std::io::stdout())));
         let err = self.err.unwrap_or_else(|| Box::new(std::io::stderr()));
-        let rt = Arc::new(Runtime::new(path, out, err, self.color));
+        let mut rt = Runtime::new(path, out, err, self.color);
+        rt.limits = self.limits;
+        let rt = Arc::new(rt);
         let n = self.schedulers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
         let _ = rt.this.set(Arc::downgrade(&rt));
         rt.scheduler.start(&rt, n);
+        ceiling::start(&rt);
         Vm { rt }
     }
 }
@@ -172,6 +200,7 @@ impl Vm {
             err: None,
             color: false,
             schedulers: None,
+            limits: runtime::Limits::default(),
         }
     }
 
@@ -369,7 +398,7 @@ impl Vm {
             .scheduler
             .pids()
             .into_iter()
-            .filter_map(|p| self.rt.scheduler.info(p, None))
+            .filter_map(|p| self.rt.scheduler.info(p, None, info::Detail::All))
             .collect()
     }
 

@@ -13,7 +13,12 @@ use crate::value::{Ref, Value};
 
 /// A message on its way to another process: a deep copy
 /// (`value::copy::deep_copy`) that shares no `Rc` node with anything else.
-pub struct Message(Value);
+pub struct Message {
+    value: Value,
+    /// Its size in words (`value::size`), counted toward the receiver's
+    /// memory when it arrives.
+    words: usize,
+}
 
 // SAFETY: a `Message` is only made from a fresh deep copy (see
 // `Message::copy_of`), so no `Rc` in it is reachable from any other place;
@@ -23,11 +28,27 @@ unsafe impl Send for Message {}
 impl Message {
     /// Copies `v` into a message for another process.
     pub fn copy_of(v: &Value) -> Message {
-        Message(crate::value::copy::deep_copy(v))
+        let value = crate::value::copy::deep_copy(v);
+        let words = if matches!(
+            value,
+            Value::Int(_) | Value::Float(_) | Value::Atom(_) | Value::Nil | Value::Pid(_) | Value::Ref(_)
+        ) {
+            0
+        } else {
+            let mut s = crate::value::size::Sizer::default();
+            s.add(&value);
+            s.words
+        };
+        Message { value, words }
+    }
+
+    /// Its size in words (its terms, not its slot in the queue).
+    pub fn words(&self) -> usize {
+        self.words
     }
 
     pub fn into_value(self) -> Value {
-        self.0
+        self.value
     }
 }
 

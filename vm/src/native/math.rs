@@ -48,10 +48,19 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("log10", 1, |_, a| f1(a, f64::log10)),
 ];
 
-fn pow(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+fn pow(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     match (&a[0], &a[1]) {
         (Value::Int(_) | Value::BigInt(_), Value::Int(e)) if *e >= 0 => {
             let e = u32::try_from(*e).map_err(|_| Exception::badarith())?;
+            // The result has about bits(base) * e bits: check it first.
+            let bits = match &a[0] {
+                Value::Int(b) => 64 - b.unsigned_abs().leading_zeros() as u64,
+                Value::BigInt(b) => b.bits(),
+                _ => 0,
+            };
+            if bits > 1 {
+                ctx.reserve(((bits as u128 * e as u128 / 64) as usize).saturating_add(2))?;
+            }
             number::int_pow(&a[0], e).ok_or_else(Exception::badarith)
         }
         _ => number::float(float(&a[0])?.powf(float(&a[1])?)).ok_or_else(Exception::badarith),
