@@ -130,3 +130,47 @@ pub fn reserve(p: &mut Process, words: usize, ceiling: usize) -> Result<(), Exce
 pub fn system_limit() -> Exception {
     Exception::error(Value::Atom(Atom::SYSTEM_LIMIT))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Pid;
+
+    /// A process holding a big list and allocating steadily: it is
+    /// measured O(allocated / limit) times, not once per slice, and it is
+    /// stopped before it holds twice its limit.
+    #[test]
+    fn measures_are_amortised_and_the_kill_comes_within_twice_the_limit() {
+        let mut p = Process::new(Pid(1));
+        let held = Value::list((0..200_000).map(Value::Int).collect::<Vec<_>>());
+        p.regs.push(held); // 1,000,000 words
+        let limit = 4_000_000;
+        p.max_heap = Some(limit as u64);
+        let _ = measure(&mut p);
+        let mut measures = 0;
+        // 40M words allocated and dropped at once (garbage): no kill.
+        for _ in 0..8_000_000 {
+            if p.charge(5) {
+                measures += 1;
+                assert!(check(&mut p).is_none());
+            }
+        }
+        assert!(measures <= 40_000_000 / (limit / 2) + 1, "{measures} measures");
+        // Now keep what it allocates: killed, within twice the limit.
+        let mut kept = Vec::new();
+        let killed = loop {
+            kept.push(Value::list(vec![Value::Int(1); 100]));
+            p.regs.push(kept.last().cloned().expect("pushed"));
+            if p.charge(500) {
+                if let Some(reason) = check(&mut p) {
+                    break reason;
+                }
+            }
+        };
+        let words = match killed.as_tuple() {
+            Some([_, Value::Int(w), _]) => *w as usize,
+            _ => panic!("{killed}"),
+        };
+        assert!(words > limit && words < 2 * limit, "{words}");
+    }
+}

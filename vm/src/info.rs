@@ -46,9 +46,21 @@ pub enum Detail {
     NoHeap,
 }
 
+thread_local! {
+    /// Heap walks made on this thread (tests check that a question that
+    /// needs no walk makes none).
+    static WALKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many heaps this thread has walked.
+pub fn walks_on_this_thread() -> u64 {
+    WALKS.with(|w| w.get())
+}
+
 /// Words of the terms a process keeps alive: its live registers and its
 /// mailbox.
 pub fn heap_words(p: &Process) -> usize {
+    WALKS.with(|w| w.set(w.get() + 1));
     let mut s = Sizer::default();
     for v in p.regs.iter() {
         s.add(v);
@@ -183,5 +195,29 @@ impl Scheduler {
             .filter(|e| !e.lock().dead)
             .map(|e| e.pid)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    #[test]
+    fn the_queue_length_is_known_without_a_walk() {
+        let sched = Scheduler::default();
+        let mut p = Box::new(Process::new(Pid(7)));
+        p.status = Status::Waiting;
+        for i in 0..100_000 {
+            p.mailbox.push(Value::list(vec![Value::Int(i)]));
+        }
+        sched.spawn(p);
+        let before = walks_on_this_thread();
+        let i = sched.info(Pid(7), None, Detail::NoHeap).expect("alive");
+        assert_eq!(i.message_queue_len, 100_000);
+        assert_eq!(walks_on_this_thread(), before, "no walk for the queue");
+        let all = sched.info(Pid(7), None, Detail::All).expect("alive");
+        assert_eq!(walks_on_this_thread(), before + 1);
+        assert!(all.heap_words >= 100_000 * 5);
     }
 }

@@ -56,10 +56,15 @@ impl Slot {
         }
     }
 
-    /// Whether a plain message from another process must wait.
+    /// Whether a plain message from another process must wait: its
+    /// queue holds `max_queue` messages, and it is not parked in a receive
+    /// without a timeout (then none of its messages matches, and only a
+    /// new message can let it make room).
     pub fn is_full(&self, e: &Entry) -> bool {
         let max = e.max_queue.load(Ordering::Relaxed);
-        max > 0 && self.queue_len(e) >= max
+        max > 0
+            && !self.body.as_ref().is_some_and(|b| b.wants_a_message())
+            && self.queue_len(e) >= max
     }
 }
 

@@ -251,6 +251,12 @@ impl Process {
         self.alloc > self.alloc_check
     }
 
+    /// Parked in a receive without a timeout: none of its messages
+    /// matched, and only a new one can wake it.
+    pub(crate) fn wants_a_message(&self) -> bool {
+        self.status == Status::Waiting && self.wait_expired.is_none()
+    }
+
     pub fn mailbox_len(&self) -> usize {
         self.mailbox.len()
     }

@@ -749,7 +749,7 @@ fn release_senders(e: &Entry, s: &mut crate::proc_table::Slot) -> Vec<Pid> {
         return Vec::new();
     }
     let max = e.max_queue.load(Ordering::Relaxed);
-    let waiting = s.body.as_ref().is_some_and(|b| b.status == Status::Waiting);
+    let waiting = s.body.as_ref().is_some_and(|b| b.wants_a_message());
     let n = if max == 0 || waiting {
         s.senders.len()
     } else {
