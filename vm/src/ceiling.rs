@@ -103,7 +103,9 @@ fn monitor(rt: std::sync::Weak<Runtime>, ceiling: usize) {
     let mut floor = 0usize;
     let mut last_kill: Option<Instant> = None;
     loop {
-        std::thread::sleep(SAMPLE);
+        // Parked rather than slept: shutdown unparks it, so stopping the
+        // VM does not wait for the next sample.
+        std::thread::park_timeout(SAMPLE);
         let Some(rt) = rt.upgrade() else { return };
         if rt.scheduler.is_stopped() {
             return;

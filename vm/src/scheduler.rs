@@ -144,6 +144,9 @@ impl Scheduler {
             self.sleep_cv.notify_all();
         }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        for t in &threads {
+            t.thread().unpark(); // the memory monitor parks between samples
+        }
         for t in threads {
             let _ = t.join();
         }
