@@ -62,11 +62,7 @@ fn cgroup_limit() -> Option<usize> {
 /// `NAME:   N kB` from a /proc file, in bytes.
 fn kb_field(text: &str, name: &str) -> Option<usize> {
     let line = text.lines().find(|l| l.starts_with(name))?;
-    let kb: usize = line[name.len()..]
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
+    let kb: usize = line[name.len()..].split_whitespace().next()?.parse().ok()?;
     Some(kb * 1024)
 }
 

@@ -15,13 +15,13 @@ use crate::interp::Exception;
 use crate::process::Process;
 use crate::value::{Atom, Value};
 
-/// Words a new process may allocate before its first measure.
-pub const FIRST_CHECK: usize = 1 << 16;
-
 /// Without `max_heap` a process is measured only to keep its published
-/// estimate honest (for the VM-wide ceiling): after this many words, or
-/// eight times its size, whichever is more.
-const UNLIMITED_CHECK: usize = 1 << 22;
+/// estimate honest (for the VM-wide ceiling, which only needs to find the
+/// biggest process): after this many words (128 MiB), or eight times its
+/// size, whichever is more. A new process starts there too
+/// (`process.max_heap` asks for a measure at once).
+pub const FIRST_CHECK: usize = 1 << 24;
+const UNLIMITED_CHECK: usize = FIRST_CHECK;
 
 /// The most bytes one term a native builds in one step may take, whatever
 /// the limits: beyond it, `:system_limit` (a term that big is a bug, and
@@ -155,7 +155,10 @@ mod tests {
                 assert!(check(&mut p).is_none());
             }
         }
-        assert!(measures <= 40_000_000 / (limit / 2) + 1, "{measures} measures");
+        assert!(
+            measures <= 40_000_000 / (limit / 2) + 1,
+            "{measures} measures"
+        );
         // Now keep what it allocates: killed, within twice the limit.
         let mut kept = Vec::new();
         let killed = loop {

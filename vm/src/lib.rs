@@ -19,8 +19,8 @@
 // boxing them would only make the API clumsier.
 #![allow(clippy::result_large_err)]
 
-pub mod code;
 pub mod ceiling;
+pub mod code;
 pub mod exports;
 pub mod heap;
 pub mod host;

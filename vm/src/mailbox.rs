@@ -29,16 +29,7 @@ impl Message {
     /// Copies `v` into a message for another process.
     pub fn copy_of(v: &Value) -> Message {
         let value = crate::value::copy::deep_copy(v);
-        let words = if matches!(
-            value,
-            Value::Int(_) | Value::Float(_) | Value::Atom(_) | Value::Nil | Value::Pid(_) | Value::Ref(_)
-        ) {
-            0
-        } else {
-            let mut s = crate::value::size::Sizer::default();
-            s.add(&value);
-            s.words
-        };
+        let words = words_of(&value);
         Message { value, words }
     }
 
@@ -50,6 +41,35 @@ impl Message {
     pub fn into_value(self) -> Value {
         self.value
     }
+}
+
+/// The words of a message: small flat tuples (most messages) are counted
+/// here without allocating; anything else by `value::size`.
+fn words_of(v: &Value) -> usize {
+    fn flat(v: &Value) -> Option<usize> {
+        match v {
+            Value::Int(_)
+            | Value::Float(_)
+            | Value::Atom(_)
+            | Value::Nil
+            | Value::Pid(_)
+            | Value::Ref(_) => Some(0),
+            Value::Str(s) => Some(2 + s.len().div_ceil(8)),
+            _ => None,
+        }
+    }
+    if let Some(w) = flat(v) {
+        return w;
+    }
+    if let Value::Tuple(t) = v {
+        let inner: Option<usize> = t.iter().map(flat).sum();
+        if let Some(w) = inner {
+            return 1 + 2 * t.len() + w;
+        }
+    }
+    let mut s = crate::value::size::Sizer::default();
+    s.add(v);
+    s.words
 }
 
 #[derive(Default)]
@@ -182,6 +202,18 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_knows_its_size() {
+        use crate::value::size::Sizer;
+        let flat = Value::tuple(vec![Value::atom("ping"), Value::Int(1), Value::str("abc")]);
+        let nested = Value::tuple(vec![Value::atom("x"), Value::list(vec![Value::Int(1); 10])]);
+        for v in [flat, nested, Value::Int(3), Value::str("hello")] {
+            let mut s = Sizer::default();
+            s.add(&v);
+            assert_eq!(Message::copy_of(&v).words(), s.words, "{v}");
+        }
+    }
 
     #[test]
     fn selective_receive_keeps_the_others_in_order() {

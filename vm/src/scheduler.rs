@@ -528,7 +528,9 @@ impl Scheduler {
             return;
         }
         if let Signal::Message(m) = &sig {
-            e.memory.fetch_add(m.words() * 8 + 32, Ordering::Relaxed);
+            // Written only under the entry's lock: no atomic add needed.
+            let grown = e.memory.load(Ordering::Relaxed) + m.words() * 8 + 32;
+            e.memory.store(grown, Ordering::Relaxed);
         }
         match s.body.as_mut() {
             Some(b) => {

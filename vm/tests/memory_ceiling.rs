@@ -39,6 +39,9 @@ fn flood(to, payload) {
 }
 "#;
     vm.load_source("ceiling", "ceiling.reef", src).unwrap();
-    let r = vm.run_main("ceiling", vec![]).map_err(|c| c.report).unwrap();
+    let r = vm
+        .run_main("ceiling", vec![])
+        .map_err(|c| c.report)
+        .unwrap();
     assert_eq!(r.to_string(), "((:system_limit, :memory), true, true)");
 }

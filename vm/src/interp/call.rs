@@ -29,6 +29,8 @@ pub fn grow(p: &mut Process, need: usize) -> Result<(), Exception> {
     // Start small (most processes are small and many are idle); double
     // after that, so deep recursion costs amortised O(1) per frame.
     let new_len = need.max(p.regs.len() * 2).clamp(8, MAX_REGS);
+    // Counted toward its memory (`heap.rs`); checked at the slice's end.
+    p.alloc += 2 * (new_len - p.regs.len());
     p.regs.resize(new_len, Value::Nil);
     Ok(())
 }

@@ -170,11 +170,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     base = $nb;
                     let need = base + f.num_regs as usize;
                     if p.regs.len() < need {
-                        let old = p.regs.len();
                         if let Err(e) = call::grow(p, need) {
                             throw!(e);
                         }
-                        charge!(2 * (p.regs.len() - old));
                     }
                     refresh!();
                 }};
@@ -316,9 +314,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! native_done {
                 ($result:expr, $trap:expr, $b:expr, $tail:expr) => {{
                     refresh!();
-                    if p.alloc > p.alloc_check {
-                        budget = 0; // a native built a big term: measure
-                    }
                     match ($result, $trap) {
                         (Ok(v), None) => {
                             if $tail {

@@ -100,9 +100,10 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
                 Value::Atom(Atom::INFINITY) => 0,
                 n => index(n)?,
             };
-            let old = ctx.proc.max_queue.map_or(Value::Atom(Atom::INFINITY), |m| {
-                Value::Int(m as i64)
-            });
+            let old = ctx
+                .proc
+                .max_queue
+                .map_or(Value::Atom(Atom::INFINITY), |m| Value::Int(m as i64));
             ctx.proc.max_queue = (n > 0).then_some(n);
             Ok(old)
         }
@@ -316,7 +317,13 @@ pub fn info_map(i: &ProcInfo) -> Value {
     put("memory", Value::Int(i.memory as i64));
     put("heap_words", Value::Int(i.heap_words as i64));
     // A process caught running (spec 7): what cannot be known is said so.
-    let known = |v: Value| if i.partial { Value::Atom(Atom::UNDEFINED) } else { v };
+    let known = |v: Value| {
+        if i.partial {
+            Value::Atom(Atom::UNDEFINED)
+        } else {
+            v
+        }
+    };
     put("reductions", known(Value::Int(i.reductions as i64)));
     put("links", known(pids(&i.links)));
     put(
