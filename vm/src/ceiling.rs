@@ -10,6 +10,7 @@
 //! kills again only if memory is still over the ceiling and has grown
 //! past what was left after the last kill.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,12 +81,27 @@ pub fn memory_reason() -> Value {
     ])
 }
 
+/// The least ceiling of the VMs in this program (0: none): the resident
+/// set is the program's, so the least is the one that binds. Read where a
+/// process grows its stack by a big step (`interp::call::grow`), which
+/// does not wait for the monitor's next sample.
+static LEAST: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether growing by `bytes` now would pass the ceiling.
+pub fn would_pass(bytes: usize) -> bool {
+    let least = LEAST.load(Ordering::Relaxed);
+    least > 0 && rss_bytes().is_some_and(|rss| rss.saturating_add(bytes) > least)
+}
+
 /// Starts the monitor if the VM has a ceiling (and the RSS can be read).
 pub fn start(rt: &Arc<Runtime>) {
     let ceiling = rt.limits.max_memory;
     if ceiling == 0 || rss_bytes().is_none() {
         return;
     }
+    let _ = LEAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+        Some(if old == 0 { ceiling } else { old.min(ceiling) })
+    });
     let weak = Arc::downgrade(rt);
     let handle = std::thread::Builder::new()
         .name("reef-memory".into())

@@ -321,9 +321,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             } else {
                                 set!($b, v);
                             }
-                            if p.pending_exit.is_some() {
+                            if p.pending_exit.is_some() || p.alloc > p.alloc_check {
                                 // `exit(self(), reason)` took effect: stop
-                                // here; the scheduler ends the process.
+                                // here; the scheduler ends the process. Or
+                                // a native built a big term: yield to be
+                                // measured (`heap.rs`), so that a loop of
+                                // big natives cannot hold its thread long.
                                 save!();
                                 leave!(Outcome::Yield);
                             }
