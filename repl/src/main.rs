@@ -62,6 +62,12 @@ Usage:
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
   --schedulers N    run processes on N scheduler threads (default: one per core)
+  --max-processes N at most N live processes (default 1048576); spawn beyond
+                    raises :system_limit
+  --max-memory SIZE the VM's memory ceiling, e.g. 2G or 512M (default: 80% of
+                    the machine's or cgroup's memory; 0 for none): near it the
+                    process holding the most memory is killed
+  --max-atoms N     at most N atoms (default 1048576)
   -h, --help        print this help
   -V, --version     print the version
 
@@ -79,6 +85,9 @@ enum Command {
 struct Options {
     paths: Vec<PathBuf>,
     schedulers: Option<usize>,
+    max_processes: Option<usize>,
+    max_memory: Option<usize>,
+    max_atoms: Option<usize>,
     command: Command,
 }
 
@@ -93,13 +102,41 @@ impl Options {
         if let Some(n) = self.schedulers {
             builder = builder.schedulers(n);
         }
+        if let Some(n) = self.max_processes {
+            builder = builder.max_processes(n);
+        }
+        if let Some(n) = self.max_memory {
+            builder = builder.max_memory(n);
+        }
+        if let Some(n) = self.max_atoms {
+            builder = builder.max_atoms(n);
+        }
         builder
     }
+}
+
+/// `2G`, `512M`, `100K` or a number of bytes.
+fn parse_size(s: &str) -> Option<usize> {
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, ""),
+    };
+    let n: usize = num.parse().ok()?;
+    let shift = match unit.to_ascii_uppercase().trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1usize << shift)
 }
 
 fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut paths = Vec::new();
     let mut schedulers = None;
+    let (mut max_processes, mut max_memory, mut max_atoms) = (None, None, None);
     let mut command: Option<String> = None;
     let mut file: Option<PathBuf> = None;
     let mut opcodes = false;
@@ -122,6 +159,14 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                     return Err("--schedulers needs at least 1".into());
                 }
                 schedulers = Some(n);
+            }
+            Long("max-processes") => max_processes = Some(parser.value()?.parse()?),
+            Long("max-atoms") => max_atoms = Some(parser.value()?.parse()?),
+            Long("max-memory") => {
+                let v = parser.value()?.string()?;
+                max_memory = Some(parse_size(&v).ok_or_else(|| {
+                    format!("--max-memory: `{v}` is not a size (e.g. 2G, 512M, 100000K)")
+                })?);
             }
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Value(v) if command.is_none() => command = Some(v.string()?),
@@ -160,6 +205,9 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     Ok(Some(Options {
         paths,
         schedulers,
+        max_processes,
+        max_memory,
+        max_atoms,
         command,
     }))
 }

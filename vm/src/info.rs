@@ -30,11 +30,37 @@ pub struct ProcInfo {
     /// The processes that monitor it.
     pub monitored_by: Vec<Pid>,
     pub trap_exit: bool,
+    /// The process was running (in a long slice or native) and could not
+    /// be looked at: only `status`, `message_queue_len` and `memory` (its
+    /// published estimate) are known; the other fields are empty and
+    /// `process.info` shows them as `:undefined`.
+    pub partial: bool,
+}
+
+/// What to find out: the heap's size costs a walk of every term the
+/// process holds, so `process.info(p, key)` asks for it only when `key`
+/// needs it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    All,
+    NoHeap,
+}
+
+thread_local! {
+    /// Heap walks made on this thread (tests check that a question that
+    /// needs no walk makes none).
+    static WALKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many heaps this thread has walked.
+pub fn walks_on_this_thread() -> u64 {
+    WALKS.with(|w| w.get())
 }
 
 /// Words of the terms a process keeps alive: its live registers and its
 /// mailbox.
 pub fn heap_words(p: &Process) -> usize {
+    WALKS.with(|w| w.set(w.get() + 1));
     let mut s = Sizer::default();
     for v in p.regs.iter() {
         s.add(v);
@@ -56,8 +82,18 @@ pub fn memory(p: &Process, heap_words: usize) -> usize {
         + heap_words * 8
 }
 
-fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> ProcInfo {
-    let heap = heap_words(p);
+fn snapshot(
+    sched: &Scheduler,
+    p: &Process,
+    running: bool,
+    inbox: usize,
+    detail: Detail,
+) -> ProcInfo {
+    let heap = match detail {
+        Detail::All => heap_words(p),
+        // The estimate, without a walk (`heap.rs`).
+        Detail::NoHeap => crate::heap::estimate(p),
+    };
     let links = p.links.as_deref();
     let mut linked: Vec<Pid> = links.map_or(Vec::new(), |l| l.linked.iter().copied().collect());
     linked.sort();
@@ -76,7 +112,7 @@ fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> Proc
         } else {
             match p.status {
                 Status::Runnable => Atom::RUNNABLE,
-                Status::Waiting | Status::Idle => Atom::WAITING,
+                Status::Waiting | Status::SendWaiting | Status::Idle => Atom::WAITING,
             }
         },
         current_function: p.current_function(),
@@ -88,6 +124,7 @@ fn snapshot(sched: &Scheduler, p: &Process, running: bool, inbox: usize) -> Proc
         monitors,
         monitored_by,
         trap_exit: p.trap_exit,
+        partial: false,
     }
 }
 
@@ -96,9 +133,9 @@ impl Scheduler {
     /// not in the table's slot). A process running on another thread is
     /// waited for up to a few milliseconds (its slice ends by then unless
     /// it is in a long native); after that only its status is known.
-    pub fn info(&self, pid: Pid, me: Option<&Process>) -> Option<ProcInfo> {
+    pub fn info(&self, pid: Pid, me: Option<&Process>, detail: Detail) -> Option<ProcInfo> {
         if let Some(p) = me.filter(|p| p.pid == pid) {
-            return Some(snapshot(self, p, true, 0));
+            return Some(snapshot(self, p, true, 0, detail));
         }
         let e = self.table.get(pid)?;
         let give_up = Instant::now() + Duration::from_millis(5);
@@ -110,14 +147,21 @@ impl Scheduler {
                     return (e.host.is_some() && !s.dead).then(|| ProcInfo {
                         memory: std::mem::size_of::<Entry>(),
                         trap_exit: true,
+                        partial: false,
                         ..self.bare(pid, Atom::WAITING, s.inbox.len())
                     });
                 }
                 if let Some(p) = s.body.as_deref() {
-                    return Some(snapshot(self, p, false, s.inbox.len()));
+                    return Some(snapshot(self, p, false, s.inbox.len(), detail));
                 }
                 if Instant::now() >= give_up {
-                    return Some(self.bare(pid, Atom::RUNNING, s.inbox.len()));
+                    // Still running: what it published (`Entry`).
+                    let bytes = e.memory.load(std::sync::atomic::Ordering::Relaxed);
+                    return Some(ProcInfo {
+                        memory: bytes,
+                        heap_words: bytes / 8,
+                        ..self.bare(pid, Atom::RUNNING, s.queue_len(&e))
+                    });
                 }
             }
             std::thread::yield_now();
@@ -139,6 +183,7 @@ impl Scheduler {
             monitors: Vec::new(),
             monitored_by: Vec::new(),
             trap_exit: false,
+            partial: true,
         }
     }
 
@@ -150,5 +195,29 @@ impl Scheduler {
             .filter(|e| !e.lock().dead)
             .map(|e| e.pid)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    #[test]
+    fn the_queue_length_is_known_without_a_walk() {
+        let sched = Scheduler::default();
+        let mut p = Box::new(Process::new(Pid(7)));
+        p.status = Status::Waiting;
+        for i in 0..100_000 {
+            p.mailbox.push(Value::list(vec![Value::Int(i)]));
+        }
+        sched.spawn(p);
+        let before = walks_on_this_thread();
+        let i = sched.info(Pid(7), None, Detail::NoHeap).expect("alive");
+        assert_eq!(i.message_queue_len, 100_000);
+        assert_eq!(walks_on_this_thread(), before, "no walk for the queue");
+        let all = sched.info(Pid(7), None, Detail::All).expect("alive");
+        assert_eq!(walks_on_this_thread(), before + 1);
+        assert!(all.heap_words >= 100_000 * 5);
     }
 }

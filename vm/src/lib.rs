@@ -19,9 +19,11 @@
 // boxing them would only make the API clumsier.
 #![allow(clippy::result_large_err)]
 
+pub mod ceiling;
 pub mod code;
 pub mod dirty;
 pub mod exports;
+pub mod heap;
 pub mod host;
 pub mod info;
 pub mod interp;
@@ -75,9 +77,32 @@ pub struct VmBuilder {
     color: bool,
     schedulers: Option<usize>,
     detect_deadlocks: bool,
+    limits: runtime::Limits,
 }
 
 impl VmBuilder {
+    /// The most live processes (default 1,048,576); `spawn` beyond it
+    /// raises `:system_limit`.
+    pub fn max_processes(mut self, n: usize) -> VmBuilder {
+        self.limits.max_processes = n.max(1);
+        self
+    }
+
+    /// The VM-wide memory ceiling in bytes (default: 80% of the machine's
+    /// or the cgroup's memory; 0 for none): near it, the process holding
+    /// the most memory is killed with `(:system_limit, :memory)`.
+    pub fn max_memory(mut self, bytes: usize) -> VmBuilder {
+        self.limits.max_memory = bytes;
+        self
+    }
+
+    /// The atom table's limit (default 1,048,576). Atoms are shared by
+    /// every VM in the program, so this limit is the program's.
+    pub fn max_atoms(self, n: usize) -> VmBuilder {
+        value::atom::set_max_atoms(n);
+        self
+    }
+
     /// Adds a directory to the module search path (searched in the order
     /// added, before `REEF_PATH`).
     pub fn search_path(mut self, dir: impl Into<PathBuf>) -> VmBuilder {
@@ -146,7 +171,9 @@ impl VmBuilder {
             ),
         };
         let err = self.err.unwrap_or_else(|| Box::new(std::io::stderr()));
-        let rt = Arc::new(Runtime::new(path, out, line_flush, err, self.color));
+        let mut rt = Runtime::new(path, out, line_flush, err, self.color);
+        rt.limits = self.limits;
+        let rt = Arc::new(rt);
         rt.output.start_flusher(&rt);
         let n = self.schedulers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -155,6 +182,7 @@ impl VmBuilder {
         rt.detect_deadlocks
             .store(self.detect_deadlocks, std::sync::atomic::Ordering::Relaxed);
         rt.scheduler.start(&rt, n);
+        ceiling::start(&rt);
         Vm { rt }
     }
 }
@@ -197,6 +225,7 @@ impl Vm {
             color: false,
             schedulers: None,
             detect_deadlocks: false,
+            limits: runtime::Limits::default(),
         }
     }
 
@@ -410,7 +439,7 @@ impl Vm {
             .scheduler
             .pids()
             .into_iter()
-            .filter_map(|p| self.rt.scheduler.info(p, None))
+            .filter_map(|p| self.rt.scheduler.info(p, None, info::Detail::All))
             .collect()
     }
 

@@ -13,7 +13,12 @@ use crate::value::{Ref, Value};
 
 /// A message on its way to another process: a deep copy
 /// (`value::copy::deep_copy`) that shares no `Rc` node with anything else.
-pub struct Message(Value);
+pub struct Message {
+    value: Value,
+    /// Its size in words (`value::size`), counted toward the receiver's
+    /// memory when it arrives.
+    words: usize,
+}
 
 // SAFETY: a `Message` is only made from a fresh deep copy (see
 // `Message::copy_of`), so no `Rc` in it is reachable from any other place;
@@ -23,7 +28,14 @@ unsafe impl Send for Message {}
 impl Message {
     /// Copies `v` into a message for another process.
     pub fn copy_of(v: &Value) -> Message {
-        Message(crate::value::copy::deep_copy(v))
+        let value = crate::value::copy::deep_copy(v);
+        let words = words_of(&value);
+        Message { value, words }
+    }
+
+    /// Its size in words (its terms, not its slot in the queue).
+    pub fn words(&self) -> usize {
+        self.words
     }
 
     /// A message of a term built fresh for it, without copying.
@@ -31,13 +43,43 @@ impl Message {
     /// # Safety
     /// No `Rc` node of `v` may be reachable from anywhere else (it was
     /// built by the caller from values it owns exclusively).
-    pub(crate) unsafe fn from_fresh(v: Value) -> Message {
-        Message(v)
+    pub(crate) unsafe fn from_fresh(value: Value) -> Message {
+        let words = words_of(&value);
+        Message { value, words }
     }
 
     pub fn into_value(self) -> Value {
-        self.0
+        self.value
     }
+}
+
+/// The words of a message: small flat tuples (most messages) are counted
+/// here without allocating; anything else by `value::size`.
+fn words_of(v: &Value) -> usize {
+    fn flat(v: &Value) -> Option<usize> {
+        match v {
+            Value::Int(_)
+            | Value::Float(_)
+            | Value::Atom(_)
+            | Value::Nil
+            | Value::Pid(_)
+            | Value::Ref(_) => Some(0),
+            Value::Str(s) => Some(2 + s.len().div_ceil(8)),
+            _ => None,
+        }
+    }
+    if let Some(w) = flat(v) {
+        return w;
+    }
+    if let Value::Tuple(t) = v {
+        let inner: Option<usize> = t.iter().map(flat).sum();
+        if let Some(w) = inner {
+            return 1 + 2 * t.len() + w;
+        }
+    }
+    let mut s = crate::value::size::Sizer::default();
+    s.add(v);
+    s.words
 }
 
 #[derive(Default)]
@@ -170,6 +212,18 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_knows_its_size() {
+        use crate::value::size::Sizer;
+        let flat = Value::tuple(vec![Value::atom("ping"), Value::Int(1), Value::str("abc")]);
+        let nested = Value::tuple(vec![Value::atom("x"), Value::list(vec![Value::Int(1); 10])]);
+        for v in [flat, nested, Value::Int(3), Value::str("hello")] {
+            let mut s = Sizer::default();
+            s.add(&v);
+            assert_eq!(Message::copy_of(&v).words(), s.words, "{v}");
+        }
+    }
 
     #[test]
     fn selective_receive_keeps_the_others_in_order() {

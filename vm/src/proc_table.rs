@@ -22,6 +22,16 @@ pub struct Entry {
     pub(crate) host: Option<Condvar>,
     /// It has a registered name (so its end must take the registry lock).
     named: AtomicBool,
+    /// Published for readers that must not wait for a running process
+    /// (the memory monitor, `process.info`): its memory estimate in bytes
+    /// (set at each slice's end, raised as messages arrive) ...
+    pub(crate) memory: AtomicUsize,
+    /// ... and its mailbox's length at its last scheduling point (the
+    /// queue is then `queued + inbox.len()`, an upper bound while it runs).
+    pub(crate) queued: AtomicUsize,
+    /// `process.flag(:max_queue, n)`, mirrored at each slice's end so a
+    /// sender can tell without the lock that it need not look (0: none).
+    pub(crate) max_queue: AtomicUsize,
 }
 
 pub struct Slot {
@@ -32,6 +42,30 @@ pub struct Slot {
     pub inbox: Vec<Signal>,
     /// It has ended: signals to it go to the dead-letter rules.
     pub dead: bool,
+    /// Senders parked because its queue was full, oldest first.
+    pub senders: std::collections::VecDeque<Pid>,
+}
+
+impl Slot {
+    /// Messages queued for it now: its mailbox (or, while it runs, its
+    /// length at the slice's start) and the signals waiting in the inbox.
+    pub fn queue_len(&self, e: &Entry) -> usize {
+        match &self.body {
+            Some(b) => b.mailbox.len() + self.inbox.len(),
+            None => e.queued.load(Ordering::Relaxed) + self.inbox.len(),
+        }
+    }
+
+    /// Whether a plain message from another process must wait: its
+    /// queue holds `max_queue` messages, and it is not parked in a receive
+    /// without a timeout (then none of its messages matches, and only a
+    /// new message can let it make room).
+    pub fn is_full(&self, e: &Entry) -> bool {
+        let max = e.max_queue.load(Ordering::Relaxed);
+        max > 0
+            && !self.body.as_ref().is_some_and(|b| b.wants_a_message())
+            && self.queue_len(e) >= max
+    }
 }
 
 impl Entry {
@@ -42,9 +76,13 @@ impl Entry {
                 body,
                 inbox: Vec::new(),
                 dead: false,
+                senders: Default::default(),
             }),
             host: host.then(Condvar::new),
             named: AtomicBool::new(false),
+            memory: AtomicUsize::new(0),
+            queued: AtomicUsize::new(0),
+            max_queue: AtomicUsize::new(0),
         })
     }
 

@@ -56,6 +56,9 @@ pub enum Status {
     Runnable,
     /// Parked in a receive until a message comes (or its deadline).
     Waiting,
+    /// Parked in a send to a full mailbox (`process.flag(:max_queue, n)`)
+    /// until the receiver has room; the send runs again when it wakes.
+    SendWaiting,
     /// A host-driven process (a REPL session) with nothing to do until the
     /// host asks it to evaluate something.
     Idle,
@@ -106,6 +109,21 @@ pub struct Process {
     pub(crate) recv_timer: Option<u64>,
     /// `process.max_heap(words)`: killed when its heap grows past this.
     pub(crate) max_heap: Option<u64>,
+    /// Words allocated since its size was last measured exactly: an
+    /// estimate bumped where terms are built (the interpreter's
+    /// constructors, big natives, arriving messages, stack growth).
+    pub(crate) alloc: usize,
+    /// When `alloc` passes this, the process yields and is measured
+    /// (`crate::heap::check`): so the walk is amortised O(1) per word.
+    pub(crate) alloc_check: usize,
+    /// Its size in words at the last exact measure.
+    pub(crate) measured: usize,
+    /// `process.flag(:max_queue, n)`: senders wait while its queue holds
+    /// `n` messages.
+    pub(crate) max_queue: Option<usize>,
+    /// The full mailbox it waits to send to (its send runs again on
+    /// waking).
+    pub(crate) blocked_on: Option<Arc<Entry>>,
     /// The host waits for this process's call to end.
     pub(crate) watch: Option<Arc<Watch>>,
     /// The table entry of the last process it sent to: a process that
@@ -156,6 +174,11 @@ impl Process {
             links: None,
             recv_timer: None,
             max_heap: None,
+            alloc: 0,
+            alloc_check: crate::heap::FIRST_CHECK,
+            measured: 0,
+            max_queue: None,
+            blocked_on: None,
             watch: None,
             send_cache: None,
             pins: Vec::new(),
@@ -226,6 +249,20 @@ impl Process {
         // SAFETY: code pointers point into modules the runtime keeps alive.
         let (m, f) = unsafe { (&*self.module, &*self.fun) };
         Some((m.name, f.name, f.arity))
+    }
+
+    /// Counts `words` just allocated; whether it is time to measure (the
+    /// caller then makes the process yield soon).
+    #[inline]
+    pub(crate) fn charge(&mut self, words: usize) -> bool {
+        self.alloc += words;
+        self.alloc > self.alloc_check
+    }
+
+    /// Parked in a receive without a timeout: none of its messages
+    /// matched, and only a new one can wake it.
+    pub(crate) fn wants_a_message(&self) -> bool {
+        self.status == Status::Waiting && self.wait_expired.is_none()
     }
 
     pub fn mailbox_len(&self) -> usize {

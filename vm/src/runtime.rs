@@ -15,7 +15,31 @@ use crate::loader::CodeServer;
 use crate::scheduler::Scheduler;
 use crate::value::{Atom, Pid, Ref};
 
+/// The VM's limits (`VmBuilder::max_processes`, `max_memory`; the atom
+/// table's limit is the program's, `value::atom::set_max_atoms`).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Live processes at most: `spawn` beyond it raises `:system_limit`.
+    pub max_processes: usize,
+    /// The VM-wide memory ceiling in bytes (resident set size): near it,
+    /// the process holding the most is killed (`ceiling.rs`). 0: none.
+    pub max_memory: usize,
+}
+
+/// BEAM's default process limit, a power of two.
+pub const DEFAULT_MAX_PROCESSES: usize = 1 << 20;
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_processes: DEFAULT_MAX_PROCESSES,
+            max_memory: crate::ceiling::default_max_memory(),
+        }
+    }
+}
+
 pub struct Runtime {
+    pub(crate) limits: Limits,
     pub(crate) code: CodeServer,
     pub(crate) exports: RwLock<FxHashMap<Mfa, Arc<ExportEntry>>>,
     pub(crate) natives: RwLock<FxHashMap<Mfa, Native>>,
@@ -59,6 +83,7 @@ impl Runtime {
         color: bool,
     ) -> Runtime {
         let rt = Runtime {
+            limits: Limits::default(),
             code: CodeServer::new(search_path),
             exports: RwLock::new(FxHashMap::default()),
             natives: RwLock::new(FxHashMap::default()),
@@ -78,6 +103,14 @@ impl Runtime {
         crate::loader::install(&rt, crate::native::kernel::bytecode_part(), None)
             .expect("the built-in kernel bytecode is valid");
         rt
+    }
+
+    /// The most bytes one term may take (the memory ceiling, if any).
+    pub(crate) fn term_ceiling(&self) -> usize {
+        match self.limits.max_memory {
+            0 => usize::MAX,
+            n => n,
+        }
     }
 
     pub fn new_pid(&self) -> Pid {

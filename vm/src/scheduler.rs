@@ -159,6 +159,9 @@ impl Scheduler {
     pub fn shutdown(&self) {
         self.halt();
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        for t in &threads {
+            t.thread().unpark(); // the memory monitor parks between samples
+        }
         // A thread inside a long native cannot stop before it returns: it
         // is left to finish on its own (it holds the runtime alive) rather
         // than holding up the end of the program.
@@ -182,6 +185,14 @@ impl Scheduler {
             drop(body);
         }
         while self.injector.steal().is_success() {}
+    }
+
+    /// Another thread to join at shutdown (the memory monitor).
+    pub(crate) fn add_thread(&self, t: JoinHandle<()>) {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(t);
     }
 
     pub fn is_stopped(&self) -> bool {
@@ -348,7 +359,10 @@ impl Scheduler {
         let mut body = {
             let mut s = e.lock();
             match s.body.take() {
-                Some(b) if b.status == Status::Runnable => b,
+                Some(b) if b.status == Status::Runnable => {
+                    e.queued.store(b.mailbox.len(), Ordering::Relaxed);
+                    b
+                }
                 other => {
                     s.body = other;
                     return;
@@ -404,7 +418,7 @@ impl Scheduler {
             Outcome::Yield | Outcome::Wait => {
                 if let Some(reason) = body.pending_exit.take() {
                     Outcome::Exited(Exit::signal(reason))
-                } else if let Some(reason) = over_max_heap(&body) {
+                } else if let Some(reason) = crate::heap::check(&mut body) {
                     Outcome::Exited(Exit::signal(reason))
                 } else {
                     outcome
@@ -412,20 +426,49 @@ impl Scheduler {
             }
             o => o,
         };
+        // Published for readers that cannot wait for it (`Entry::memory`).
+        e.memory
+            .store(crate::heap::estimate_bytes(&body), Ordering::Relaxed);
+        e.queued.store(body.mailbox.len(), Ordering::Relaxed);
+        e.max_queue
+            .store(body.max_queue.unwrap_or(0), Ordering::Relaxed);
         match outcome {
             Outcome::Yield => {
                 body.status = Status::Runnable;
                 s.body = Some(body);
+                let senders = release_senders(&e, &mut s);
                 drop(s);
                 self.schedule_back(e);
+                self.resume(senders);
+            }
+            Outcome::Wait if body.blocked_on.is_some() => {
+                let target = body.blocked_on.take().expect("checked");
+                body.status = Status::SendWaiting;
+                body.compact();
+                let pid = body.pid;
+                s.body = Some(body);
+                let senders = release_senders(&e, &mut s);
+                drop(s);
+                self.resume(senders);
+                // Registered under the receiver's lock, where its queue
+                // only shrinks by its own slice (whose end wakes us).
+                let mut t = target.lock();
+                if t.dead || !t.is_full(&target) {
+                    drop(t);
+                    self.deliver_to(&e, Signal::Resume);
+                } else {
+                    t.senders.push_back(pid);
+                }
             }
             Outcome::Wait => {
                 if body.mailbox.has_unseen() {
                     body.status = Status::Runnable;
                     body.wait_expired = None;
                     s.body = Some(body);
+                    let senders = release_senders(&e, &mut s);
                     drop(s);
                     self.schedule_back(e);
+                    self.resume(senders);
                     return;
                 }
                 body.status = Status::Waiting;
@@ -441,10 +484,12 @@ impl Scheduler {
                 };
                 let pid = body.pid;
                 s.body = Some(body);
+                let senders = release_senders(&e, &mut s);
                 drop(s);
                 if let Some((id, at, seq)) = timer {
                     self.timers.add(id, at, Action::Timeout { pid, seq });
                 }
+                self.resume(senders);
             }
             Outcome::Returned(_) | Outcome::Exited(_) if body.host_driven => {
                 let result = host::result_of(&mut body, &outcome);
@@ -486,7 +531,11 @@ impl Scheduler {
     /// links and monitors told, its host or stderr told.
     fn terminate(&self, rt: &Runtime, mut body: Box<Process>, exit: Exit) {
         let pid = body.pid;
-        self.table.remove(pid);
+        if let Some(e) = self.table.remove(pid) {
+            // Senders waiting for room: a send to a dead process is done.
+            let senders = std::mem::take(&mut e.lock().senders);
+            self.resume(senders);
+        }
         if let Some(id) = body.recv_timer.take() {
             self.timers.cancel(id);
         }
@@ -532,6 +581,11 @@ impl Scheduler {
             }
             return;
         }
+        if let Signal::Message(m) = &sig {
+            // Written only under the entry's lock: no atomic add needed.
+            let grown = e.memory.load(Ordering::Relaxed) + m.words() * 8 + 32;
+            e.memory.store(grown, Ordering::Relaxed);
+        }
         match s.body.as_mut() {
             Some(b) => {
                 if signal::apply(b, sig) == Effect::Wake {
@@ -540,6 +594,21 @@ impl Scheduler {
                 }
             }
             None => s.inbox.push(sig),
+        }
+    }
+
+    /// Wakes senders that waited for room in a mailbox.
+    fn resume(&self, senders: impl IntoIterator<Item = Pid>) {
+        for pid in senders {
+            self.deliver(pid, Signal::Resume);
+        }
+    }
+
+    /// Whether a plain message to `e` must wait (its `max_queue` is full).
+    pub(crate) fn is_full(&self, e: &Entry) -> bool {
+        e.max_queue.load(Ordering::Relaxed) > 0 && {
+            let s = e.lock();
+            !s.dead && s.is_full(e)
         }
     }
 
@@ -748,17 +817,21 @@ fn host_message(sig: Signal) -> Option<Message> {
     Some(Message::copy_of(&v))
 }
 
-/// The reason to kill a process past its `max_heap`, if it is.
-fn over_max_heap(p: &Process) -> Option<Value> {
-    let limit = p.max_heap?;
-    let words = crate::info::heap_words(p) as u64;
-    (words > limit).then(|| {
-        Value::tuple(vec![
-            Value::Atom(Atom::MAX_HEAP),
-            Value::Int(words as i64),
-            Value::Int(limit as i64),
-        ])
-    })
+/// The senders parked on this process's full mailbox that may try again
+/// now: all of them when it waits for a message (or has no limit any
+/// more), else as many as it has room for, oldest first.
+fn release_senders(e: &Entry, s: &mut crate::proc_table::Slot) -> Vec<Pid> {
+    if s.senders.is_empty() {
+        return Vec::new();
+    }
+    let max = e.max_queue.load(Ordering::Relaxed);
+    let waiting = s.body.as_ref().is_some_and(|b| b.wants_a_message());
+    let n = if max == 0 || waiting {
+        s.senders.len()
+    } else {
+        max.saturating_sub(s.queue_len(e)).min(s.senders.len())
+    };
+    s.senders.drain(..n).collect()
 }
 
 /// Runs one slice of `p`. A Rust panic inside it is always a VM bug; it

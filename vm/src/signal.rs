@@ -39,6 +39,11 @@ pub enum Signal {
     ReceiveTimeout(u64),
     /// The VM stops: end without a report and without telling anyone.
     Shutdown,
+    /// The mailbox this process waits to send to has room (or is gone).
+    Resume,
+    /// The VM kills it for a limit (`(:system_limit, :memory)`): like
+    /// `exit(pid, :kill)`, untrappable, but with its own reason.
+    Kill(Message),
 }
 
 /// What applying a signal asks of the scheduler.
@@ -53,8 +58,21 @@ pub enum Effect {
 pub fn apply(p: &mut Process, sig: Signal) -> Effect {
     match sig {
         Signal::Message(m) => {
+            // Its words count toward the receiver's memory (a flooded
+            // mailbox makes its owner the biggest process).
+            p.alloc += m.words() + 2;
             p.mailbox.push(m.into_value());
             wake(p)
+        }
+        Signal::Kill(reason) => die(p, reason.into_value()),
+        Signal::Resume => {
+            // A sender parked on a full mailbox: try the send again.
+            if p.status == Status::SendWaiting {
+                p.status = Status::Runnable;
+                Effect::Wake
+            } else {
+                Effect::None
+            }
         }
         Signal::Exit { from, reason, link } => {
             let reason = reason.into_value();
@@ -165,7 +183,7 @@ fn die(p: &mut Process, reason: Value) -> Effect {
 
 fn make_runnable(p: &mut Process) -> Effect {
     match p.status {
-        Status::Waiting => {
+        Status::Waiting | Status::SendWaiting => {
             p.status = Status::Runnable;
             Effect::Wake
         }

@@ -29,6 +29,16 @@ pub fn grow(p: &mut Process, need: usize) -> Result<(), Exception> {
     // Start small (most processes are small and many are idle); double
     // after that, so deep recursion costs amortised O(1) per frame.
     let new_len = need.max(p.regs.len() * 2).clamp(8, MAX_REGS);
+    // A big step (a runaway recursion doubles its stack) is checked
+    // against the VM's memory ceiling now, not at the monitor's next
+    // sample: past it, the process is killed as the monitor would.
+    let grown = (new_len - p.regs.len()) * std::mem::size_of::<Value>();
+    if grown >= 1 << 20 && crate::ceiling::would_pass(grown) {
+        p.pending_exit = Some(crate::ceiling::memory_reason());
+        return Err(Exception::error(Value::Atom(Atom::SYSTEM_LIMIT)));
+    }
+    // Counted toward its memory (`heap.rs`); checked at the slice's end.
+    p.alloc += 2 * (new_len - p.regs.len());
     p.regs.resize(new_len, Value::Nil);
     Ok(())
 }

@@ -222,6 +222,10 @@ pub fn build_trace(p: &Process, pc: usize) -> Value {
 /// returned; an uncaught exception gives the process's ending. `pc` is the
 /// index of the instruction that raised.
 pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit> {
+    // A limit killed it (`heap::reserve`): no handler may catch that.
+    if let Some(reason) = p.pending_exit.take() {
+        return Err(Exit::signal(reason));
+    }
     // A guard handler on top needs no trace: the guard is simply false.
     let guard_on_top = matches!(p.handlers.last(), Some(h) if h.kind == HandlerKind::Guard);
     if exc.trace.is_none() && !guard_on_top {

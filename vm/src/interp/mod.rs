@@ -281,6 +281,27 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }};
             }
+            // Counts words just allocated (`heap.rs`); past the check,
+            // the process yields at its next reduction to be measured.
+            macro_rules! charge {
+                ($w:expr) => {{
+                    if p.charge($w) {
+                        budget = 0;
+                    }
+                }};
+            }
+            // Reserves the words of a term about to be built in one step
+            // (`heap::reserve`: `:system_limit` or the max_heap kill).
+            macro_rules! reserve {
+                ($w:expr) => {{
+                    if let Err(e) = crate::heap::reserve(p, $w, rt.term_ceiling()) {
+                        throw!(e);
+                    }
+                    if p.alloc > p.alloc_check {
+                        budget = 0;
+                    }
+                }};
+            }
             macro_rules! result {
                 ($dst:expr, $r:expr) => {{
                     match $r {
@@ -300,9 +321,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             } else {
                                 set!($b, v);
                             }
-                            if p.pending_exit.is_some() {
+                            if p.pending_exit.is_some() || p.alloc > p.alloc_check {
                                 // `exit(self(), reason)` took effect: stop
-                                // here; the scheduler ends the process.
+                                // here; the scheduler ends the process. Or
+                                // a native built a big term: yield to be
+                                // measured (`heap.rs`), so that a loop of
+                                // big natives cannot hold its thread long.
                                 save!();
                                 leave!(Outcome::Yield);
                             }
@@ -480,12 +504,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::LoadNil { dst } => set!(dst, Value::Nil),
                 Instr::MakeTuple { dst, start, count } => {
+                    charge!(1 + 2 * count as usize);
                     set!(dst, Value::Tuple(Tuple::from_slice(window!(start, count))));
                 }
                 Instr::MakeCons { dst, head, tail } => {
+                    charge!(5);
                     set!(dst, Value::cons(reg!(head).clone(), reg!(tail).clone()))
                 }
                 Instr::MakeMap { dst, start, count } => {
+                    charge!(4 + 4 * count as usize);
                     let w = window!(start, 2 * count as usize);
                     let mut map = MapData::new();
                     for kv in w.chunks_exact(2) {
@@ -506,6 +533,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     for kv in window!(start, 2 * count as usize).chunks_exact(2) {
                         new.insert(kv[0].clone(), kv[1].clone());
                     }
+                    charge!(4 + 4 * count as usize);
                     set!(dst, Value::map(new));
                 }
                 Instr::MakeClosure {
@@ -514,6 +542,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     start,
                     count,
                 } => {
+                    charge!(4 + 2 * count as usize);
                     let captured: Box<[Value]> = window!(start, count).into();
                     // SAFETY: `m` is a module the runtime holds in an `Arc`.
                     let module = unsafe { call::arc_of(m) };
@@ -547,6 +576,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     for v in window!(start, count) {
                         print::write_text(&mut text, v);
                     }
+                    charge!(2 + text.len() / 8);
                     set!(dst, Value::str(text));
                 }
 
@@ -596,9 +626,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     set!(dst, r);
                 }
                 Instr::ListConcat { dst, a, b } => {
+                    reserve!(5 * reg!(a).iter_list().count());
                     result!(dst, arith::list_concat(reg!(a), reg!(b)))
                 }
-                Instr::StrConcat { dst, a, b } => result!(dst, arith::str_concat(reg!(a), reg!(b))),
+                Instr::StrConcat { dst, a, b } => {
+                    if let (Value::Str(x), Value::Str(y)) = (reg!(a), reg!(b)) {
+                        reserve!(2 + (x.len() + y.len()).div_ceil(8));
+                    }
+                    result!(dst, arith::str_concat(reg!(a), reg!(b)))
+                }
 
                 // ---- control flow ----
                 Instr::Jump { target } => {
@@ -908,10 +944,17 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 },
                 Instr::Send { dest, msg } => {
                     let (d, v) = (reg!(dest).clone(), reg!(msg).clone());
-                    let r = native::send(rt, p, &d, &v);
+                    let r = native::send(rt, p, &d, &v, true);
                     refresh!();
                     if let Err(e) = r {
                         throw!(e);
+                    }
+                    if p.blocked_on.is_some() {
+                        // The receiver's queue is full: park, and run this
+                        // send again when it has room.
+                        pc -= 1;
+                        save!();
+                        leave!(Outcome::Wait);
                     }
                 }
             }

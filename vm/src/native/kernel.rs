@@ -94,7 +94,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("to_float", 1, to_float),
     ("to_atom", 1, |_, a| match &a[0] {
         Value::Atom(_) => Ok(a[0].clone()),
-        v => Ok(Value::Atom(Atom::new(string(v)?))),
+        v => Atom::try_new(string(v)?)
+            .map(Value::Atom)
+            .ok_or_else(|| Exception::error(Value::Atom(Atom::SYSTEM_LIMIT))),
     }),
     ("tuple_to_list", 1, |_, a| match &a[0] {
         Value::Tuple(t) => Ok(Value::list(t.iter().cloned())),

@@ -104,8 +104,11 @@ fn proper(tail: &Value) -> Result<(), Exception> {
 
 /// `seq(from, to)`: the integers from `from` to `to` inclusive (`[]` when
 /// `to < from`).
-fn seq(_: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+fn seq(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     let (from, to) = (int(&a[0])?, int(&a[1])?);
+    // Checked before building: `lists.seq(1, 1_000_000_000)` is 40 GB.
+    let n = (to as i128 - from as i128 + 1).clamp(0, usize::MAX as i128 / 8) as usize;
+    ctx.reserve(n.saturating_mul(5))?;
     let mut out = Value::Nil;
     let mut i = to;
     while i >= from {

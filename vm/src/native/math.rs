@@ -66,7 +66,13 @@ fn pow(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
                 Value::BigInt(b) => (**b).clone(),
                 _ => unreachable!("matched above"),
             };
-            if base.bits().saturating_mul(u64::from(e)) <= DIRTY_POW_BITS {
+            // The result has about bits(base) * e bits: check the size
+            // first (max_heap, the VM's ceiling).
+            let bits = base.bits().saturating_mul(u64::from(e));
+            if base.bits() > 1 {
+                ctx.reserve(((u128::from(bits) / 64) as usize).saturating_add(2))?;
+            }
+            if bits <= DIRTY_POW_BITS {
                 return number::int_pow(&a[0], e).ok_or_else(Exception::badarith);
             }
             Ok(ctx.dirty(Box::new(move || {

@@ -102,6 +102,9 @@ impl<'a> Ctx<'a> {
             Value::Fun(c) if c.arity() == 0 => {}
             _ => return Err(Exception::badarg()),
         }
+        if self.rt.scheduler.table.len() >= self.rt.limits.max_processes {
+            return Err(crate::heap::system_limit());
+        }
         let pid = self.rt.new_pid();
         let mut p = Box::new(Process::new(pid));
         p.start = Some(Start {
@@ -123,6 +126,13 @@ impl<'a> Ctx<'a> {
         Ok(pid)
     }
 
+    /// Reserves the words of a term this native is about to build in one
+    /// step: `:system_limit` past the VM's ceiling, the max_heap kill past
+    /// the process's limit (`heap::reserve`).
+    pub fn reserve(&mut self, words: usize) -> Result<(), Exception> {
+        crate::heap::reserve(self.proc, words, self.rt.term_ceiling())
+    }
+
     /// Starts a process running `fun()`.
     pub fn spawn(&mut self, fun: &Value) -> Result<Pid, Exception> {
         self.spawn_opts(fun, false, None)
@@ -131,17 +141,21 @@ impl<'a> Ctx<'a> {
     /// Sends a copy of `msg` to `dest` (a pid, a registered name, or
     /// `(name, node)`).
     pub fn send(&mut self, dest: &Value, msg: &Value) -> Result<(), Exception> {
-        send(self.rt, self.proc, dest, msg)
+        send(self.rt, self.proc, dest, msg, false)
     }
 }
 
-/// `dest ! msg`: never blocks; a message to a dead process is dropped; an
-/// unregistered name is `:badarg`, as in Erlang.
+/// `dest ! msg`: a message to a dead process is dropped; an unregistered
+/// name is `:badarg`, as in Erlang. With `may_block`, a send to another
+/// process whose `max_queue` is full sends nothing and sets
+/// `p.blocked_on` (the interpreter parks the sender and runs the send
+/// again when there is room).
 pub(crate) fn send(
     rt: &Runtime,
     p: &mut Process,
     dest: &Value,
     msg: &Value,
+    may_block: bool,
 ) -> Result<(), Exception> {
     let pid = match dest {
         Value::Pid(pid) => *pid,
@@ -161,8 +175,10 @@ pub(crate) fn send(
         },
         _ => return Err(Exception::badarg()),
     };
-    let copy = Message::copy_of(msg);
     if pid == p.pid {
+        // To itself: never waits (it could never make room).
+        let copy = Message::copy_of(msg);
+        p.alloc += copy.words() + 2;
         p.mailbox.push(copy.into_value());
     } else {
         let cached = p.send_cache.as_ref().is_some_and(|e| e.pid == pid);
@@ -173,7 +189,12 @@ pub(crate) fn send(
             }
         }
         if let Some(e) = &p.send_cache {
-            rt.scheduler.deliver_to(e, Signal::Message(copy));
+            if may_block && rt.scheduler.is_full(e) {
+                p.blocked_on = Some(e.clone());
+                return Ok(());
+            }
+            rt.scheduler
+                .deliver_to(e, Signal::Message(Message::copy_of(msg)));
         }
     }
     Ok(())

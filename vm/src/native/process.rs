@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{atom, index, Ctx};
 use crate::exports::NativeFn;
-use crate::info::ProcInfo;
+use crate::info::{Detail, ProcInfo};
 use crate::interp::Exception;
 use crate::links::Watched;
 use crate::mailbox::Message;
@@ -93,6 +93,20 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
             ctx.proc.trap_exit = *b == Atom::TRUE;
             Ok(Value::bool(old))
         }
+        // `process.flag(:max_queue, n)`: a sender to this process waits
+        // while `n` messages are queued (0 or `:infinity`: no limit).
+        (Value::Atom(f), n) if f.name() == "max_queue" => {
+            let n = match n {
+                Value::Atom(Atom::INFINITY) => 0,
+                n => index(n)?,
+            };
+            let old = ctx
+                .proc
+                .max_queue
+                .map_or(Value::Atom(Atom::INFINITY), |m| Value::Int(m as i64));
+            ctx.proc.max_queue = (n > 0).then_some(n);
+            Ok(old)
+        }
         _ => Err(Exception::badarg()),
     }),
     ("info", 1, |ctx, a| {
@@ -100,13 +114,19 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
         Ok(ctx
             .rt
             .scheduler
-            .info(pid, Some(ctx.proc))
+            .info(pid, Some(ctx.proc), Detail::All)
             .map_or(Value::NIL_ATOM, |i| info_map(&i)))
     }),
     ("info", 2, |ctx, a| {
         let pid = pid(&a[0])?;
         let key = atom(&a[1])?;
-        match ctx.rt.scheduler.info(pid, Some(ctx.proc)) {
+        // Only `memory` and `heap_words` need the walk of its heap; the
+        // queue's length is a counter (O(1)).
+        let detail = match key.name() {
+            "memory" | "heap_words" => Detail::All,
+            _ => Detail::NoHeap,
+        };
+        match ctx.rt.scheduler.info(pid, Some(ctx.proc), detail) {
             None => Ok(Value::NIL_ATOM),
             Some(i) => match &info_map(&i) {
                 Value::Map(m) => m
@@ -165,6 +185,8 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
             .map_or(Value::Int(0), |w| Value::Int(w as i64));
         let words = index(&a[0])? as u64;
         ctx.proc.max_heap = (words > 0).then_some(words);
+        // Measured at the end of this slice, and checked from then on.
+        ctx.proc.alloc_check = 0;
         Ok(old)
     }),
 ];
@@ -288,21 +310,32 @@ pub fn info_map(i: &ProcInfo) -> Value {
             Value::tuple(vec![Value::Atom(m), Value::Atom(f), Value::Int(a as i64)])
         }),
     );
-    put("reductions", Value::Int(i.reductions as i64));
+    if i.partial {
+        put("current_function", Value::Atom(Atom::UNDEFINED));
+    }
     put("message_queue_len", Value::Int(i.message_queue_len as i64));
     put("memory", Value::Int(i.memory as i64));
     put("heap_words", Value::Int(i.heap_words as i64));
-    put("links", pids(&i.links));
+    // A process caught running (spec 7): what cannot be known is said so.
+    let known = |v: Value| {
+        if i.partial {
+            Value::Atom(Atom::UNDEFINED)
+        } else {
+            v
+        }
+    };
+    put("reductions", known(Value::Int(i.reductions as i64)));
+    put("links", known(pids(&i.links)));
     put(
         "monitors",
-        Value::list(
+        known(Value::list(
             i.monitors
                 .iter()
                 .map(|(_, p)| Value::Pid(*p))
                 .collect::<Vec<_>>(),
-        ),
+        )),
     );
-    put("monitored_by", pids(&i.monitored_by));
-    put("trap_exit", Value::bool(i.trap_exit));
+    put("monitored_by", known(pids(&i.monitored_by)));
+    put("trap_exit", known(Value::bool(i.trap_exit)));
     Value::map(m)
 }

@@ -9,7 +9,7 @@ use super::{index, int, list, string};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
 use crate::native::kernel::parse_float;
-use crate::value::{number, print, Value};
+use crate::value::{number, print, Atom, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("length", 1, |_, a| {
@@ -99,13 +99,28 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("reverse", 1, |_, a| {
         Ok(Value::str(string(&a[0])?.chars().rev().collect::<String>()))
     }),
-    ("repeat", 2, |_, a| {
+    ("repeat", 2, |ctx, a| {
         let s = string(&a[0])?;
         let n = int(&a[1])?;
-        if n < 0 || (s.len() as u128) * (n as u128) > (1u128 << 32) {
+        if n < 0 {
             return Err(Exception::badarg());
         }
+        let bytes = (s.len() as u128) * (n as u128);
+        if bytes > crate::heap::MAX_TERM_BYTES as u128 {
+            return Err(crate::heap::system_limit());
+        }
+        ctx.reserve(2 + (bytes as usize).div_ceil(8))?;
         Ok(Value::str(s.repeat(n as usize)))
+    }),
+    ("to_atom", 1, |_, a| {
+        Atom::try_new(string(&a[0])?)
+            .map(Value::Atom)
+            .ok_or_else(|| Exception::error(Value::Atom(Atom::SYSTEM_LIMIT)))
+    }),
+    ("to_existing_atom", 1, |_, a| {
+        Atom::existing(string(&a[0])?)
+            .map(Value::Atom)
+            .ok_or_else(Exception::badarg)
     }),
     ("index_of", 2, |_, a| {
         let (s, sub) = (string(&a[0])?, string(&a[1])?);

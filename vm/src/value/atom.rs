@@ -4,6 +4,7 @@
 //! by index. Common atoms are interned at start-up at fixed indices and
 //! named by the constants below.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, RwLock};
 
 use rustc_hash::FxHashMap;
@@ -73,6 +74,27 @@ preinterned! {
     EMPTY = "",
 }
 
+/// The most atoms the table holds before `to_atom` fails with
+/// `:system_limit` (BEAM's default, a power of two). The table is one per
+/// program (atoms are shared by every VM in it), so this limit is too:
+/// `VmBuilder::max_atoms` sets it.
+pub const DEFAULT_MAX_ATOMS: usize = 1 << 20;
+
+/// The longest atom name, in characters (Erlang's 255).
+pub const MAX_ATOM_CHARS: usize = 255;
+
+static MAX_ATOMS: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_ATOMS);
+
+/// Sets the atom table's limit for the whole program.
+pub fn set_max_atoms(n: usize) {
+    MAX_ATOMS.store(n.max(PREINTERNED.len()), Ordering::Relaxed);
+}
+
+/// How many atoms exist now.
+pub fn atom_count() -> usize {
+    INTERNER.read().expect("atom table lock").names.len()
+}
+
 static INTERNER: LazyLock<RwLock<Interner>> = LazyLock::new(|| {
     let mut interner = Interner {
         names: Vec::new(),
@@ -103,6 +125,33 @@ impl Atom {
         table.names.push(name);
         table.index.insert(name, i);
         Atom(i)
+    }
+
+    /// Interns `name` for a program that asked for it at run time
+    /// (`to_atom`): `None` when the name is longer than
+    /// [`MAX_ATOM_CHARS`] or the table is full (the caller raises
+    /// `:system_limit`). The VM's own atoms (module names, literals in
+    /// loaded code) use [`Atom::new`], which the limit does not stop.
+    pub fn try_new(name: &str) -> Option<Atom> {
+        // Cheap test first: a name of at most 255 bytes has at most 255 chars.
+        if name.len() > MAX_ATOM_CHARS && name.chars().count() > MAX_ATOM_CHARS {
+            return None;
+        }
+        if let Some(&i) = INTERNER.read().expect("atom table lock").index.get(name) {
+            return Some(Atom(i));
+        }
+        let mut table = INTERNER.write().expect("atom table lock");
+        if let Some(&i) = table.index.get(name) {
+            return Some(Atom(i));
+        }
+        if table.names.len() >= MAX_ATOMS.load(Ordering::Relaxed) {
+            return None;
+        }
+        let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        let i = table.names.len() as u32;
+        table.names.push(name);
+        table.index.insert(name, i);
+        Some(Atom(i))
     }
 
     /// The atom's name, if `name` has been interned (never creates one).
@@ -159,5 +208,15 @@ mod tests {
         assert_eq!(a.name(), "some fresh atom");
         assert_eq!(Atom::existing("some fresh atom"), Some(a));
         assert_eq!(Atom::existing("never interned here"), None);
+    }
+
+    #[test]
+    fn a_name_longer_than_255_characters_is_refused() {
+        let long = "é".repeat(MAX_ATOM_CHARS + 1);
+        assert_eq!(Atom::try_new(&long), None);
+        assert_eq!(Atom::existing(&long), None);
+        // 255 two-byte characters are 510 bytes and still fine.
+        let ok = "é".repeat(MAX_ATOM_CHARS);
+        assert_eq!(Atom::try_new(&ok).map(Atom::name), Some(ok.as_str()));
     }
 }
