@@ -698,9 +698,8 @@ impl Session {
             .with_process(self.pid, |p| {
                 let killed = p.pending_exit.take().and_then(|r| {
                     let interrupt = matches!(r, Value::Atom(Atom::KILLED)) && stale_interrupt;
-                    (!interrupt).then(|| {
-                        value::print::inspect_limited(&r, &value::print::Limits::REPORT)
-                    })
+                    (!interrupt)
+                        .then(|| value::print::inspect_limited(&r, &value::print::Limits::REPORT))
                 });
                 (p.session_state.clone(), killed)
             })

@@ -147,3 +147,44 @@ fn tick(n) {
         "(:ticked, :pow)\n1267650600228229401496703205376\n[1, 2, 3]\n[1, 2, 3]\n"
     );
 }
+
+#[test]
+fn natives_charge_reductions_for_the_elements_they_walk() {
+    // One scheduler: `a` calls `lists.length` on a 100,000-element list
+    // ten times. Each call walks 100,000 elements and costs about 25,000
+    // reductions, more than a slice, so `b` runs between any two calls;
+    // were a native one reduction, all ten calls would fit in one slice.
+    let (vm, out, _) = vm(1);
+    let src = r#"
+pub fn main() {
+  let me = self()
+  let xs = lists.seq(1, 100_000)
+  spawn(fn() { times(10, fn() { me ! (:a, lists.length(xs)) }) })
+  spawn(fn() { ping(me, 40) })
+  let tags = collect(50, [])
+  let firsts = lists.take(tags, 10)
+  io.inspect(lists.member(firsts, :b))
+}
+
+fn ping(_, 0) { :ok }
+fn ping(me, n) {
+  me ! (:b, n)
+  spin(200)
+  ping(me, n - 1)
+}
+
+fn spin(0) { :ok }
+fn spin(n) { spin(n - 1) }
+
+fn collect(0, acc) { lists.reverse(acc) }
+fn collect(n, acc) { receive { (tag, _) => collect(n - 1, [tag | acc]) } }
+
+fn times(0, _) { :ok }
+fn times(n, f) {
+  f()
+  times(n - 1, f)
+}
+"#;
+    assert!(run(&vm, "charge", src).is_ok());
+    assert_eq!(out.text(), "true\n");
+}

@@ -9,24 +9,33 @@ use crate::mailbox::Message;
 use crate::value::{number, order, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
-    ("reverse", 1, |_, a| {
+    ("reverse", 1, |ctx, a| {
         let mut out = Value::Nil;
         let mut it = a[0].iter_list();
+        let mut n = 0;
         for v in &mut it {
             out = Value::cons(v.clone(), out);
+            n += 1;
         }
         proper(it.tail())?;
+        walked(ctx, n);
         Ok(out)
     }),
-    ("length", 1, |_, a| {
-        Ok(Value::Int(list(&a[0])?.len() as i64))
+    ("length", 1, |ctx, a| {
+        let mut it = a[0].iter_list();
+        let n = it.by_ref().count();
+        proper(it.tail())?;
+        walked(ctx, n);
+        Ok(Value::Int(n as i64))
     }),
-    ("append", 2, |_, a| {
+    ("append", 2, |ctx, a| {
         let xs = list(&a[0])?;
+        walked(ctx, xs.len());
         Ok(Value::list_with_tail(xs, a[1].clone()))
     }),
-    ("nth", 2, |_, a| {
+    ("nth", 2, |ctx, a| {
         let i = index(&a[1])?;
+        walked(ctx, i);
         a[0].iter_list()
             .nth(i)
             .cloned()
@@ -34,49 +43,61 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("seq", 2, seq),
     ("__sort", 1, sort),
-    ("member", 2, |_, a| {
+    ("member", 2, |ctx, a| {
         let mut it = a[0].iter_list();
-        let found = it.any(|v| *v == a[1]);
+        let mut n = 0;
+        let found = it.any(|v| {
+            n += 1;
+            *v == a[1]
+        });
+        walked(ctx, n);
         if !found {
             proper(it.tail())?;
         }
         Ok(Value::bool(found))
     }),
-    ("sum", 1, |_, a| {
+    ("sum", 1, |ctx, a| {
         let mut acc = Value::Int(0);
-        for v in list(&a[0])? {
+        let xs = list(&a[0])?;
+        walked(ctx, xs.len());
+        for v in xs {
             acc = number::add(&acc, &v).ok_or_else(Exception::badarith)?;
         }
         Ok(acc)
     }),
-    ("max", 1, |_, a| {
+    ("max", 1, |ctx, a| {
         let xs = list(&a[0])?;
+        walked(ctx, xs.len());
         xs.into_iter()
             .reduce(|m, v| if order::compare(&v, &m).is_gt() { v } else { m })
             .ok_or_else(Exception::badarg)
     }),
-    ("min", 1, |_, a| {
+    ("min", 1, |ctx, a| {
         let xs = list(&a[0])?;
+        walked(ctx, xs.len());
         xs.into_iter()
             .reduce(|m, v| if order::compare(&v, &m).is_lt() { v } else { m })
             .ok_or_else(Exception::badarg)
     }),
-    ("zip", 2, |_, a| {
+    ("zip", 2, |ctx, a| {
         // As long as the shorter list (spec 8.3).
         let (xs, ys) = (list(&a[0])?, list(&a[1])?);
+        walked(ctx, xs.len() + ys.len());
         Ok(Value::list(
             xs.into_iter()
                 .zip(ys)
                 .map(|(x, y)| Value::tuple(vec![x, y])),
         ))
     }),
-    ("take", 2, |_, a| {
+    ("take", 2, |ctx, a| {
         let n = index(&a[1])?;
         let xs = list(&a[0])?;
+        walked(ctx, xs.len());
         Ok(Value::list(xs.into_iter().take(n)))
     }),
-    ("drop", 2, |_, a| {
+    ("drop", 2, |ctx, a| {
         let n = index(&a[1])?;
+        walked(ctx, n);
         let mut cur = &a[0];
         for _ in 0..n {
             match cur {
@@ -87,13 +108,21 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(cur.clone())
     }),
-    ("last", 1, |_, a| {
+    ("last", 1, |ctx, a| {
         let mut it = a[0].iter_list();
-        let last = (&mut it).last().cloned();
+        let mut n = 0;
+        let last = (&mut it).inspect(|_| n += 1).last().cloned();
         proper(it.tail())?;
+        walked(ctx, n);
         last.ok_or_else(Exception::badarg)
     }),
 ];
+
+/// Charges for walking `n` list elements: about one reduction per four,
+/// what the same walk in Reef would cost in calls (spec 7.11).
+fn walked(ctx: &mut Ctx<'_>, n: usize) {
+    ctx.charge(n / 4);
+}
 
 fn proper(tail: &Value) -> Result<(), Exception> {
     match tail {
@@ -109,6 +138,7 @@ fn seq(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     // Checked before building: `lists.seq(1, 1_000_000_000)` is 40 GB.
     let n = (to as i128 - from as i128 + 1).clamp(0, usize::MAX as i128 / 8) as usize;
     ctx.reserve(n.saturating_mul(5))?;
+    walked(ctx, n);
     let mut out = Value::Nil;
     let mut i = to;
     while i >= from {
@@ -133,7 +163,7 @@ fn sort(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
     let mut it = a[0].iter_list();
     let n = it.by_ref().count();
     proper(it.tail())?;
-    ctx.charge(n / 4);
+    walked(ctx, n);
     if n <= DIRTY_SORT_LEN {
         let mut xs = list(&a[0])?;
         xs.sort_by(order::compare);
