@@ -3,6 +3,7 @@
 //! holds the shared builders; each submodule one area.
 
 mod calls;
+mod crafted;
 mod errors;
 mod natives;
 mod receive;
