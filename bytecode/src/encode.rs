@@ -347,6 +347,24 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 ));
             }
         }
+        // Only a `Jump` (which costs a reduction when it goes back), a
+        // `RecvSkip` (likewise) and the resume points of a receive's wait
+        // may go backwards: a test, a handler or an `expired` label that
+        // went back would make a loop that never yields, hogging its
+        // scheduler thread forever.
+        let may_go_back = |name: &str| match *instr {
+            Instr::Jump { .. } | Instr::RecvSkip { .. } | Instr::RecvWait { .. } => true,
+            Instr::RecvWaitTimeout { .. } => name == "target",
+            _ => false,
+        };
+        for ((name, kind), value) in info.operands.iter().zip(instr.operand_values()) {
+            if *kind == OperandKind::Label && value as u64 <= pc as u64 && !may_go_back(name) {
+                return Err(bad(
+                    pc,
+                    format!("{} operand {name} = {value} goes backwards", info.name),
+                ));
+            }
+        }
         // Multi-register operands: the whole window must fit (in u64: a
         // count may be as large as u32::MAX).
         let window = |start: u16, count: u64| u64::from(start) + count <= num_regs;

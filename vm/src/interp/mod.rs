@@ -895,7 +895,18 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::RecvSkip { target } => {
                     p.mailbox.skip();
-                    pc = target as usize;
+                    let target = target as usize;
+                    if target < pc {
+                        // Scanning a long mailbox is a loop: it costs
+                        // reductions like any other (BEAM's loop_rec_end).
+                        // Yield after the skip, at the scan: running the
+                        // skip again would pass over a message.
+                        if budget == 0 {
+                            yield_at!(target);
+                        }
+                        budget -= 1;
+                    }
+                    pc = target;
                 }
                 Instr::RecvAccept {} => {
                     p.mailbox.accept();

@@ -5,6 +5,7 @@
 mod calls;
 mod crafted;
 mod errors;
+mod fuzz;
 mod natives;
 mod receive;
 
