@@ -50,10 +50,18 @@ pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compi
             diagnostics,
         };
     }
-    let module = codegen::generate(module_name, file_name, source, &resolved);
-    Compiled {
-        module: Some(module),
-        diagnostics,
+    match codegen::generate(module_name, file_name, source, &resolved) {
+        Ok(module) => Compiled {
+            module: Some(module),
+            diagnostics,
+        },
+        Err(limit) => {
+            diagnostics.push(limit);
+            Compiled {
+                module: None,
+                diagnostics,
+            }
+        }
     }
 }
 
@@ -64,8 +72,5 @@ pub fn render_diagnostics(
     source: &str,
     color: bool,
 ) -> String {
-    diags
-        .iter()
-        .map(|d| diagnostics::render::render(d, file_name, source, color))
-        .collect()
+    diagnostics::render::render_all(diags, file_name, source, color)
 }

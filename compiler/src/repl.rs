@@ -195,7 +195,18 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
             has_value,
         };
     }
-    let module = codegen::generate(module_name, "repl", input, &resolved);
+    let module = match codegen::generate(module_name, "repl", input, &resolved) {
+        Ok(module) => module,
+        Err(limit) => {
+            diagnostics.push(limit);
+            return ReplCompiled {
+                module: None,
+                diagnostics,
+                defined,
+                has_value,
+            };
+        }
+    };
     state.functions = grouped;
     for n in new_names {
         if !state.bound.contains(&n) {
