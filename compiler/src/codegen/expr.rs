@@ -411,7 +411,7 @@ impl FnBuilder<'_, '_> {
             unreachable!("stmt is only called on let")
         };
         let r = self.expr_reg(x);
-        let mut bound = Vec::new();
+        let mut bound = super::pattern::Bound::new();
         if Self::irrefutable(p) {
             // No test is emitted, so no failure label is needed.
             if let PatternKind::Bind(name) = &p.node {
@@ -702,7 +702,7 @@ impl FnBuilder<'_, '_> {
             let next = nexts[i];
             let mark = self.mark();
             self.at(arm.span.start);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             let skip = skip_target(&shapes, i, 0, &nexts);
             self.pattern_top(&arm.pattern, src, next, skip, &mut bound);
             if let Some(g) = &arm.guard {
@@ -758,7 +758,7 @@ impl FnBuilder<'_, '_> {
         for arm in arms {
             let mark = self.mark();
             self.at(arm.span.start);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             match &arm.pattern.node {
                 PatternKind::Tuple(ps) if ps.len() == 2 || ps.len() == 3 => {
                     for (i, p) in ps.iter().enumerate() {

@@ -206,7 +206,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
             let next = nexts[i];
             let mark = self.mark();
             self.at(*offset);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             for (k, p) in params.iter().enumerate() {
                 let skip = skip_target(&shapes, i, k, &nexts);
                 self.pattern_top(p, k as Reg, next, skip, &mut bound);

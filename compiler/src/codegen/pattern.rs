@@ -10,6 +10,10 @@ use super::expr::int_const;
 use super::function::{FnBuilder, LabelId};
 use crate::ast::{Pattern, PatternKind};
 
+/// The names a pattern has bound so far (a set: a function of 100,000
+/// parameters made a list quadratic).
+pub(crate) type Bound = std::collections::HashSet<String>;
+
 impl FnBuilder<'_, '_> {
     /// Matches a clause's top-level pattern: like [`Self::pattern`], but
     /// the first test jumps to `skip` (when given) instead of `fail`.
@@ -19,7 +23,7 @@ impl FnBuilder<'_, '_> {
         src: Reg,
         fail: LabelId,
         skip: Option<LabelId>,
-        bound: &mut Vec<String>,
+        bound: &mut Bound,
     ) {
         self.first_fail = skip;
         self.pattern(p, src, fail, bound);
@@ -40,7 +44,7 @@ impl FnBuilder<'_, '_> {
         p: &Pattern,
         src: Reg,
         fail: LabelId,
-        bound: &mut Vec<String>,
+        bound: &mut Bound,
     ) {
         match &p.node {
             PatternKind::Wildcard => {}
@@ -53,7 +57,7 @@ impl FnBuilder<'_, '_> {
                         fail,
                     });
                 } else {
-                    bound.push(name.clone());
+                    bound.insert(name.clone());
                     self.define(name, src);
                 }
             }
