@@ -22,9 +22,16 @@ pub(crate) fn int_const(digits: &str) -> Result<i32, Const> {
     if let Ok(v) = digits.parse::<i64>() {
         return i32::try_from(v).map_err(|_| Const::Int(v));
     }
-    match digits.parse::<BigInt>() {
-        Ok(b) => Err(Const::BigInt(b.to_string())),
-        Err(_) => Err(Const::BigInt("0".into())),
+    // The lexer has already normalised the digits (decimal, no `_`, no
+    // leading zeros), so no big-integer parse here: converting a
+    // 5,000,000-digit literal to a BigInt and back was quadratic.
+    let magnitude = digits.strip_prefix('-').unwrap_or(digits);
+    if !magnitude.is_empty() && magnitude.bytes().all(|b| b.is_ascii_digit()) {
+        Err(Const::BigInt(digits.to_string()))
+    } else {
+        Err(Const::BigInt(
+            digits.parse::<BigInt>().map_or("0".into(), |b| b.to_string()),
+        ))
     }
 }
 
