@@ -281,7 +281,10 @@ fn non_regular_and_huge_files_are_refused() {
         .set_len(65 << 20)
         .unwrap();
     let fifo = dir.join("fifo.reef");
-    let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let made_fifo = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
     let mut cases = vec![
         ("check", "/dev/zero".to_string(), "not a regular file"),
         ("run", "/dev/zero".to_string(), "not a regular file"),
@@ -306,7 +309,10 @@ fn non_regular_and_huge_files_are_refused() {
 /// rather than a panic spawning 100,000 threads.
 #[test]
 fn schedulers_out_of_range_is_a_usage_error() {
-    let dir = scratch("sched", &[("ok.reef", "pub fn main() { io.println(\"ok\") }\n")]);
+    let dir = scratch(
+        "sched",
+        &[("ok.reef", "pub fn main() { io.println(\"ok\") }\n")],
+    );
     for bad in ["0", "1025", "100000", "abc", "-1"] {
         let out = reef(&dir, &["--schedulers", bad, "run", "ok.reef"]);
         let err = text(&out.stderr);
@@ -315,5 +321,8 @@ fn schedulers_out_of_range_is_a_usage_error() {
     }
     let out = reef(&dir, &["--schedulers", "1024", "run", "ok.reef"]);
     assert_eq!(text(&out.stdout), "ok\n");
-    assert!(reef(&dir, &["--help"]).stdout.windows(4).any(|w| w == b"1024"));
+    assert!(reef(&dir, &["--help"])
+        .stdout
+        .windows(4)
+        .any(|w| w == b"1024"));
 }

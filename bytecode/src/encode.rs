@@ -396,7 +396,10 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 if captured_of(callee) != 0 {
                     return Err(bad(
                         pc,
-                        format!("MakeFunRef of {}, a lambda that captures values", callee.name),
+                        format!(
+                            "MakeFunRef of {}, a lambda that captures values",
+                            callee.name
+                        ),
                     ));
                 }
                 true

@@ -34,7 +34,9 @@ impl Compiled {
 /// Compiles the source of module `module_name` (the file stem); `file_name`
 /// is used in diagnostics and stack traces.
 pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compiled {
-    with_stack_for(source, || compile_module_here(module_name, file_name, source))
+    with_stack_for(source, || {
+        compile_module_here(module_name, file_name, source)
+    })
 }
 
 /// Sources above this size are compiled on a thread of their own with a

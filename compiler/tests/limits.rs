@@ -38,7 +38,9 @@ fn a_list_literal_of_100k_elements_compiles_in_chunks() {
 fn a_map_literal_of_40k_entries_compiles_in_chunks() {
     let pairs: Vec<String> = (0..40_000).map(|i| format!("{i} => {i}")).collect();
     let src = format!("pub fn f() {{ #{{{}}} }}\n", pairs.join(", "));
-    let m = compile_module("t", "t.reef", &src).module.expect("compiles");
+    let m = compile_module("t", "t.reef", &src)
+        .module
+        .expect("compiles");
     let updates = m.functions[0]
         .code
         .iter()

@@ -293,13 +293,17 @@ fn e0122_chain_too_long() {
     // one line) are fine; only a chain past 10,000 is refused.
     let src = format!("fn f() {{ {}1 }}\n", "1 + ".repeat(199));
     assert_eq!(codes(&src), Vec::<&str>::new());
-    let line: String = (0..300).map(|i| format!("fn f{i}() {{ g({i}) }} ")).collect();
+    let line: String = (0..300)
+        .map(|i| format!("fn f{i}() {{ g({i}) }} "))
+        .collect();
     assert_eq!(codes(&line), Vec::<&str>::new());
     let src = format!("fn f() {{\n  {}1\n}}\n", "x + ".repeat(10_001));
     let rendered = render_diagnostics(&parse_module(&src).1, "test.reef", &src, false);
     let first = rendered.lines().next().unwrap_or("");
-    expect![[r#"[E0122] Error: expression too long (more than 10000 operators or calls in a chain)"#]]
-        .assert_eq(first);
+    expect![[
+        r#"[E0122] Error: expression too long (more than 10000 operators or calls in a chain)"#
+    ]]
+    .assert_eq(first);
     assert!(rendered.contains("Help: split it with `let`"), "{rendered}");
 }
 

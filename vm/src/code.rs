@@ -193,7 +193,9 @@ mod tests {
         for s in ["0", "-1", "123456789012345678901234567890", "-98765"] {
             assert_eq!(super::parse_decimal(s), s.parse().unwrap(), "{s}");
         }
-        let long: String = (0..5_001).map(|i| char::from(b'0' + (i * 7 % 10) as u8)).collect();
+        let long: String = (0..5_001)
+            .map(|i| char::from(b'0' + (i * 7 % 10) as u8))
+            .collect();
         let long = format!("9{long}");
         assert_eq!(super::parse_decimal(&long), long.parse().unwrap());
         let neg = format!("-{long}");

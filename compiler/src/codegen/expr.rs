@@ -30,7 +30,9 @@ pub(crate) fn int_const(digits: &str) -> Result<i32, Const> {
         Err(Const::BigInt(digits.to_string()))
     } else {
         Err(Const::BigInt(
-            digits.parse::<BigInt>().map_or("0".into(), |b| b.to_string()),
+            digits
+                .parse::<BigInt>()
+                .map_or("0".into(), |b| b.to_string()),
         ))
     }
 }

@@ -39,13 +39,7 @@ impl FnBuilder<'_, '_> {
     /// Matches `p` against `R[src]`, jumping to `fail` on mismatch.
     /// `bound` holds the names this pattern has bound so far: a repeated
     /// name must equal its first binding.
-    pub(crate) fn pattern(
-        &mut self,
-        p: &Pattern,
-        src: Reg,
-        fail: LabelId,
-        bound: &mut Bound,
-    ) {
+    pub(crate) fn pattern(&mut self, p: &Pattern, src: Reg, fail: LabelId, bound: &mut Bound) {
         match &p.node {
             PatternKind::Wildcard => {}
             PatternKind::Bind(name) => {

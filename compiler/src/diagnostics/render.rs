@@ -111,11 +111,7 @@ fn render_in(
         report = report.with_help(hint);
     }
     let mut buf = Vec::new();
-    if report
-        .finish()
-        .write((file_name, lines), &mut buf)
-        .is_err()
-    {
+    if report.finish().write((file_name, lines), &mut buf).is_err() {
         // Writing to a Vec cannot fail; keep a plain fallback all the same.
         return format!("{file_name}: [{}] {}\n", d.code, d.message);
     }

@@ -281,7 +281,9 @@ impl SyntaxError {
                 span.clone(),
                 "the chain is too long here",
             )
-            .with_hint("split it with `let`, or build the value with a list and `lists.sum`/`lists.foldl`"),
+            .with_hint(
+                "split it with `let`, or build the value with a list and `lists.sum`/`lists.foldl`",
+            ),
             NestingTooDeep { span, limit } => Diagnostic::error(
                 code,
                 format!("nesting too deep (more than {limit} levels)"),

@@ -448,9 +448,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             }
                         }
                     } else {
-                        let args: Vec<Value> = (0..argc)
-                            .map(|i| unsafe { take(at!(b + 1 + i)) })
-                            .collect();
+                        let args: Vec<Value> =
+                            (0..argc).map(|i| unsafe { take(at!(b + 1 + i)) }).collect();
                         save!();
                         let r = call::apply_fun(rt, p, b, $tail, fv, args);
                         refresh!();

@@ -72,7 +72,10 @@ fn skipping_an_empty_mailbox_then_scanning_runs() {
     );
     let vm = quiet_vm();
     vm.load_module(m).unwrap();
-    assert_eq!(vm.call("crafted_recv", "main", vec![]).unwrap(), Term::atom("tag"));
+    assert_eq!(
+        vm.call("crafted_recv", "main", vec![]).unwrap(),
+        Term::atom("tag")
+    );
 }
 
 /// An import of arity `u32::MAX`: `start + count` overflowed inside the
@@ -92,7 +95,10 @@ fn an_import_of_arity_u32_max_is_rejected_without_overflow() {
     );
     let bytes = reef_bytecode::encode::encode_module(&m);
     let err = quiet_vm().load_bytecode(&bytes).unwrap_err().to_string();
-    assert!(err.contains("CallExt register window out of range"), "{err}");
+    assert!(
+        err.contains("CallExt register window out of range"),
+        "{err}"
+    );
     // The same for a local function of a huge arity, and a closure call.
     let mut m2 = m.clone();
     m2.functions[0].code[0] = Call { base: 1, func: 0 };

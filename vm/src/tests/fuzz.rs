@@ -118,9 +118,11 @@ fn mutate(rng: &mut Rng, m: &mut Module) {
             match rng.below(4) {
                 0 => f.arity = operand_value(rng, OperandKind::U16, 8) as u32,
                 1 => f.num_regs = operand_value(rng, OperandKind::U16, f.num_regs as u64) as u32,
-                2 => f.kind = FunKind::Lambda {
-                    captured: rng.below(4) as u32,
-                },
+                2 => {
+                    f.kind = FunKind::Lambda {
+                        captured: rng.below(4) as u32,
+                    }
+                }
                 _ => f.kind = FunKind::Named { exported: true },
             }
         }
@@ -208,7 +210,7 @@ fn args_for(rng: &mut Rng, n: usize) -> Vec<Value> {
 fn run_function(vm: &Vm, rng: &mut Rng, m: &Arc<LoadedModule>, func: u32) {
     const SLICES: usize = 60;
     const BUDGET_PER_SLICE: u32 = 16;
-    const MAX_HEAP_WORDS: usize = 1 << 18;
+    const MAX_TERM_NODES: usize = 1 << 18;
     let f = &m.functions[func as usize];
     if f.arity > 6 {
         return;
@@ -234,15 +236,54 @@ fn run_function(vm: &Vm, rng: &mut Rng, m: &Arc<LoadedModule>, func: u32) {
             Outcome::Wait if !fed => {
                 // Give a receive something to look at, once.
                 fed = true;
-                p.mailbox.push(Value::tuple(vec![Value::atom("ok"), Value::Int(1)]));
+                p.mailbox
+                    .push(Value::tuple(vec![Value::atom("ok"), Value::Int(1)]));
                 p.mailbox.push(Value::Int(7));
             }
             Outcome::Wait | Outcome::Returned(_) | Outcome::Exited(_) => return,
         }
-        if p.pending_exit.is_some() || crate::info::heap_words(&p) > MAX_HEAP_WORDS {
+        if p.pending_exit.is_some() || too_big(&p, MAX_TERM_NODES) {
             return;
         }
     }
+}
+
+/// Whether the terms a process holds, counted as trees (a shared subterm
+/// once per reference, as printing or copying would visit it), exceed
+/// `limit` nodes. `(x, x)` doubled forty times is a small heap but an
+/// exponential print: a mutant that builds one is stopped here. The walk
+/// stops at the limit, so it costs at most `limit` steps.
+fn too_big(p: &Process, limit: usize) -> bool {
+    let mut budget = limit;
+    let mut stack: Vec<&Value> = p.regs.iter().chain(p.mailbox.iter()).collect();
+    while let Some(v) = stack.pop() {
+        if budget == 0 {
+            return true;
+        }
+        budget -= 1;
+        match v {
+            Value::Tuple(t) => stack.extend(t.iter()),
+            Value::Cons(c) => {
+                stack.push(&c.head);
+                stack.push(&c.tail);
+            }
+            Value::Map(m) => {
+                for (k, x) in m.iter() {
+                    stack.push(k);
+                    stack.push(x);
+                }
+            }
+            Value::Fun(f) => {
+                if let Closure::Local { captured, .. } = &**f {
+                    stack.extend(captured.iter());
+                }
+            }
+            Value::Str(s) => budget = budget.saturating_sub(s.len() / 16),
+            Value::BigInt(b) => budget = budget.saturating_sub((b.bits() / 128) as usize),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn fuzz(seed: u64, mutants: usize) -> (usize, usize) {
@@ -330,6 +371,13 @@ fn mutated_modules_that_validate_run_without_panic_or_abort() {
         .expect("the fuzz run panicked (see above)");
     eprintln!("bytecode fuzz: seed {seed}, {accepted} of {total} mutants validated and ran");
     // The mutations must leave enough valid modules to exercise the VM.
-    assert!(accepted * 5 > total, "only {accepted} of {total} mutants validated");
-    assert_eq!(PANICS.load(Ordering::SeqCst), 0, "panics during the fuzz run");
+    assert!(
+        accepted * 5 > total,
+        "only {accepted} of {total} mutants validated"
+    );
+    assert_eq!(
+        PANICS.load(Ordering::SeqCst),
+        0,
+        "panics during the fuzz run"
+    );
 }
