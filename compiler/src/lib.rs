@@ -98,7 +98,7 @@ fn compile_module_here(module_name: &str, file_name: &str, source: &str) -> Comp
             diagnostics,
         },
         Err(limit) => {
-            diagnostics.push(limit);
+            diagnostics.push(*limit);
             Compiled {
                 module: None,
                 diagnostics,

@@ -198,7 +198,7 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
     let module = match codegen::generate(module_name, "repl", input, &resolved) {
         Ok(module) => module,
         Err(limit) => {
-            diagnostics.push(limit);
+            diagnostics.push(*limit);
             return ReplCompiled {
                 module: None,
                 diagnostics,

@@ -132,7 +132,7 @@ pub fn generate(
     file_name: &str,
     source: &str,
     resolved: &Resolved,
-) -> Result<Module, Diagnostic> {
+) -> Result<Module, Box<Diagnostic>> {
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
     let mut mb = ModuleBuilder {
@@ -168,7 +168,7 @@ pub fn generate(
         }
     }
     if let Some(at) = mb.register_limit {
-        return Err(register_limit(source, at));
+        return Err(Box::new(register_limit(source, at)));
     }
     Ok(Module {
         name: module_name.to_string(),

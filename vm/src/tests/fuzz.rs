@@ -357,7 +357,7 @@ fn mutated_modules_that_validate_run_without_panic_or_abort() {
     let seed = std::env::var("REEF_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_0F_8EEF);
+        .unwrap_or(0x005E_ED0F_8EEF);
     let mutants = std::env::var("REEF_FUZZ_MUTANTS")
         .ok()
         .and_then(|s| s.parse().ok())
