@@ -205,11 +205,12 @@ fn args_for(rng: &mut Rng, n: usize) -> Vec<Value> {
 }
 
 /// Runs one function of a loaded mutant in a fresh process, a few
-/// reductions per slice, stopping at a wait, an end, after a bounded
+/// reductions per slice (4: a loop doubling a string can grow it only
+/// 16-fold between two checks of its size), stopping at a wait, an end, after a bounded
 /// number of slices, or when its heap grows past a small limit.
 fn run_function(vm: &Vm, rng: &mut Rng, m: &Arc<LoadedModule>, func: u32) {
-    const SLICES: usize = 60;
-    const BUDGET_PER_SLICE: u32 = 16;
+    const SLICES: usize = 240;
+    const BUDGET_PER_SLICE: u32 = 4;
     const MAX_TERM_NODES: usize = 1 << 18;
     let f = &m.functions[func as usize];
     if f.arity > 6 {
