@@ -7,7 +7,7 @@
 //! The CI run takes ~10-30 s in the debug build (`REEF_FUZZ_MUTANTS`,
 //! default 60,000 mutants, ~10 s here; set it higher, and `REEF_FUZZ_SEED` to explore
 //! other seeds, for a longer local run; `REEF_FUZZ_VERBOSE=1` prints
-//! each mutant's number). Register accesses are
+//! each mutant's number, `REEF_FUZZ_DUMP=N` disassembles mutant N). Register accesses are
 //! bounds-checked in debug builds (`check_reg!` in `interp/mod.rs`), so a
 //! hole in the validator shows up as a panic here even where the memory
 //! it would corrupt happens not to crash.
@@ -284,7 +284,7 @@ fn too_big(p: &Process, limit: usize) -> bool {
             _ => {}
         }
     }
-    false
+    budget == 0
 }
 
 fn fuzz(seed: u64, mutants: usize) -> (usize, usize) {
@@ -312,6 +312,9 @@ fn fuzz(seed: u64, mutants: usize) -> (usize, usize) {
             continue;
         };
         accepted += 1;
+        if std::env::var("REEF_FUZZ_DUMP").is_ok_and(|d| d == n.to_string()) {
+            eprintln!("{}", reef_bytecode::disasm::disassemble(&m));
+        }
         let loaded = match crate::loader::install(&vm.rt, m, None) {
             Ok(l) => l,
             Err(e) => panic!("mutant {n}: decoded but not installed: {e}"),
