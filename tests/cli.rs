@@ -478,4 +478,62 @@ fn read_line_reports_a_line_that_is_not_utf8_and_goes_on() {
         text(&out.stdout),
         "\"café\"\n(:error, :invalid_utf8)\n\"last\"\nend\n"
     );
+
+/// Only regular files of at most 64 MiB are read as source: a device, a
+/// FIFO or a directory is refused at once (`/dev/zero` used to be read
+/// until memory ran out), with one line on stderr and exit status 1.
+#[test]
+fn non_regular_and_huge_files_are_refused() {
+    let dir = scratch("files", &[("ok.reef", "pub fn main() { 1 }\n")]);
+    let big = dir.join("big.reef");
+    // Sparse: no disk space, but 65 MiB long.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let fifo = dir.join("fifo.reef");
+    let made_fifo = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut cases = vec![
+        ("check", "/dev/zero".to_string(), "not a regular file"),
+        ("run", "/dev/zero".to_string(), "not a regular file"),
+        ("disasm", "/dev/zero".to_string(), "not a regular file"),
+        ("check", dir.display().to_string(), "it is a directory"),
+        ("run", big.display().to_string(), "larger than 64 MiB"),
+    ];
+    if made_fifo {
+        cases.push(("run", fifo.display().to_string(), "not a regular file"));
+    }
+    for (cmd, file, want) in cases {
+        let out = reef(&dir, &[cmd, &file]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cmd} {file}: {err}");
+        assert!(err.contains(want), "{cmd} {file}: {err}");
+        assert_eq!(err.lines().count(), 1, "{cmd} {file}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// `--schedulers` takes 1 to 1024; anything else is a usage error (exit 2)
+/// rather than a panic spawning 100,000 threads.
+#[test]
+fn schedulers_out_of_range_is_a_usage_error() {
+    let dir = scratch(
+        "sched",
+        &[("ok.reef", "pub fn main() { io.println(\"ok\") }\n")],
+    );
+    for bad in ["0", "1025", "100000", "abc", "-1"] {
+        let out = reef(&dir, &["--schedulers", bad, "run", "ok.reef"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--schedulers {bad}: {err}");
+        assert!(err.contains("from 1 to 1024"), "{err}");
+    }
+    let out = reef(&dir, &["--schedulers", "1024", "run", "ok.reef"]);
+    assert_eq!(text(&out.stdout), "ok\n");
+    assert!(reef(&dir, &["--help"])
+        .stdout
+        .windows(4)
+        .any(|w| w == b"1024"));
 }

@@ -277,91 +277,154 @@ fn shift(e: DecodeError, by: usize) -> DecodeError {
     }
 }
 
-/// Checks every operand of every instruction against the module's tables:
-/// registers below the frame size, labels inside the function, indices
-/// inside their tables, and that a function cannot fall off its end. The
-/// VM relies on this and does not re-check in the dispatch loop.
+/// Checks every operand of every instruction against the module's tables,
+/// and every invariant the interpreter relies on without re-checking (the
+/// list is in ARCHITECTURE.md, "Invariants of validated bytecode"):
+/// registers and register windows inside the frame, labels inside the
+/// function, indices inside their tables, a closure's captured count equal
+/// to what its function expects, and no way to fall off a function's end.
+/// All arithmetic on operands is done in `u64`, so no operand (an import of
+/// arity `u32::MAX`) can overflow the checks themselves.
 pub fn validate(m: &Module) -> Result<(), DecodeError> {
-    let bad = |f: &Function, pc: usize, what: String| DecodeError::Invalid {
+    for f in &m.functions {
+        validate_function(m, f)?;
+    }
+    Ok(())
+}
+
+/// The values a lambda carries after its arguments (0 for a named function).
+fn captured_of(f: &Function) -> u32 {
+    match f.kind {
+        FunKind::Lambda { captured } => captured,
+        FunKind::Named { .. } => 0,
+    }
+}
+
+fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
+    let bad = |pc: usize, what: String| DecodeError::Invalid {
         what: format!("{}/{} instruction {pc}: {what}", f.name, f.arity),
         at: 0,
     };
-    for f in &m.functions {
-        let captured = match f.kind {
-            FunKind::Lambda { captured } => captured,
-            FunKind::Named { .. } => 0,
-        };
-        if (f.arity as u64 + captured as u64) > f.num_regs as u64 || f.num_regs > u16::MAX as u32 {
-            return Err(bad(
-                f,
-                0,
-                "frame too small for its arguments, or too large".into(),
-            ));
-        }
-        match f.code.last() {
-            Some(Instr::Return { .. })
-            | Some(Instr::TailCall { .. })
-            | Some(Instr::TailCallExt { .. })
-            | Some(Instr::TailCallFun { .. })
-            | Some(Instr::Jump { .. })
-            | Some(Instr::Raise { .. })
-            | Some(Instr::Badmatch { .. })
-            | Some(Instr::CaseClause { .. })
-            | Some(Instr::FunctionClause {})
-            | Some(Instr::Reraise { .. })
-            | Some(Instr::RecvWait { .. })
-            | Some(Instr::RecvSkip { .. }) => {}
-            _ => return Err(bad(f, f.code.len(), "code may fall off the end".into())),
-        }
-        for (pc, instr) in f.code.iter().enumerate() {
-            let info = instr.info();
-            for ((name, kind), value) in info.operands.iter().zip(instr.operand_values()) {
-                let limit: i64 = match kind {
-                    OperandKind::Reg => f.num_regs as i64,
-                    OperandKind::Lit => m.literals.len() as i64,
-                    OperandKind::Atom => m.atoms.len() as i64,
-                    OperandKind::Label => f.code.len() as i64,
-                    OperandKind::Fun => m.functions.len() as i64,
-                    OperandKind::Imp => m.imports.len() as i64,
-                    OperandKind::U8 | OperandKind::U16 | OperandKind::I32 => continue,
-                };
-                if value < 0 || value >= limit {
-                    return Err(bad(
-                        f,
-                        pc,
-                        format!("{} operand {name} = {value} is out of range", info.name),
-                    ));
-                }
-            }
-            // Multi-register operands: the whole window must fit.
-            let window = |start: u16, count: u32| start as u32 + count <= f.num_regs;
-            let ok = match *instr {
-                Instr::MakeTuple { start, count, .. }
-                | Instr::Interp { start, count, .. }
-                | Instr::MakeClosure { start, count, .. } => window(start, count as u32),
-                Instr::MakeMap { start, count, .. } | Instr::UpdateMap { start, count, .. } => {
-                    window(start, 2 * count as u32)
-                }
-                Instr::Call { base, func } | Instr::TailCall { base, func } => {
-                    window(base, m.functions[func as usize].arity.max(1))
-                }
-                Instr::CallExt { base, import } | Instr::TailCallExt { base, import } => {
-                    window(base, m.imports[import as usize].arity.max(1))
-                }
-                Instr::CallFun { base, argc } | Instr::TailCallFun { base, argc } => {
-                    window(base, argc as u32 + 1)
-                }
-                Instr::TryBegin { dst, .. } | Instr::Reraise { src: dst } => window(dst, 3),
-                Instr::Raise { class, .. } => class <= 2,
-                _ => true,
+    let num_regs = u64::from(f.num_regs);
+    if u64::from(f.arity) + u64::from(captured_of(f)) > num_regs || f.num_regs > u32::from(u16::MAX)
+    {
+        return Err(bad(
+            0,
+            "frame too small for its arguments, or too large".into(),
+        ));
+    }
+    match f.code.last() {
+        Some(Instr::Return { .. })
+        | Some(Instr::TailCall { .. })
+        | Some(Instr::TailCallExt { .. })
+        | Some(Instr::TailCallFun { .. })
+        | Some(Instr::Jump { .. })
+        | Some(Instr::Raise { .. })
+        | Some(Instr::Badmatch { .. })
+        | Some(Instr::CaseClause { .. })
+        | Some(Instr::FunctionClause {})
+        | Some(Instr::Reraise { .. })
+        | Some(Instr::RecvWait { .. })
+        | Some(Instr::RecvSkip { .. }) => {}
+        _ => return Err(bad(f.code.len(), "code may fall off the end".into())),
+    }
+    for (pc, instr) in f.code.iter().enumerate() {
+        let info = instr.info();
+        for ((name, kind), value) in info.operands.iter().zip(instr.operand_values()) {
+            let limit = match kind {
+                OperandKind::Reg => num_regs,
+                OperandKind::Lit => m.literals.len() as u64,
+                OperandKind::Atom => m.atoms.len() as u64,
+                OperandKind::Label => f.code.len() as u64,
+                OperandKind::Fun => m.functions.len() as u64,
+                OperandKind::Imp => m.imports.len() as u64,
+                OperandKind::U8 | OperandKind::U16 | OperandKind::I32 => continue,
             };
-            if !ok {
+            if value < 0 || value as u64 >= limit {
                 return Err(bad(
-                    f,
                     pc,
-                    format!("{} register window out of range", info.name),
+                    format!("{} operand {name} = {value} is out of range", info.name),
                 ));
             }
+        }
+        // Only a `Jump` (which costs a reduction when it goes back), a
+        // `RecvSkip` (likewise) and the resume points of a receive's wait
+        // may go backwards: a test, a handler or an `expired` label that
+        // went back would make a loop that never yields, hogging its
+        // scheduler thread forever.
+        let may_go_back = |name: &str| match *instr {
+            Instr::Jump { .. } | Instr::RecvSkip { .. } | Instr::RecvWait { .. } => true,
+            Instr::RecvWaitTimeout { .. } => name == "target",
+            _ => false,
+        };
+        for ((name, kind), value) in info.operands.iter().zip(instr.operand_values()) {
+            if *kind == OperandKind::Label && value as u64 <= pc as u64 && !may_go_back(name) {
+                return Err(bad(
+                    pc,
+                    format!("{} operand {name} = {value} goes backwards", info.name),
+                ));
+            }
+        }
+        // Multi-register operands: the whole window must fit (in u64: a
+        // count may be as large as u32::MAX).
+        let window = |start: u16, count: u64| u64::from(start) + count <= num_regs;
+        let ok = match *instr {
+            Instr::MakeTuple { start, count, .. } | Instr::Interp { start, count, .. } => {
+                window(start, count.into())
+            }
+            Instr::MakeClosure {
+                start, count, func, ..
+            } => {
+                // The callee finds its captured values in
+                // R[arity..arity+captured]; a closure carrying more would
+                // write past its frame when called.
+                let callee = &m.functions[func as usize];
+                if u32::from(count) != captured_of(callee) {
+                    return Err(bad(
+                        pc,
+                        format!(
+                            "MakeClosure captures {count} values but {} expects {}",
+                            callee.name,
+                            captured_of(callee)
+                        ),
+                    ));
+                }
+                window(start, count.into())
+            }
+            Instr::MakeFunRef { func, .. } => {
+                let callee = &m.functions[func as usize];
+                if captured_of(callee) != 0 {
+                    return Err(bad(
+                        pc,
+                        format!(
+                            "MakeFunRef of {}, a lambda that captures values",
+                            callee.name
+                        ),
+                    ));
+                }
+                true
+            }
+            Instr::MakeMap { start, count, .. } | Instr::UpdateMap { start, count, .. } => {
+                window(start, 2 * u64::from(count))
+            }
+            Instr::Call { base, func } | Instr::TailCall { base, func } => {
+                window(base, m.functions[func as usize].arity.max(1).into())
+            }
+            Instr::CallExt { base, import } | Instr::TailCallExt { base, import } => {
+                window(base, m.imports[import as usize].arity.max(1).into())
+            }
+            Instr::CallFun { base, argc } | Instr::TailCallFun { base, argc } => {
+                window(base, u64::from(argc) + 1)
+            }
+            Instr::TryBegin { dst, .. } | Instr::Reraise { src: dst } => window(dst, 3),
+            Instr::Raise { class, .. } => class <= 2,
+            _ => true,
+        };
+        if !ok {
+            return Err(bad(
+                pc,
+                format!("{} register window out of range", info.name),
+            ));
         }
     }
     Ok(())

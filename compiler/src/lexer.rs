@@ -192,6 +192,13 @@ fn uppercase(_: &mut logos::Lexer<Token>) -> Result<(), LexError> {
 
 fn int_lit(digits: &str, radix: u32) -> Result<String, LexError> {
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if radix == 10 && !clean.is_empty() && clean.bytes().all(|b| b.is_ascii_digit()) {
+        // Decimal stays text (without leading zeros): parsing a
+        // 5,000,000-digit literal into a BigUint and printing it back was
+        // quadratic. The VM parses it once, in `code.rs`, sub-quadratically.
+        let trimmed = clean.trim_start_matches('0');
+        return Ok(if trimmed.is_empty() { "0" } else { trimmed }.to_string());
+    }
     match BigUint::parse_bytes(clean.as_bytes(), radix) {
         Some(n) => Ok(n.to_string()),
         None => Err(LexError::MalformedNumber("expected digits")),

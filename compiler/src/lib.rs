@@ -34,6 +34,48 @@ impl Compiled {
 /// Compiles the source of module `module_name` (the file stem); `file_name`
 /// is used in diagnostics and stack traces.
 pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compiled {
+    with_stack_for(source, || {
+        compile_module_here(module_name, file_name, source)
+    })
+}
+
+/// Sources above this size are compiled on a thread of their own with a
+/// [`BIG_STACK`] stack: the passes recurse on the AST, and a chain of up
+/// to `MAX_CHAIN` operators (which needs at least this much source) is
+/// that deep, whichever thread asked (a scheduler thread loading a module
+/// on demand has a small stack).
+const SMALL_SOURCE: usize = 16 << 10;
+/// Virtual size only: pages are touched as the recursion goes.
+const BIG_STACK: usize = 256 << 20;
+
+/// Runs `f` here for a small source, else on a thread with a big stack.
+pub(crate) fn with_stack_for<T: Send>(source: &str, f: impl FnOnce() -> T + Send) -> T {
+    if source.len() <= SMALL_SOURCE {
+        return f();
+    }
+    let job = std::sync::Mutex::new(Some(f));
+    let run = || job.lock().ok().and_then(|mut j| j.take()).map(|f| f());
+    let on_thread = std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("reef-compile".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(s, run);
+        match worker {
+            Ok(handle) => match handle.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            // No thread to be had (resources exhausted): compile here.
+            Err(_) => None,
+        }
+    });
+    match on_thread {
+        Some(v) => v,
+        None => run().expect("the job runs exactly once"),
+    }
+}
+
+fn compile_module_here(module_name: &str, file_name: &str, source: &str) -> Compiled {
     let (ast, mut diagnostics) = parser::parse_module(source);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compiled {
@@ -50,10 +92,18 @@ pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compi
             diagnostics,
         };
     }
-    let module = codegen::generate(module_name, file_name, source, &resolved);
-    Compiled {
-        module: Some(module),
-        diagnostics,
+    match codegen::generate(module_name, file_name, source, &resolved) {
+        Ok(module) => Compiled {
+            module: Some(module),
+            diagnostics,
+        },
+        Err(limit) => {
+            diagnostics.push(*limit);
+            Compiled {
+                module: None,
+                diagnostics,
+            }
+        }
     }
 }
 
@@ -64,8 +114,5 @@ pub fn render_diagnostics(
     source: &str,
     color: bool,
 ) -> String {
-    diags
-        .iter()
-        .map(|d| diagnostics::render::render(d, file_name, source, color))
-        .collect()
+    diagnostics::render::render_all(diags, file_name, source, color)
 }

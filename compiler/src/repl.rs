@@ -46,6 +46,11 @@ fn var(name: &str) -> Expr {
 /// Compiles one REPL input against the session state. On success the state
 /// is updated (new functions and bindings); on error it is left unchanged.
 pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> ReplCompiled {
+    // A big paste compiles on a big stack, as a big file does.
+    crate::with_stack_for(input, || compile_input_here(input, module_name, state))
+}
+
+fn compile_input_here(input: &str, module_name: &str, state: &mut ReplState) -> ReplCompiled {
     let (items, mut diagnostics) = parser::parse_repl(input);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return ReplCompiled {
@@ -195,7 +200,18 @@ pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> R
             has_value,
         };
     }
-    let module = codegen::generate(module_name, "repl", input, &resolved);
+    let module = match codegen::generate(module_name, "repl", input, &resolved) {
+        Ok(module) => module,
+        Err(limit) => {
+            diagnostics.push(*limit);
+            return ReplCompiled {
+                module: None,
+                diagnostics,
+                defined,
+                has_value,
+            };
+        }
+    };
     state.functions = grouped;
     for n in new_names {
         if !state.bound.contains(&n) {

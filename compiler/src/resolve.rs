@@ -3,7 +3,7 @@
 //! guards, and records which variables each lambda captures (the code
 //! generator needs that list before it compiles the lambda's body).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::ast::*;
 use crate::builtins;
@@ -320,7 +320,7 @@ impl Resolver<'_> {
     /// A clause: patterns bind in a new scope, then the guard, then the body.
     fn clause(&mut self, params: &[Pattern], guard: Option<&Expr>, body: impl FnOnce(&mut Self)) {
         self.scope(|r| {
-            let mut bound = Vec::new();
+            let mut bound = HashSet::new();
             for p in params {
                 r.pattern(p, &mut bound);
             }
@@ -346,7 +346,7 @@ impl Resolver<'_> {
                 // The right side sees the old bindings; the pattern's
                 // names are in scope for the rest of the enclosing block.
                 self.expr(x);
-                let mut bound = Vec::new();
+                let mut bound = HashSet::new();
                 self.pattern(p, &mut bound);
             }
             _ => self.expr(e),
@@ -355,7 +355,7 @@ impl Resolver<'_> {
 
     /// Binds the names of a pattern. `bound` holds names already bound by
     /// this same pattern (a repeated name must be equal, so it is a use).
-    fn pattern(&mut self, p: &Pattern, bound: &mut Vec<String>) {
+    fn pattern(&mut self, p: &Pattern, bound: &mut HashSet<String>) {
         match &p.node {
             PatternKind::Wildcard
             | PatternKind::Int(_)
@@ -366,7 +366,7 @@ impl Resolver<'_> {
                 if bound.contains(name) {
                     self.lookup(name);
                 } else {
-                    bound.push(name.clone());
+                    bound.insert(name.clone());
                     self.bind(name, &p.span);
                 }
             }

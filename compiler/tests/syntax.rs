@@ -272,19 +272,39 @@ fn e0113_nesting_too_deep() {
     check(
         &src,
         expect![[r#"
-        [E0113] Error: nesting too deep (more than 200 levels)
-             ╭─[ test.reef:200:1 ]
-             │
-         200 │ (
-             │ ┬  
-             │ ╰── too deeply nested
-             │ 
-             │ Help: split the expression into smaller ones with `let`
-        ─────╯
-    "#]],
+            [E0113] Error: nesting too deep (more than 200 levels)
+                 ╭─[ test.reef:201:1 ]
+                 │
+             201 │ (
+                 │ ┬  
+                 │ ╰── too deeply nested
+                 │ 
+                 │ Help: split the expression into smaller ones with `let`
+            ─────╯
+        "#]],
     );
     let src = format!("fn f() {{ x = {}1 }}\n", "- ".repeat(300));
     assert_eq!(codes(&src), vec!["E0113"]);
+}
+
+#[test]
+fn e0122_chain_too_long() {
+    // Chained operators are not nesting: 199 `+` (and 300 functions on
+    // one line) are fine; only a chain past 10,000 is refused.
+    let src = format!("fn f() {{ {}1 }}\n", "1 + ".repeat(199));
+    assert_eq!(codes(&src), Vec::<&str>::new());
+    let line: String = (0..300)
+        .map(|i| format!("fn f{i}() {{ g({i}) }} "))
+        .collect();
+    assert_eq!(codes(&line), Vec::<&str>::new());
+    let src = format!("fn f() {{\n  {}1\n}}\n", "x + ".repeat(10_001));
+    let rendered = render_diagnostics(&parse_module(&src).1, "test.reef", &src, false);
+    let first = rendered.lines().next().unwrap_or("");
+    expect![[
+        r#"[E0122] Error: expression too long (more than 10000 operators or calls in a chain)"#
+    ]]
+    .assert_eq(first);
+    assert!(rendered.contains("Help: split it with `let`"), "{rendered}");
 }
 
 #[test]

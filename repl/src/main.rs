@@ -61,7 +61,8 @@ Usage:
 
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
-  --schedulers N    run processes on N scheduler threads (default: one per core)
+  --schedulers N    run processes on N scheduler threads, 1 to 1024
+                    (default: one per core)
   --max-processes N at most N live processes (default 1048576); spawn beyond
                     raises :system_limit
   --max-memory SIZE the VM's memory ceiling, e.g. 2G or 512M (default: 80% of
@@ -154,11 +155,18 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             }
             Long("path") => paths.push(parser.value()?.into()),
             Long("schedulers") => {
-                let n: usize = parser.value()?.parse()?;
-                if n == 0 {
-                    return Err("--schedulers needs at least 1".into());
+                let value = parser.value()?;
+                let max = reef_vm::MAX_SCHEDULERS;
+                match value.to_str().and_then(|s| s.parse::<usize>().ok()) {
+                    Some(n) if (1..=max).contains(&n) => schedulers = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "--schedulers needs a number from 1 to {max}, not `{}`",
+                            value.to_string_lossy()
+                        )
+                        .into())
+                    }
                 }
-                schedulers = Some(n);
             }
             Long("max-processes") => max_processes = Some(parser.value()?.parse()?),
             Long("max-atoms") => max_atoms = Some(parser.value()?.parse()?),

@@ -68,6 +68,10 @@ pub struct Vm {
     rt: Arc<Runtime>,
 }
 
+/// The most scheduler threads a VM runs (as BEAM's `+S` caps at 1024):
+/// more threads than that only cost memory and context switches.
+pub const MAX_SCHEDULERS: usize = 1024;
+
 /// Configures a [`Vm`].
 pub struct VmBuilder {
     search_path: Vec<PathBuf>,
@@ -149,8 +153,9 @@ impl VmBuilder {
     }
 
     /// How many scheduler threads run processes (default: one per core).
+    /// Scheduler threads: at least 1, at most [`MAX_SCHEDULERS`].
     pub fn schedulers(mut self, n: usize) -> VmBuilder {
-        self.schedulers = Some(n.max(1));
+        self.schedulers = Some(n.clamp(1, MAX_SCHEDULERS));
         self
     }
 
@@ -794,10 +799,7 @@ pub struct CheckResult {
 pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, LoadError> {
     let path = path.as_ref();
     let name = loader::module_name(path)?;
-    let source = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let source = loader::read_source(path)?;
     let file_name = path.display().to_string();
     let compiled =
         std::panic::catch_unwind(|| compiler::compile_module(&name, &file_name, &source)).map_err(
@@ -818,10 +820,7 @@ pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, Lo
 pub fn disassemble_file(path: impl AsRef<Path>, color: bool) -> Result<String, LoadError> {
     let path = path.as_ref();
     let name = loader::module_name(path)?;
-    let source = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let source = loader::read_source(path)?;
     let module = loader::compile(&name, &path.display().to_string(), &source, color)?;
     Ok(bytecode::disasm::disassemble(&module))
 }

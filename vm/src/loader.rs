@@ -225,11 +225,52 @@ pub fn load_source(
     install(rt, module, dir)
 }
 
+/// The largest source file the VM reads: 64 MiB. Far beyond any
+/// hand-written module (the stdlib's largest is a few KiB), while a
+/// generated 20 MB literal still compiles; above it, and for anything
+/// that is not a regular file (`/dev/zero`, a FIFO, a directory), reading
+/// is refused up front instead of running out of memory or blocking.
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+    read_source(path)
+}
+
+/// Reads a source file: a regular file of at most [`MAX_SOURCE_BYTES`],
+/// in UTF-8. Every other case is a one-line `LoadError::Io`.
+pub fn read_source(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    let io = |message: String| LoadError::Io {
         path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(io("it is a directory".into()));
+    }
+    if !meta.is_file() {
+        return Err(io("not a regular file".into()));
+    }
+    let too_big = || {
+        io(format!(
+            "the file is larger than {} MiB, the limit for a source file",
+            MAX_SOURCE_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(too_big());
+    }
+    // Read at most one byte past the limit: the file may grow after the
+    // check.
+    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| io("stream did not contain valid UTF-8".into()))
 }
 
 /// The module name of a file: its stem.

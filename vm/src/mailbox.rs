@@ -110,13 +110,14 @@ impl Mailbox {
     /// tuple of `arity` elements tagged with `tag`, and returns it.
     #[inline]
     pub fn scan_tagged(&mut self, arity: usize, tag: crate::value::Atom) -> Option<&Value> {
+        let from = self.cursor.min(self.messages.len());
         let skipped = self
             .messages
-            .range(self.cursor..)
+            .range(from..)
             .position(|m| m.is_tagged(arity, tag));
         match skipped {
             Some(k) => {
-                self.cursor += k;
+                self.cursor = from + k;
                 self.messages.get(self.cursor)
             }
             None => {
@@ -126,10 +127,15 @@ impl Mailbox {
         }
     }
 
-    /// Moves the cursor past the current message.
+    /// Moves the cursor past the current message. The cursor never goes
+    /// past the end: bytecode may run `RecvSkip` on an empty mailbox (the
+    /// validator does not prove receive sequencing), and every other
+    /// method relies on `cursor <= len`.
     #[inline]
     pub fn skip(&mut self) {
-        self.cursor += 1;
+        if self.cursor < self.messages.len() {
+            self.cursor += 1;
+        }
     }
 
     /// Removes the message under the cursor and resets the cursor.
@@ -139,7 +145,7 @@ impl Mailbox {
         } else {
             self.messages.remove(self.cursor)
         };
-        if let Some((_, pos)) = &mut self.marker {
+        if let (Some(_), Some((_, pos))) = (&msg, &mut self.marker) {
             if self.cursor < *pos {
                 *pos -= 1;
             }
@@ -159,7 +165,7 @@ impl Mailbox {
     pub fn use_marker(&mut self, r: Ref) {
         if let Some((mr, pos)) = self.marker {
             if mr == r && self.cursor < pos {
-                self.cursor = pos;
+                self.cursor = pos.min(self.messages.len());
             }
         }
     }
@@ -254,6 +260,20 @@ mod tests {
         assert!(matches!(mb.current(), Some(Value::Int(0))));
         mb.use_marker(r);
         assert!(matches!(mb.current(), Some(Value::Int(2))));
+    }
+
+    #[test]
+    fn skipping_an_empty_mailbox_then_scanning_does_not_panic() {
+        use crate::value::Atom;
+        let mut mb = Mailbox::default();
+        mb.skip();
+        mb.skip();
+        assert!(mb.scan_tagged(2, Atom::new("x")).is_none());
+        assert!(mb.current().is_none());
+        assert!(mb.accept().is_none());
+        mb.push(Value::tuple(vec![Value::atom("x"), Value::Int(1)]));
+        assert!(mb.has_unseen());
+        assert!(mb.scan_tagged(2, Atom::new("x")).is_some());
     }
 
     #[test]

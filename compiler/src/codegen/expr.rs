@@ -12,14 +12,28 @@ use super::function::{shape, skip_target, FnBuilder, LabelId, Shape};
 use crate::ast::*;
 use crate::builtins;
 
+/// List and map literals longer than this are built a chunk at a time
+/// (`big_list`, `big_map`), so their size is not bounded by the 65,535
+/// registers of a frame.
+const LITERAL_CHUNK: usize = 1024;
+
 /// An integer literal as an `i32` immediate, or else the literal constant.
 pub(crate) fn int_const(digits: &str) -> Result<i32, Const> {
     if let Ok(v) = digits.parse::<i64>() {
         return i32::try_from(v).map_err(|_| Const::Int(v));
     }
-    match digits.parse::<BigInt>() {
-        Ok(b) => Err(Const::BigInt(b.to_string())),
-        Err(_) => Err(Const::BigInt("0".into())),
+    // The lexer has already normalised the digits (decimal, no `_`, no
+    // leading zeros), so no big-integer parse here: converting a
+    // 5,000,000-digit literal to a BigInt and back was quadratic.
+    let magnitude = digits.strip_prefix('-').unwrap_or(digits);
+    if !magnitude.is_empty() && magnitude.bytes().all(|b| b.is_ascii_digit()) {
+        Err(Const::BigInt(digits.to_string()))
+    } else {
+        Err(Const::BigInt(
+            digits
+                .parse::<BigInt>()
+                .map_or("0".into(), |b| b.to_string()),
+        ))
     }
 }
 
@@ -120,6 +134,8 @@ impl FnBuilder<'_, '_> {
                     count: es.len() as u16,
                 });
             }
+            ExprKind::List(es, tail) if es.len() > LITERAL_CHUNK => self.big_list(es, tail, dst),
+            ExprKind::Map(pairs) if pairs.len() > LITERAL_CHUNK => self.big_map(pairs, dst),
             ExprKind::List(es, tail) => {
                 let start = self.args(es);
                 match tail {
@@ -259,6 +275,7 @@ impl FnBuilder<'_, '_> {
             // An empty window: any valid register will do.
             return 0;
         }
+        self.reserve(es.len());
         let start = self.top;
         for x in es {
             let r = self.alloc();
@@ -267,10 +284,78 @@ impl FnBuilder<'_, '_> {
         start
     }
 
+    /// A list literal too long for one register window: each chunk of
+    /// elements (evaluated left to right, as always) becomes a list in
+    /// one register, and the chunks are joined from the right with `++`,
+    /// which copies each element once. A million elements need ~1,000
+    /// registers.
+    fn big_list(&mut self, es: &[Expr], tail: &Option<Box<Expr>>, dst: Reg) {
+        let top = self.top;
+        let mut parts = Vec::new();
+        for chunk in es.chunks(LITERAL_CHUNK) {
+            let part = self.alloc();
+            let above = self.top;
+            let start = self.args(chunk);
+            self.emit(Instr::LoadNil { dst: part });
+            for i in (0..chunk.len()).rev() {
+                self.emit(Instr::MakeCons {
+                    dst: part,
+                    head: start.wrapping_add(i as Reg),
+                    tail: part,
+                });
+            }
+            self.top = above;
+            parts.push(part);
+        }
+        match tail {
+            Some(t) => self.expr_to(t, dst),
+            None => self.emit(Instr::LoadNil { dst }),
+        }
+        for part in parts.into_iter().rev() {
+            self.emit(Instr::ListConcat {
+                dst,
+                a: part,
+                b: dst,
+            });
+        }
+        self.top = top;
+    }
+
+    /// A map literal too big for one register window: the first chunk of
+    /// pairs makes the map, each later chunk updates it (pairs are still
+    /// evaluated left to right, and a later duplicate key still wins).
+    fn big_map(&mut self, pairs: &[(Expr, Expr)], dst: Reg) {
+        let top = self.top;
+        let acc = self.alloc();
+        let above = self.top;
+        for (n, chunk) in pairs.chunks(LITERAL_CHUNK).enumerate() {
+            let start = self.pairs(chunk);
+            let count = chunk.len() as u16;
+            if n == 0 {
+                self.emit(Instr::MakeMap {
+                    dst: acc,
+                    start,
+                    count,
+                });
+            } else {
+                self.emit(Instr::UpdateMap {
+                    dst: acc,
+                    map: acc,
+                    start,
+                    count,
+                });
+            }
+            self.top = above;
+        }
+        self.emit(Instr::Move { dst, src: acc });
+        self.top = top;
+    }
+
     fn pairs(&mut self, pairs: &[(Expr, Expr)]) -> Reg {
         if pairs.is_empty() {
             return 0;
         }
+        self.reserve(2 * pairs.len());
         let start = self.top;
         for (k, v) in pairs {
             let rk = self.alloc();
@@ -335,7 +420,7 @@ impl FnBuilder<'_, '_> {
             unreachable!("stmt is only called on let")
         };
         let r = self.expr_reg(x);
-        let mut bound = Vec::new();
+        let mut bound = super::pattern::Bound::new();
         if Self::irrefutable(p) {
             // No test is emitted, so no failure label is needed.
             if let PatternKind::Bind(name) = &p.node {
@@ -626,7 +711,7 @@ impl FnBuilder<'_, '_> {
             let next = nexts[i];
             let mark = self.mark();
             self.at(arm.span.start);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             let skip = skip_target(&shapes, i, 0, &nexts);
             self.pattern_top(&arm.pattern, src, next, skip, &mut bound);
             if let Some(g) = &arm.guard {
@@ -682,7 +767,7 @@ impl FnBuilder<'_, '_> {
         for arm in arms {
             let mark = self.mark();
             self.at(arm.span.start);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             match &arm.pattern.node {
                 PatternKind::Tuple(ps) if ps.len() == 2 || ps.len() == 3 => {
                     for (i, p) in ps.iter().enumerate() {

@@ -34,6 +34,8 @@ pub(crate) struct FnBuilder<'m, 'a> {
     code: Vec<Instr>,
     lines: Vec<LineEntry>,
     line: u32,
+    /// Source offset of the expression being compiled (for E0301).
+    offset: usize,
     pub top: Reg,
     max: Reg,
     vars: Vec<(String, Reg)>,
@@ -53,6 +55,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
             code: Vec::new(),
             lines: Vec::new(),
             line: 0,
+            offset: 0,
             top: first_free as Reg,
             max: first_free as Reg,
             vars: Vec::new(),
@@ -65,22 +68,43 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
     // ---- registers and scopes ----
 
     pub fn alloc(&mut self) -> Reg {
+        if self.top == Reg::MAX {
+            self.out_of_registers();
+        }
         let r = self.top;
-        self.top = self
-            .top
-            .checked_add(1)
-            .expect("more than 65535 registers in one function");
+        self.top += 1;
         self.max = self.max.max(self.top);
         r
     }
 
     /// Allocates `n` consecutive registers and returns the first.
     pub fn alloc_n(&mut self, n: usize) -> Reg {
+        self.reserve(n);
         let r = self.top;
         for _ in 0..n {
             self.alloc();
         }
         r
+    }
+
+    /// Makes sure `n` more registers can be allocated one by one without
+    /// reaching the limit partway (callers compute `start + i`).
+    pub fn reserve(&mut self, n: usize) {
+        if self.top as usize + n > Reg::MAX as usize {
+            self.out_of_registers();
+        }
+    }
+
+    /// More registers than a frame holds: record where (the module will
+    /// not be produced, `generate` reports E0301) and carry on from
+    /// register 0, so that compiling the rest of the function needs no
+    /// special case and no register arithmetic overflows.
+    #[cold]
+    fn out_of_registers(&mut self) {
+        if self.mb.register_limit.is_none() {
+            self.mb.register_limit = Some(self.offset);
+        }
+        self.top = 0;
     }
 
     pub fn mark(&self) -> Mark {
@@ -121,6 +145,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
 
     /// Sets the source line of the instructions that follow.
     pub fn at(&mut self, offset: usize) {
+        self.offset = offset;
         self.line = self.mb.line_of(offset);
     }
 
@@ -181,7 +206,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
             let next = nexts[i];
             let mark = self.mark();
             self.at(*offset);
-            let mut bound = Vec::new();
+            let mut bound = super::pattern::Bound::new();
             for (k, p) in params.iter().enumerate() {
                 let skip = skip_target(&shapes, i, k, &nexts);
                 self.pattern_top(p, k as Reg, next, skip, &mut bound);

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use reef_bytecode::{Const, FunKind, Function, Import, Module};
 
 use crate::ast::{LambdaClause, Span};
+use crate::diagnostics::Diagnostic;
 use crate::resolve::Resolved;
 
 /// Module-level tables shared by every function being compiled.
@@ -34,6 +35,9 @@ pub(crate) struct ModuleBuilder<'a> {
     pub pending: Vec<PendingLambda>,
     /// Byte offset of the start of each line, for line numbers.
     line_starts: Vec<usize>,
+    /// Where a function first needed more registers than a frame has
+    /// (see `FnBuilder::out_of_registers`): the module is not produced.
+    pub register_limit: Option<usize>,
 }
 
 /// A lambda found while compiling a function, compiled later.
@@ -123,7 +127,12 @@ impl<'a> ModuleBuilder<'a> {
 }
 
 /// Generates the bytecode module. The resolved AST must be free of errors.
-pub fn generate(module_name: &str, file_name: &str, source: &str, resolved: &Resolved) -> Module {
+pub fn generate(
+    module_name: &str,
+    file_name: &str,
+    source: &str,
+    resolved: &Resolved,
+) -> Result<Module, Box<Diagnostic>> {
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
     let mut mb = ModuleBuilder {
@@ -138,6 +147,7 @@ pub fn generate(module_name: &str, file_name: &str, source: &str, resolved: &Res
         named: HashMap::new(),
         pending: Vec::new(),
         line_starts,
+        register_limit: None,
     };
     for (i, f) in resolved.functions.iter().enumerate() {
         mb.named.insert((f.name.clone(), f.arity), i as u32);
@@ -157,7 +167,10 @@ pub fn generate(module_name: &str, file_name: &str, source: &str, resolved: &Res
             mb.functions[index] = Some(compiled);
         }
     }
-    Module {
+    if let Some(at) = mb.register_limit {
+        return Err(Box::new(register_limit(source, at)));
+    }
+    Ok(Module {
         name: module_name.to_string(),
         file: file_name.to_string(),
         atoms: mb.atoms,
@@ -168,7 +181,30 @@ pub fn generate(module_name: &str, file_name: &str, source: &str, resolved: &Res
             .into_iter()
             .map(|f| f.expect("every function compiled"))
             .collect(),
-    }
+    })
+}
+
+/// E0301: a function needs more registers at once than a frame holds
+/// (65,535, the width of a register operand). Large list and map literals
+/// are built in chunks and never hit it; what remains is a tuple literal,
+/// a call's arguments or the variables in scope at one point, each above
+/// about 65,000.
+fn register_limit(source: &str, at: usize) -> Diagnostic {
+    let end = source[at..]
+        .char_indices()
+        .nth(1)
+        .map_or(source.len(), |(i, _)| at + i);
+    Diagnostic::error(
+        "E0301",
+        "this function needs more than 65535 registers",
+        at..end,
+        "the limit is reached in this expression",
+    )
+    .with_hint(
+        "a tuple literal or a call can have at most about 65,000 elements or \
+         arguments, and at most about 65,000 variables can be in scope at once: \
+         use a list, or split the function into smaller ones",
+    )
 }
 
 /// The function kind for a named function.

@@ -10,6 +10,10 @@ use super::expr::int_const;
 use super::function::{FnBuilder, LabelId};
 use crate::ast::{Pattern, PatternKind};
 
+/// The names a pattern has bound so far (a set: a function of 100,000
+/// parameters made a list quadratic).
+pub(crate) type Bound = std::collections::HashSet<String>;
+
 impl FnBuilder<'_, '_> {
     /// Matches a clause's top-level pattern: like [`Self::pattern`], but
     /// the first test jumps to `skip` (when given) instead of `fail`.
@@ -19,7 +23,7 @@ impl FnBuilder<'_, '_> {
         src: Reg,
         fail: LabelId,
         skip: Option<LabelId>,
-        bound: &mut Vec<String>,
+        bound: &mut Bound,
     ) {
         self.first_fail = skip;
         self.pattern(p, src, fail, bound);
@@ -35,13 +39,7 @@ impl FnBuilder<'_, '_> {
     /// Matches `p` against `R[src]`, jumping to `fail` on mismatch.
     /// `bound` holds the names this pattern has bound so far: a repeated
     /// name must equal its first binding.
-    pub(crate) fn pattern(
-        &mut self,
-        p: &Pattern,
-        src: Reg,
-        fail: LabelId,
-        bound: &mut Vec<String>,
-    ) {
+    pub(crate) fn pattern(&mut self, p: &Pattern, src: Reg, fail: LabelId, bound: &mut Bound) {
         match &p.node {
             PatternKind::Wildcard => {}
             PatternKind::Bind(name) => {
@@ -53,7 +51,7 @@ impl FnBuilder<'_, '_> {
                         fail,
                     });
                 } else {
-                    bound.push(name.clone());
+                    bound.insert(name.clone());
                     self.define(name, src);
                 }
             }

@@ -48,8 +48,12 @@ pub enum SyntaxError {
     AssignInGuard { span: Span },
     /// E0112: `a < b < c`: comparisons do not chain.
     ChainedComparison { first: Span, second: Span },
-    /// E0113: brackets or operators nested deeper than the parser allows.
+    /// E0113: brackets or prefix operators nested deeper than the parser
+    /// allows.
     NestingTooDeep { span: Span, limit: usize },
+    /// E0122: more binary operators or calls chained in one expression
+    /// than the compiler's recursive passes allow.
+    ChainTooLong { span: Span, limit: usize },
     /// E0114: `_` used as a value.
     UnderscoreExpr { span: Span },
     /// E0115: something other than a function definition at the top level
@@ -100,6 +104,7 @@ impl SyntaxError {
             AssignInGuard { .. } => "E0111",
             ChainedComparison { .. } => "E0112",
             NestingTooDeep { .. } => "E0113",
+            ChainTooLong { .. } => "E0122",
             UnderscoreExpr { .. } => "E0114",
             ExpectedItem { .. } => "E0115",
             BadMapKey { .. } => "E0116",
@@ -127,6 +132,7 @@ impl SyntaxError {
             | AssignWithoutLet { span }
             | AssignInGuard { span }
             | NestingTooDeep { span, .. }
+            | ChainTooLong { span, .. }
             | UnderscoreExpr { span }
             | ExpectedItem { span, .. }
             | BadMapKey { span }
@@ -269,6 +275,15 @@ impl SyntaxError {
             )
             .with_secondary(first.clone(), "first comparison")
             .with_hint("split it with `and`: `a < b and b < c`"),
+            ChainTooLong { span, limit } => Diagnostic::error(
+                code,
+                format!("expression too long (more than {limit} operators or calls in a chain)"),
+                span.clone(),
+                "the chain is too long here",
+            )
+            .with_hint(
+                "split it with `let`, or build the value with a list and `lists.sum`/`lists.foldl`",
+            ),
             NestingTooDeep { span, limit } => Diagnostic::error(
                 code,
                 format!("nesting too deep (more than {limit} levels)"),

@@ -13,9 +13,17 @@ use crate::ast::Span;
 use crate::diagnostics::syntax::SyntaxError;
 use crate::lexer::Token;
 
-/// Deepest nesting accepted: brackets plus operators in the innermost
-/// expressions, counted in [`layout`].
+/// Deepest nesting accepted: brackets and prefix operators (`not`, unary
+/// `-`, `^`, `let`, `=`), counted in [`layout`].
 pub const MAX_DEPTH: usize = 200;
+
+/// Longest chain of binary operators and calls in one expression
+/// (`a + b + c ...`, `f(x)(y)...`): a chain is not nesting for the reader,
+/// but the AST it makes is that deep, and every pass recurses on it, so it
+/// has a limit too, far above any written program. Measured: a chain of
+/// this length compiles within the 8 MiB main-thread stack in a debug
+/// build (`compiler/tests/limits.rs`).
+pub const MAX_CHAIN: usize = 10_000;
 
 /// One chunk after the layout pass: tokens ready for the grammar.
 #[derive(Debug, Default)]
@@ -164,24 +172,35 @@ fn continues_line(tok: &Token) -> bool {
     matches!(tok, Pipe | Dot | FatArrow | When | Else | Catch | After)
 }
 
-/// Tokens that make an expression deeper without a bracket.
-fn deepens(tok: &Token) -> bool {
-    tok.is_binary_op() || matches!(tok, Token::Not | Token::Eq | Token::Let | Token::Caret)
+/// Prefix tokens: each nests what follows one level deeper. An operator
+/// after a token that cannot end an expression is a prefix one (`- - 1`).
+fn deepens(tok: &Token, after_operand: bool) -> bool {
+    (tok.is_binary_op() && !after_operand)
+        || matches!(tok, Token::Not | Token::Eq | Token::Let | Token::Caret)
 }
 
-/// Tokens that start a new expression at the same depth.
+/// Tokens that start a new expression at the same depth (a `fn` or `pub`
+/// starts a new function, even on the same line as the last one).
 fn resets_depth(tok: &Token) -> bool {
     matches!(
         tok,
-        Token::Comma | Token::Semi | Token::Newline | Token::FatArrow
+        Token::Comma | Token::Semi | Token::Newline | Token::FatArrow | Token::Fn | Token::Pub
     )
+}
+
+#[derive(Default, Clone, Copy)]
+struct Ops {
+    /// Prefix operators in the current expression.
+    prefix: usize,
+    /// Binary operators and postfix calls in the current expression.
+    chain: usize,
 }
 
 struct Frame {
     delim: Delim,
     open: Span,
     /// Operators seen in the current expression of this frame.
-    ops: usize,
+    ops: Ops,
 }
 
 /// Runs the layout pass over one chunk. `next` is the token that follows
@@ -190,14 +209,17 @@ struct Frame {
 pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
     let mut out = Chunk::default();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut top_ops = 0usize;
+    let mut top_ops = Ops::default();
     let mut pending_newline: Option<Span> = None;
     let end = chunk.last().map_or(0, |(_, s)| s.end);
 
     // Current depth estimate: every open frame counts once, plus the operators
     // of the expressions under construction in each frame.
-    let depth_of = |stack: &[Frame], top_ops: usize| -> usize {
-        top_ops + stack.iter().map(|f| 1 + f.ops).sum::<usize>()
+    // (At most MAX_DEPTH + 1 frames are open while this is computed.)
+    let depth_of = |stack: &[Frame], top: Ops| -> (usize, usize) {
+        let nest = top.prefix + stack.iter().map(|f| 1 + f.ops.prefix).sum::<usize>();
+        let chain = top.chain + stack.iter().map(|f| f.ops.chain).sum::<usize>();
+        (nest, chain)
     };
 
     for (tok, span) in chunk {
@@ -211,32 +233,32 @@ pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
             if here_matters && prev_ends && !continues_line(tok) {
                 out.tokens.push((Token::Newline, nl));
                 match stack.last_mut() {
-                    Some(f) => f.ops = 0,
-                    None => top_ops = 0,
+                    Some(f) => f.ops = Ops::default(),
+                    None => top_ops = Ops::default(),
                 }
             }
         }
 
         // Depth accounting.
-        let postfix_call =
-            *tok == Token::LParen && out.tokens.last().is_some_and(|(t, _)| can_end_expr(t));
-        if deepens(tok) || postfix_call {
-            match stack.last_mut() {
-                Some(f) => f.ops += 1,
-                None => top_ops += 1,
-            }
+        let after_operand = out.tokens.last().is_some_and(|(t, _)| can_end_expr(t));
+        let postfix_call = *tok == Token::LParen && after_operand;
+        let ops = match stack.last_mut() {
+            Some(f) => &mut f.ops,
+            None => &mut top_ops,
+        };
+        if deepens(tok, after_operand) {
+            ops.prefix += 1;
+        } else if postfix_call || tok.is_binary_op() {
+            ops.chain += 1;
         } else if resets_depth(tok) {
-            match stack.last_mut() {
-                Some(f) => f.ops = 0,
-                None => top_ops = 0,
-            }
+            *ops = Ops::default();
         }
 
         if let Some(d) = opener(tok) {
             stack.push(Frame {
                 delim: d,
                 open: span.clone(),
-                ops: 0,
+                ops: Ops::default(),
             });
             out.tokens.push((tok.clone(), span.clone()));
         } else if is_closer(tok) {
@@ -264,12 +286,21 @@ pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
             out.tokens.push((tok.clone(), span.clone()));
         }
 
-        if !out.too_deep && depth_of(&stack, top_ops) > MAX_DEPTH {
-            out.too_deep = true;
-            out.errors.push(SyntaxError::NestingTooDeep {
-                span: span.clone(),
-                limit: MAX_DEPTH,
-            });
+        if !out.too_deep {
+            let (nest, chain) = depth_of(&stack, top_ops);
+            if nest > MAX_DEPTH {
+                out.too_deep = true;
+                out.errors.push(SyntaxError::NestingTooDeep {
+                    span: span.clone(),
+                    limit: MAX_DEPTH,
+                });
+            } else if chain > MAX_CHAIN {
+                out.too_deep = true;
+                out.errors.push(SyntaxError::ChainTooLong {
+                    span: span.clone(),
+                    limit: MAX_CHAIN,
+                });
+            }
         }
     }
 

@@ -92,15 +92,39 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     // that may move the stack (growing it, or any slow path given `p`).
     let mut regs: *mut Value = unsafe { p.regs.as_mut_ptr().add(base) };
 
+    // In debug builds (the tests, the bytecode fuzz test) every register
+    // access is checked against the frame and the stack, so a hole in
+    // `validate` is a panic there rather than silent memory corruption.
+    macro_rules! check_reg {
+        ($i:expr) => {
+            debug_assert!(
+                ($i as usize) < f.num_regs as usize && base + ($i as usize) < p.regs.len(),
+                "register {} outside the frame ({} registers at base {}, stack {})",
+                $i as usize,
+                f.num_regs,
+                base,
+                p.regs.len()
+            )
+        };
+    }
+    // A pointer to register `i` (checked in debug builds).
+    macro_rules! at {
+        ($i:expr) => {{
+            check_reg!($i);
+            regs.add($i as usize)
+        }};
+    }
     // A shared reference to register `i`.
     macro_rules! reg {
-        ($i:expr) => {
+        ($i:expr) => {{
+            check_reg!($i);
             unsafe { &*regs.add($i as usize) }
-        };
+        }};
     }
     macro_rules! set {
         ($i:expr, $v:expr) => {{
             let v = $v;
+            check_reg!($i);
             unsafe { put(regs.add($i as usize), v) }
         }};
     }
@@ -383,7 +407,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             if $tail {
                                 if $b != 0 {
                                     for i in 0..arity {
-                                        unsafe { move_reg(regs.add(i), regs.add($b as usize + i)) };
+                                        unsafe { move_reg(at!(i), at!($b as usize + i)) };
                                     }
                                 }
                                 enter!(cm, callee, base);
@@ -394,7 +418,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         }
                         Target::Native(native) => {
                             let args: SmallVec<[Value; 6]> = (0..arity)
-                                .map(|i| unsafe { take(regs.add($b as usize + i)) })
+                                .map(|i| unsafe { take(at!($b as usize + i)) })
                                 .collect();
                             save!();
                             let mut ctx = Ctx::new(rt, p);
@@ -413,7 +437,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     reduction!();
                     let b = $b as usize;
                     let argc = $argc as usize;
-                    let fv = unsafe { take(regs.add(b)) };
+                    let fv = unsafe { take(at!(b)) };
                     let fast = match &fv {
                         Value::Fun(c) => match &**c {
                             Closure::Local { module, func, .. } => {
@@ -434,12 +458,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         }
                         let nb = if $tail {
                             for i in 0..argc {
-                                unsafe { move_reg(regs.add(i), regs.add(b + 1 + i)) };
+                                unsafe { move_reg(at!(i), at!(b + 1 + i)) };
                             }
                             base
                         } else {
                             for i in 0..argc {
-                                unsafe { move_reg(regs.add(b + i), regs.add(b + 1 + i)) };
+                                unsafe { move_reg(at!(b + i), at!(b + 1 + i)) };
                             }
                             push_frame!();
                             base + b
@@ -453,9 +477,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             }
                         }
                     } else {
-                        let args: Vec<Value> = (0..argc)
-                            .map(|i| unsafe { take(regs.add(b + 1 + i)) })
-                            .collect();
+                        let args: Vec<Value> =
+                            (0..argc).map(|i| unsafe { take(at!(b + 1 + i)) }).collect();
                         save!();
                         let r = call::apply_fun(rt, p, b, $tail, fv, args);
                         refresh!();
@@ -477,6 +500,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! window {
                 ($start:expr, $count:expr) => {
                     unsafe {
+                        debug_assert!(
+                            $start as usize + $count as usize <= f.num_regs as usize
+                                && base + $start as usize + $count as usize <= p.regs.len(),
+                            "register window outside the frame"
+                        );
                         std::slice::from_raw_parts(regs.add($start as usize), $count as usize)
                     }
                 };
@@ -490,7 +518,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             match *instr {
                 // ---- moving and building values ----
                 Instr::Move { dst, src } => unsafe {
-                    copy_reg(regs.add(dst as usize), regs.add(src as usize))
+                    copy_reg(at!(dst as usize), at!(src as usize))
                 },
                 Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
                 Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
@@ -807,7 +835,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     let callee = unsafe { m.functions.get_unchecked(func as usize) };
                     if b != 0 {
                         for i in 0..callee.arity as usize {
-                            unsafe { move_reg(regs.add(i), regs.add(b as usize + i)) };
+                            unsafe { move_reg(at!(i), at!(b as usize + i)) };
                         }
                     }
                     if std::ptr::eq(callee, f) {
@@ -824,7 +852,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::Return { src } => match p.frames.pop() {
                     Some(fr) => {
                         // The callee's R[0] is the caller's R[base] of the call.
-                        unsafe { move_reg(regs, regs.add(src as usize)) };
+                        unsafe { move_reg(at!(0), at!(src as usize)) };
                         // SAFETY: frames point into live modules.
                         m = unsafe { &*fr.module };
                         f = unsafe { &*fr.fun };
@@ -834,7 +862,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         refresh!();
                     }
                     None => {
-                        let v = unsafe { take(regs.add(src as usize)) };
+                        let v = unsafe { take(at!(src as usize)) };
                         save!();
                         leave!(Outcome::Returned(v));
                     }
@@ -907,7 +935,18 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::RecvSkip { target } => {
                     p.mailbox.skip();
-                    pc = target as usize;
+                    let target = target as usize;
+                    if target < pc {
+                        // Scanning a long mailbox is a loop: it costs
+                        // reductions like any other (BEAM's loop_rec_end).
+                        // Yield after the skip, at the scan: running the
+                        // skip again would pass over a message.
+                        if budget == 0 {
+                            yield_at!(target);
+                        }
+                        budget -= 1;
+                    }
+                    pc = target;
                 }
                 Instr::RecvAccept {} => {
                     p.mailbox.accept();

@@ -3,7 +3,9 @@
 //! holds the shared builders; each submodule one area.
 
 mod calls;
+mod crafted;
 mod errors;
+mod fuzz;
 mod natives;
 mod receive;
 mod transient;
