@@ -478,6 +478,7 @@ fn read_line_reports_a_line_that_is_not_utf8_and_goes_on() {
         text(&out.stdout),
         "\"café\"\n(:error, :invalid_utf8)\n\"last\"\nend\n"
     );
+}
 
 /// Only regular files of at most 64 MiB are read as source: a device, a
 /// FIFO or a directory is refused at once (`/dev/zero` used to be read

@@ -2,6 +2,9 @@
 //! ends one process, not a scheduler thread; an exit signal to oneself in
 //! tail position is not lost; new processes run in spawn order.
 
+// A crash is the cold path; boxing it would only make the tests clumsier.
+#![allow(clippy::result_large_err)]
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
