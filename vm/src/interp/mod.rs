@@ -118,6 +118,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     macro_rules! reg {
         ($i:expr) => {{
             check_reg!($i);
+            // SAFETY: registers inside the frame (`validate`; see `regs`).
             unsafe { &*regs.add($i as usize) }
         }};
     }
@@ -125,11 +126,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
         ($i:expr, $v:expr) => {{
             let v = $v;
             check_reg!($i);
+            // SAFETY: registers inside the frame (`validate`; see `regs`).
             unsafe { put(regs.add($i as usize), v) }
         }};
     }
     macro_rules! refresh {
         () => {
+            // SAFETY: registers inside the frame (`validate`; see `regs`).
             regs = unsafe { p.regs.as_mut_ptr().add(base) }
         };
     }
@@ -407,6 +410,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             if $tail {
                                 if $b != 0 {
                                     for i in 0..arity {
+                                        // SAFETY: registers inside the frame (`validate`; see `regs`).
                                         unsafe { move_reg(at!(i), at!($b as usize + i)) };
                                     }
                                 }
@@ -418,6 +422,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         }
                         Target::Native(native) => {
                             let args: SmallVec<[Value; 6]> = (0..arity)
+                                // SAFETY: registers inside the frame (`validate`; see `regs`).
                                 .map(|i| unsafe { take(at!($b as usize + i)) })
                                 .collect();
                             save!();
@@ -437,6 +442,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     reduction!();
                     let b = $b as usize;
                     let argc = $argc as usize;
+                    // SAFETY: registers inside the frame (`validate`; see `regs`).
                     let fv = unsafe { take(at!(b)) };
                     let fast = match &fv {
                         Value::Fun(c) => match &**c {
@@ -458,11 +464,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         }
                         let nb = if $tail {
                             for i in 0..argc {
+                                // SAFETY: registers inside the frame (`validate`; see `regs`).
                                 unsafe { move_reg(at!(i), at!(b + 1 + i)) };
                             }
                             base
                         } else {
                             for i in 0..argc {
+                                // SAFETY: registers inside the frame (`validate`; see `regs`).
                                 unsafe { move_reg(at!(b + i), at!(b + 1 + i)) };
                             }
                             push_frame!();
@@ -478,6 +486,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         }
                     } else {
                         let args: Vec<Value> =
+                            // SAFETY: registers inside the frame (`validate`; see `regs`).
                             (0..argc).map(|i| unsafe { take(at!(b + 1 + i)) }).collect();
                         save!();
                         let r = call::apply_fun(rt, p, b, $tail, fv, args);
@@ -499,6 +508,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             // The registers `R[start..start+count]` as a slice.
             macro_rules! window {
                 ($start:expr, $count:expr) => {
+                    // SAFETY: registers inside the frame (`validate`; see `regs`).
                     unsafe {
                         debug_assert!(
                             $start as usize + $count as usize <= f.num_regs as usize
@@ -517,6 +527,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             pc += 1;
             match *instr {
                 // ---- moving and building values ----
+                // SAFETY: registers inside the frame (`validate`; see `regs`).
                 Instr::Move { dst, src } => unsafe {
                     copy_reg(at!(dst as usize), at!(src as usize))
                 },
@@ -852,6 +863,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::Return { src } => match p.frames.pop() {
                     Some(fr) => {
                         // The callee's R[0] is the caller's R[base] of the call.
+                        // SAFETY: registers inside the frame (`validate`; see `regs`).
                         unsafe { move_reg(at!(0), at!(src as usize)) };
                         // SAFETY: frames point into live modules.
                         m = unsafe { &*fr.module };
@@ -862,6 +874,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         refresh!();
                     }
                     None => {
+                        // SAFETY: registers inside the frame (`validate`; see `regs`).
                         let v = unsafe { take(at!(src as usize)) };
                         save!();
                         leave!(Outcome::Returned(v));
