@@ -5,26 +5,13 @@
 //! sorts, uses as map keys, prints, exits and crashes with the term, and
 //! drops it; the crash reports must come out short.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
+
+use common::Sink;
 
 use reef_vm::{Term, Vm};
 
 const SOURCE: &str = include_str!("../../tests/hostile/deep_terms.reef");
-
-/// Collects what the VM writes to stderr (the crash reports).
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// 200,000 levels: ten times what used to overflow the scheduler
 /// threads' 2 MiB stacks for any kind (tuples at ~6,500, maps at ~18,800),
@@ -54,7 +41,7 @@ fn check(kind: &str, depth: i64) {
         .unwrap();
     assert_eq!(result, Term::atom("ok"), "{kind}");
     vm.shutdown();
-    let reports = String::from_utf8(err.0.lock().unwrap().clone()).unwrap();
+    let reports = err.text();
     // Two reports (exit and error), each cut to the limits: a few KB,
     // where the whole term would be megabytes.
     assert_eq!(reports.matches("crashed:").count(), 2, "{reports}");

@@ -3,27 +3,15 @@
 //! before a big term is built, back-pressure by `max_queue`, and
 //! `process.info` of a process that is running.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
+
+use common::Sink;
 
 use reef_vm::{Term, Vm, VmBuilder};
 
-#[derive(Clone, Default)]
-struct Out(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Out {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Runs `source`'s main on a VM from `builder`; (result, stdout).
 fn run_with(builder: VmBuilder, name: &str, source: &str) -> (Result<Term, String>, String) {
-    let out = Out::default();
+    let out = Sink::default();
     let vm: Vm = builder
         .env_path(false)
         .stdout(out.clone())
@@ -32,7 +20,7 @@ fn run_with(builder: VmBuilder, name: &str, source: &str) -> (Result<Term, Strin
     vm.load_source(name, &format!("{name}.reef"), source)
         .unwrap_or_else(|e| panic!("{e}"));
     let r = vm.run_main(name, vec![]).map_err(|c| c.report);
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     (r, text)
 }
 

@@ -5,29 +5,11 @@
 // A crash is the cold path; boxing it would only make the tests clumsier.
 #![allow(clippy::result_large_err)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
+
+use common::Sink;
 
 use reef_vm::{Term, Value, Vm};
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 fn vm(schedulers: usize) -> (Vm, Sink, Sink) {
     let (out, err) = (Sink::default(), Sink::default());

@@ -1,33 +1,15 @@
 //! End-to-end: real Reef sources compiled by the compiler and run by the
 //! VM through its public API, output captured.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use std::path::PathBuf;
+
+use common::Sink;
 use reef_vm::{LoadError, Term, Vm};
 
-#[derive(Clone, Default)]
-struct Out(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Out {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Out {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-fn vm() -> (Vm, Out) {
-    let out = Out::default();
+fn vm() -> (Vm, Sink) {
+    let out = Sink::default();
     (
         Vm::builder().env_path(false).stdout(out.clone()).build(),
         out,
@@ -245,7 +227,7 @@ fn search_path_and_check_and_disasm() {
         "pub fn main() { io.println(greet.hi(:you)) }\n",
     )
     .unwrap();
-    let out = Out::default();
+    let out = Sink::default();
     let vm = Vm::builder()
         .env_path(false)
         .search_path(&lib)
