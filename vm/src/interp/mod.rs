@@ -177,6 +177,20 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     leave!(Outcome::Yield);
                 }};
             }
+            // Jumps to `target`; a backward jump is a loop and costs a
+            // reduction, or yields at the target when the budget is spent.
+            macro_rules! goto {
+                ($target:expr) => {{
+                    let target = $target as usize;
+                    if target < pc {
+                        if budget == 0 {
+                            yield_at!(target);
+                        }
+                        budget -= 1;
+                    }
+                    pc = target;
+                }};
+            }
             // Takes a reduction, or yields so that the instruction at `pc - 1`
             // runs again when the process is next scheduled.
             macro_rules! reduction {
@@ -676,16 +690,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
 
                 // ---- control flow ----
-                Instr::Jump { target } => {
-                    let target = target as usize;
-                    if target < pc {
-                        if budget == 0 {
-                            yield_at!(target);
-                        }
-                        budget -= 1;
-                    }
-                    pc = target;
-                }
+                Instr::Jump { target } => goto!(target),
                 Instr::JumpIfFalse { cond, target } => match reg!(cond) {
                     Value::Atom(Atom::FALSE) => pc = target as usize,
                     Value::Atom(Atom::TRUE) => {}
@@ -948,18 +953,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::RecvSkip { target } => {
                     p.mailbox.skip();
-                    let target = target as usize;
-                    if target < pc {
-                        // Scanning a long mailbox is a loop: it costs
-                        // reductions like any other (BEAM's loop_rec_end).
-                        // Yield after the skip, at the scan: running the
-                        // skip again would pass over a message.
-                        if budget == 0 {
-                            yield_at!(target);
-                        }
-                        budget -= 1;
-                    }
-                    pc = target;
+                    // Scanning a long mailbox is a loop: it costs reductions
+                    // like any other (BEAM's loop_rec_end). It yields after
+                    // the skip, at the scan: running the skip again would
+                    // pass over a message.
+                    goto!(target)
                 }
                 Instr::RecvAccept {} => {
                     p.mailbox.accept();
