@@ -80,6 +80,21 @@ impl ExportEntry {
         unsafe { p.as_ref() }
     }
 
+    /// Forgets every target, current and retired, when the runtime goes:
+    /// an import slot of a module caches the entries it calls, and an
+    /// entry holds the module it runs, so a module that calls itself (or
+    /// two that call each other) would otherwise keep each other alive
+    /// past the VM.
+    ///
+    /// # Safety
+    /// No code may run or ever run again through this entry: a reference
+    /// from `target()` would dangle. Only for `Runtime`'s drop.
+    pub(crate) unsafe fn forget(&self) {
+        let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+        self.target.store(std::ptr::null_mut(), Ordering::Release);
+        retired.clear();
+    }
+
     /// Points the entry at a new target (or none).
     pub fn set(&self, target: Option<Target>) {
         let mut retired = self.retired.lock().expect("export entry lock");

@@ -68,6 +68,21 @@ pub struct Runtime {
     next_ref: AtomicU64,
 }
 
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Break the module -> import slot -> export entry -> module cycles
+        // (`ExportEntry::clear`): nothing runs once the runtime goes (every
+        // thread that runs code holds an `Arc` of it).
+        let exports = self.exports.get_mut().unwrap_or_else(|e| e.into_inner());
+        for entry in exports.values() {
+            // SAFETY: the runtime is going, so no process runs: every
+            // thread that runs code holds an `Arc` of the runtime, and
+            // the host's handles (`Vm`, sessions, mailboxes) hold one too.
+            unsafe { entry.forget() };
+        }
+    }
+}
+
 // Every scheduler thread will share the runtime.
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
