@@ -83,7 +83,7 @@ fn compile_module_here(module_name: &str, file_name: &str, source: &str) -> Comp
             diagnostics,
         };
     }
-    let (resolved, resolve_diags) = resolve::resolve_module(&ast, source);
+    let (resolved, resolve_diags) = resolve::resolve_module(ast, source);
     diagnostics.extend(resolve_diags);
     diagnostics.sort_by_key(|d| d.primary.span.start);
     if diagnostics.iter().any(Diagnostic::is_error) {

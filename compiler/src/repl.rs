@@ -178,7 +178,7 @@ fn compile_input_here(input: &str, module_name: &str, state: &mut ReplState) -> 
     };
     ast.items.push(Item::Fn(eval));
 
-    let (resolved, resolve_diags) = resolve::resolve_module(&ast, input);
+    let (resolved, resolve_diags) = resolve::resolve_module(ast, input);
     // Warnings about the session's own bindings (unused fetched variables)
     // or about functions defined earlier are noise: keep only those that
     // point into what was typed now.

@@ -90,3 +90,36 @@ fn a_chain_at_the_limit_compiles_on_a_small_stack() {
         assert!(r.is_empty(), "{r:?}");
     }
 }
+
+/// A 2 MB list literal (250,000 elements) goes through every phase and
+/// yields exactly its elements: one `LoadInt` each, one `ListConcat` per
+/// chunk of 1024. (Its memory is checked against the real binary in
+/// `tests/front_memory.rs`.)
+#[test]
+fn a_2_mb_list_literal_compiles_with_every_element() {
+    let n = 250_000;
+    let src = format!("pub fn f() {{\n  let xs = [{}]\n  xs\n}}\n", list_of(n));
+    assert!(src.len() > 1_700_000, "{} bytes", src.len());
+    let m = compile_module("t", "t.reef", &src)
+        .module
+        .expect("compiles");
+    let code = &m.functions[0].code;
+    let ints = code
+        .iter()
+        .filter(|i| matches!(i, Instr::LoadInt { .. }))
+        .count();
+    let concats = code
+        .iter()
+        .filter(|i| matches!(i, Instr::ListConcat { .. }))
+        .count();
+    assert_eq!(ints, n);
+    assert_eq!(concats, n.div_ceil(1024));
+}
+
+/// Every list element is an `Expr`: its size is most of a big literal's
+/// AST. Rare large variants stay behind a `Box` so it does not grow.
+#[test]
+fn an_expression_node_stays_small() {
+    let size = std::mem::size_of::<reef_compiler::ast::Expr>();
+    assert!(size <= 88, "size_of::<Expr>() = {size}");
+}

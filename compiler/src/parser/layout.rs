@@ -207,7 +207,12 @@ struct Frame {
 /// the chunk (`None` at the end of the input, where an unclosed bracket may
 /// still be closed by more input).
 pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
-    let mut out = Chunk::default();
+    // Layout adds at most a newline per token and a closer per opener;
+    // reserving the token count avoids doubling a big chunk's vector.
+    let mut out = Chunk {
+        tokens: Vec::with_capacity(chunk.len() + 1),
+        ..Chunk::default()
+    };
     let mut stack: Vec<Frame> = Vec::new();
     let mut top_ops = Ops::default();
     let mut pending_newline: Option<Span> = None;

@@ -49,41 +49,35 @@ thread_local! {
 fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
     let lexed = lexer::lex(source);
     let mut errors = lexed.errors;
-    let raw_chunks = layout::split_chunks(source, &lexed.tokens);
-
-    let mut laid = Vec::with_capacity(raw_chunks.len());
-    for (i, chunk) in raw_chunks.iter().enumerate() {
-        let next = raw_chunks.get(i + 1).and_then(|c| c.first()).cloned();
-        let end = ChunkEnd {
-            next,
-            eof: source.len(),
-        };
-        laid.push((layout::layout(chunk, end.next.as_ref()), end));
-    }
-
-    let inputs: Vec<Vec<(Token, SimpleSpan)>> = laid
-        .iter()
-        .map(|(c, _)| {
-            c.tokens
-                .iter()
-                .map(|(t, s)| (t.clone(), SimpleSpan::from(s.clone())))
-                .collect()
-        })
-        .collect();
+    let tokens = lexed.tokens;
+    let laid = {
+        let raw_chunks = layout::split_chunks(source, &tokens);
+        let mut laid = Vec::with_capacity(raw_chunks.len());
+        for (i, chunk) in raw_chunks.iter().enumerate() {
+            let next = raw_chunks.get(i + 1).and_then(|c| c.first()).cloned();
+            let end = ChunkEnd {
+                next,
+                eof: source.len(),
+            };
+            laid.push((layout::layout(chunk, end.next.as_ref()), end));
+        }
+        laid
+    };
+    // The laid-out chunks hold every token the grammar needs: the lexer's
+    // vector goes now, so a big file never holds two copies while parsing.
+    drop(tokens);
 
     let cached = GRAMMAR.with(std::rc::Rc::clone);
-    // SAFETY: the grammar is built from nothing (it borrows no input), and
-    // its parsers keep nothing they see: outputs, errors and state are
-    // owned values returned to the caller or put in the per-parse state,
-    // and the only interior mutability (each `Recursive`'s cell) is set
-    // once while the grammar is built. So the input lifetime `'static`
-    // that it was built with is only a type parameter, and using it on
-    // shorter-lived input reads nothing that outlives that input.
-    let grammar: &items::Grammar<'_> =
-        unsafe { std::mem::transmute::<&items::Grammar<'static>, &items::Grammar<'_>>(&*cached) };
     let mut out = Vec::new();
     let mut cascades = errors::Cascades::default();
-    for ((chunk, end), input) in laid.into_iter().zip(&inputs) {
+    for (mut chunk, end) in laid {
+        // In place (a `Span` and a `SimpleSpan` have the same layout, so
+        // `collect` reuses the allocation): no second copy of the tokens.
+        // Each chunk's tokens are freed once it is parsed.
+        let input: Vec<(Token, SimpleSpan)> = std::mem::take(&mut chunk.tokens)
+            .into_iter()
+            .map(|(t, s)| (t, SimpleSpan::from(s)))
+            .collect();
         errors.extend(chunk.errors);
         cascades.shadowed.extend(chunk.shadowed);
         cascades.after_invalid.extend(
@@ -97,6 +91,16 @@ fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
         }
         let chunk_end = input.last().map_or(0, |(_, s)| s.end);
         let eoi = SimpleSpan::from(chunk_end..chunk_end);
+        // SAFETY: the grammar is built from nothing (it borrows no input), and
+        // its parsers keep nothing they see: outputs, errors and state are
+        // owned values returned to the caller or put in the per-parse state,
+        // and the only interior mutability (each `Recursive`'s cell) is set
+        // once while the grammar is built. So the input lifetime `'static`
+        // that it was built with is only a type parameter, and using it on
+        // shorter-lived input reads nothing that outlives that input.
+        let grammar: &items::Grammar<'_> = unsafe {
+            std::mem::transmute::<&items::Grammar<'static>, &items::Grammar<'_>>(&*cached)
+        };
         let mut state = TruncateState(Vec::new());
         let tokens = input.as_slice().split_token_span(eoi);
         let (output, errs) = match mode {
