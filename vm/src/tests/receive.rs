@@ -128,13 +128,28 @@ fn receive_after_times_out() {
     assert!(crash.reason.to_string().starts_with("(:timeout_value, ["));
 }
 
-#[test]
-fn waiting_forever_alone_is_a_deadlock_when_detection_is_on() {
-    let vm = Vm::builder()
+/// A VM that reports deadlocks (as the `reef` command's does).
+fn detecting_vm() -> Vm {
+    Vm::builder()
         .env_path(false)
         .stdout(std::io::sink())
         .detect_deadlocks(true)
-        .build();
+        .build()
+}
+
+/// From a host thread, 300 ms later: `(:hello, x)` to the process
+/// registered as `waiter`.
+fn send_late(vm: &Vm, x: Term) {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    vm.send(
+        &Term::atom("waiter"),
+        &Term::Tuple(vec![Term::atom("hello"), x]),
+    );
+}
+
+#[test]
+fn waiting_forever_alone_is_a_deadlock_when_detection_is_on() {
+    let vm = detecting_vm();
     vm.load_source(
         "dl",
         "dl.reef",
@@ -149,11 +164,7 @@ fn waiting_forever_alone_is_a_deadlock_when_detection_is_on() {
 fn a_call_waiting_for_a_late_host_message_is_no_deadlock() {
     // Every process parked and no timer pending for 300 ms: a host thread
     // still sends, so this was never a deadlock.
-    let vm = Vm::builder()
-        .env_path(false)
-        .stdout(std::io::sink())
-        .detect_deadlocks(true)
-        .build();
+    let vm = detecting_vm();
     vm.load_source(
         "late",
         "late.reef",
@@ -161,24 +172,14 @@ fn a_call_waiting_for_a_late_host_message_is_no_deadlock() {
     )
     .unwrap();
     std::thread::scope(|s| {
-        s.spawn(|| {
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            vm.send(
-                &Term::atom("waiter"),
-                &Term::Tuple(vec![Term::atom("hello"), int(42)]),
-            );
-        });
+        s.spawn(|| send_late(&vm, int(42)));
         assert_eq!(vm.call("late", "wait", vec![]).unwrap().to_string(), "42");
     });
 }
 
 #[test]
 fn an_open_host_mailbox_means_no_deadlock() {
-    let vm = Vm::builder()
-        .env_path(false)
-        .stdout(std::io::sink())
-        .detect_deadlocks(true)
-        .build();
+    let vm = detecting_vm();
     vm.load_source(
         "mb",
         "mb.reef",
@@ -187,13 +188,7 @@ fn an_open_host_mailbox_means_no_deadlock() {
     .unwrap();
     let host = vm.mailbox();
     std::thread::scope(|s| {
-        s.spawn(|| {
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            vm.send(
-                &Term::atom("waiter"),
-                &Term::Tuple(vec![Term::atom("hello"), host.pid()]),
-            );
-        });
+        s.spawn(|| send_late(&vm, host.pid()));
         assert_eq!(vm.run_main("mb", vec![]).unwrap(), host.pid());
     });
 }
