@@ -41,6 +41,7 @@ pub mod stdin;
 pub mod term;
 pub mod timers;
 pub mod value;
+pub mod waiting;
 
 #[cfg(test)]
 mod tests;
