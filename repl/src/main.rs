@@ -40,6 +40,7 @@ macro_rules! errln {
     }};
 }
 
+mod node;
 mod repl;
 mod signals;
 
@@ -58,6 +59,7 @@ Usage:
   reef check FILE.reef          report every error and warning in FILE
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
+  reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
 
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
@@ -69,6 +71,13 @@ Options:
                     the machine's or cgroup's memory; 0 for none): near it the
                     process holding the most memory is killed
   --max-atoms N     at most N atoms (default 1048576)
+  --sname NAME      make this a node named NAME@<short host name>
+  --name NAME       make this a node named NAME (NAME@<host> if no host given)
+  --cookie SECRET   the cluster's cookie (default: REEF_COOKIE, else
+                    ~/.erlang.cookie, created when missing)
+  --dist-port N     listen for other nodes on port N (default: any free port)
+  --no-epmd         do not register with EPMD (peers must be given --dist-port)
+  --net-tick SECS   declare a silent peer down after SECS seconds (default 60)
   -h, --help        print this help
   -V, --version     print the version
 
@@ -81,6 +90,7 @@ enum Command {
     Run { file: PathBuf, args: Vec<String> },
     Check { file: PathBuf },
     Disasm { file: Option<PathBuf> },
+    Epmd { port: u16, daemon: bool },
 }
 
 struct Options {
@@ -89,6 +99,7 @@ struct Options {
     max_processes: Option<usize>,
     max_memory: Option<usize>,
     max_atoms: Option<usize>,
+    node: node::NodeFlags,
     command: Command,
 }
 
@@ -113,6 +124,18 @@ impl Options {
             builder = builder.max_atoms(n);
         }
         builder
+    }
+
+    /// The VM for `run` and the REPL: a node if a name was given.
+    fn vm(&self) -> Result<reef_vm::Vm, String> {
+        match self.node.config()? {
+            Some(cfg) => self
+                .builder()
+                .node_config(cfg)
+                .try_build()
+                .map_err(|e| e.to_string()),
+            None => Ok(self.builder().build()),
+        }
     }
 }
 
@@ -141,6 +164,8 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut command: Option<String> = None;
     let mut file: Option<PathBuf> = None;
     let mut opcodes = false;
+    let mut node = node::NodeFlags::default();
+    let (mut epmd_port, mut daemon) = (None, false);
     let mut args = Vec::new();
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -177,6 +202,14 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 })?);
             }
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
+            Long("port") if command.as_deref() == Some("epmd") => {
+                epmd_port = Some(parser.value()?.parse()?)
+            }
+            Long("daemon") if command.as_deref() == Some("epmd") => daemon = true,
+            Long(flag) if node::NodeFlags::takes(flag) => {
+                let flag = flag.to_string();
+                node.set(&flag, &mut parser)?
+            }
             Value(v) if command.is_none() => command = Some(v.string()?),
             Value(v) if file.is_none() => {
                 file = Some(v.into());
@@ -208,6 +241,10 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         Some("disasm") => Command::Disasm {
             file: Some(need_file(file, "disasm")?),
         },
+        Some("epmd") => Command::Epmd {
+            port: epmd_port.unwrap_or_else(node::default_epmd_port),
+            daemon,
+        },
         Some(other) => return Err(format!("unknown command `{other}` (try `reef --help`)").into()),
     };
     Ok(Some(Options {
@@ -216,6 +253,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         max_processes,
         max_memory,
         max_atoms,
+        node,
         command,
     }))
 }
@@ -240,9 +278,16 @@ fn main() -> ExitCode {
     };
     match options.command {
         Command::Repl => {
-            let vm = std::sync::Arc::new(options.builder().build());
+            let vm = match options.vm() {
+                Ok(vm) => std::sync::Arc::new(vm),
+                Err(e) => {
+                    errln!("reef: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             ExitCode::from(repl::run(&vm, color()) as u8)
         }
+        Command::Epmd { port, daemon } => node::epmd(port, daemon),
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Disasm { file: None } => {
@@ -263,7 +308,13 @@ fn main() -> ExitCode {
 }
 
 fn run(options: &Options, file: &PathBuf, args: Vec<String>) -> ExitCode {
-    let vm = std::sync::Arc::new(options.builder().build());
+    let vm = match options.vm() {
+        Ok(vm) => std::sync::Arc::new(vm),
+        Err(e) => {
+            errln!("reef: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     // SIGINT and SIGTERM end the program with 128 + the signal, after
     // writing out what it printed.
     let on_signal = vm.clone();

@@ -16,6 +16,10 @@ pub const MODULES: &[(&str, &str)] = &[
     ("server", include_str!("../lib/server.reef")),
     ("supervisor", include_str!("../lib/supervisor.reef")),
     ("task", include_str!("../lib/task.reef")),
+    ("node", include_str!("../lib/node.reef")),
+    ("rex", include_str!("../lib/rex.reef")),
+    ("erpc", include_str!("../lib/erpc.reef")),
+    ("net_kernel", include_str!("../lib/net_kernel.reef")),
 ];
 
 /// The source of the stdlib module `name`, if there is one.

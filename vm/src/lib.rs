@@ -20,6 +20,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod ceiling;
+pub mod dist;
 pub mod code;
 pub mod dirty;
 pub mod exports;
@@ -85,6 +86,7 @@ pub struct VmBuilder {
     schedulers: Option<usize>,
     detect_deadlocks: bool,
     limits: runtime::Limits,
+    node: Option<dist::NodeConfig>,
 }
 
 impl VmBuilder {
@@ -162,6 +164,34 @@ impl VmBuilder {
         self
     }
 
+    /// Makes the VM a node of a cluster (Erlang's distribution protocol):
+    /// `name` is `alive@host` (see `dist::names::full` for `--sname`
+    /// style names), `cookie` the shared secret. `node_config` gives the
+    /// other settings (port, EPMD, tick time).
+    pub fn node(mut self, name: &str, cookie: &str) -> VmBuilder {
+        self.node = Some(dist::NodeConfig::new(name, cookie));
+        self
+    }
+
+    /// Like `node`, with every setting given.
+    pub fn node_config(mut self, cfg: dist::NodeConfig) -> VmBuilder {
+        self.node = Some(cfg);
+        self
+    }
+
+    /// Builds the VM and, if it is to be a node, makes it alive: fails if
+    /// it cannot listen or register its name.
+    pub fn try_build(mut self) -> Result<Vm, dist::DistError> {
+        let node = self.node.take();
+        let vm = self.build();
+        if let Some(cfg) = node {
+            vm.go_alive(cfg)?;
+        }
+        Ok(vm)
+    }
+
+    /// Builds the VM (for a node, use `try_build`: `build` ignores the
+    /// node settings).
     pub fn build(self) -> Vm {
         let mut path = self.search_path;
         if self.env_path {
@@ -234,6 +264,7 @@ impl Vm {
             schedulers: None,
             detect_deadlocks: false,
             limits: runtime::Limits::default(),
+            node: None,
         }
     }
 
@@ -382,6 +413,36 @@ impl Vm {
             }
             Ended::Deadlock | Ended::NoProcess => Err(deadlock(pid)),
         }
+    }
+
+    /// Makes this VM a node: listens, registers with EPMD (starting one
+    /// if none answers), and starts `net_kernel` and `rex`, the processes
+    /// other nodes expect to find.
+    pub fn go_alive(&self, cfg: dist::NodeConfig) -> Result<(), dist::DistError> {
+        if self.rt.scheduler.dist().is_some() {
+            return Ok(());
+        }
+        let d = dist::Dist::start(&self.rt, cfg)?;
+        if self.rt.scheduler.dist.set(d).is_err() {
+            return Ok(());
+        }
+        // Another node may send a message at any time: a process that
+        // waits is never certain to be deadlocked.
+        self.rt
+            .scheduler
+            .outside
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        for name in ["net_kernel", "rex"] {
+            if let Term::Pid(p) = self.spawn(name, "start", Vec::new()) {
+                self.rt.scheduler.table.register(Atom::new(name), Pid(p));
+            }
+        }
+        Ok(())
+    }
+
+    /// This node's name (`nonode@nohost` if it is not alive).
+    pub fn node_name(&self) -> String {
+        self.rt.nodes.local().0.name().to_string()
     }
 
     /// A REPL session: a process the host drives, one evaluation at a

@@ -15,12 +15,12 @@ use crate::runtime::Runtime;
 use crate::signal::Signal;
 use crate::value::{Pid, Ref, Value};
 
-/// A process watched by a monitor, and the name it was monitored by (its
-/// `:DOWN` then names it as `(name, node)`, as in Erlang).
+/// A process watched by a monitor, and the `(name, node)` it was
+/// monitored by (its `:DOWN` then names it so, as in Erlang).
 #[derive(Clone, Copy)]
 pub struct Watched {
     pub pid: Pid,
-    pub name: Option<crate::value::Atom>,
+    pub name: Option<(crate::value::Atom, crate::value::Atom)>,
 }
 
 #[derive(Default)]

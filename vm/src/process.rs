@@ -124,6 +124,9 @@ pub struct Process {
     /// The full mailbox it waits to send to (its send runs again on
     /// waking).
     pub(crate) blocked_on: Option<Arc<Entry>>,
+    /// A send to another node found its connection's queue long: the
+    /// process yields and runs the send again.
+    pub(crate) send_busy: bool,
     /// The host waits for this process's call to end.
     pub(crate) watch: Option<Arc<Watch>>,
     /// The table entry of the last process it sent to: a process that
@@ -179,6 +182,7 @@ impl Process {
             measured: 0,
             max_queue: None,
             blocked_on: None,
+            send_busy: false,
             watch: None,
             send_cache: None,
             pins: Vec::new(),

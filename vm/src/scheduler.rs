@@ -80,6 +80,9 @@ pub struct Scheduler {
     /// reads in flight, open host mailboxes. While any is there, a wait is
     /// never a deadlock.
     pub(crate) outside: AtomicUsize,
+    /// This node's distribution, once it is alive: where signals for
+    /// pids of other nodes go.
+    pub(crate) dist: OnceLock<Arc<crate::dist::Dist>>,
 }
 
 /// How a call the host waited for ended.
@@ -106,6 +109,7 @@ impl Default for Scheduler {
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
             outside: AtomicUsize::new(0),
+            dist: OnceLock::new(),
         }
     }
 }
@@ -561,6 +565,9 @@ impl Scheduler {
     /// Sends `sig` to `pid`. Never blocks for long and never fails: a
     /// signal to a process that is gone follows the dead-letter rules.
     pub(crate) fn deliver(&self, pid: Pid, sig: Signal) {
+        if !pid.is_local() {
+            return self.deliver_remote(pid, sig);
+        }
         match self.table.get(pid) {
             Some(e) => self.deliver_to(&e, sig),
             None => self.dead_letter(pid, sig),
@@ -612,6 +619,20 @@ impl Scheduler {
         }
     }
 
+    /// A signal for a pid of another node goes to distribution; without
+    /// it (this node is not alive), the pid cannot be reached.
+    fn deliver_remote(&self, pid: Pid, sig: Signal) {
+        match self.dist.get() {
+            Some(d) => d.deliver(pid, sig),
+            None => self.dead_letter(pid, sig),
+        }
+    }
+
+    /// This node's distribution, once it is alive.
+    pub(crate) fn dist(&self) -> Option<&Arc<crate::dist::Dist>> {
+        self.dist.get()
+    }
+
     /// A link or monitor request to a process that is gone is answered
     /// with `:noproc`; anything else is dropped.
     fn dead_letter(&self, pid: Pid, sig: Signal) {
@@ -659,7 +680,13 @@ impl Scheduler {
         e
     }
 
+    /// Whether `pid` may be alive: a local process that has not ended,
+    /// or a process of another node while this one is alive (its node
+    /// answers links and monitors with `:noproc` if it is gone).
     pub fn is_alive(&self, pid: Pid) -> bool {
+        if !pid.is_local() {
+            return self.dist.get().is_some();
+        }
         self.table.get(pid).is_some_and(|e| !e.lock().dead)
     }
 

@@ -123,7 +123,7 @@ pub fn apply(p: &mut Process, sig: Signal) -> Effect {
                 return Effect::None; // demonitored meanwhile
             };
             let msg = match watched.name {
-                Some(name) => down_by_name(r, name, reason.into_value()),
+                Some((name, node)) => down_by_name(r, name, node, reason.into_value()),
                 None => down_message(r, from, reason.into_value()),
             };
             p.mailbox.push(msg);
@@ -161,15 +161,12 @@ pub fn down_message(r: Ref, from: Pid, reason: Value) -> Value {
 
 /// `(:DOWN, ref, :process, (name, node), reason)`: the `:DOWN` of a
 /// monitor started by name.
-pub fn down_by_name(r: Ref, name: Atom, reason: Value) -> Value {
+pub fn down_by_name(r: Ref, name: Atom, node: Atom, reason: Value) -> Value {
     Value::tuple(vec![
         Value::Atom(Atom::DOWN),
         Value::Ref(r),
         Value::Atom(Atom::PROCESS),
-        Value::tuple(vec![
-            Value::Atom(name),
-            Value::Atom(crate::native::this_node()),
-        ]),
+        Value::tuple(vec![Value::Atom(name), Value::Atom(node)]),
         reason,
     ])
 }

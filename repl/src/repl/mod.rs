@@ -135,9 +135,18 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
             crate::exit_after_flush(&on_signal, 128 + sig)
         },
     );
+    // A REPL that is a node shows its name, as erl's `(a@host)1>`.
+    let node = vm.node_name();
+    let (main_prompt, cont_prompt) = if node == "nonode@nohost" {
+        (PROMPT.to_string(), CONTINUE.to_string())
+    } else {
+        let p = format!("reef({node})> ");
+        let c = format!("{}... ", " ".repeat(p.len() - 4));
+        (p, c)
+    };
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { PROMPT } else { CONTINUE };
+        let prompt = if buffer.is_empty() { main_prompt.as_str() } else { cont_prompt.as_str() };
         match editor.readline(prompt) {
             Ok(line) => {
                 if !buffer.is_empty() {

@@ -1006,6 +1006,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         save!();
                         leave!(Outcome::Wait);
                     }
+                    if p.send_busy {
+                        // Another node's connection is busy: let the
+                        // others run, then send again.
+                        p.send_busy = false;
+                        pc -= 1;
+                        save!();
+                        leave!(Outcome::Yield);
+                    }
                 }
             }
         };

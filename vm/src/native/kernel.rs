@@ -144,8 +144,6 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.write_out(&out);
         Ok(Value::OK)
     }),
-    ("node", 0, |_, _| Ok(Value::Atom(super::this_node()))),
-    ("nodes", 0, |_, _| Ok(Value::Nil)),
 ];
 
 /// The part of `kernel` written in bytecode: `sleep(ms)`, a receive that

@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod lists;
 pub mod maps;
 pub mod math;
+pub mod node;
 pub mod process;
 pub mod strings;
 pub mod timer;
@@ -165,16 +166,34 @@ pub(crate) fn send(
             .whereis(*name)
             .ok_or_else(Exception::badarg)?,
         Value::Tuple(t) if t.len() == 2 => match (&t[0], &t[1]) {
-            // Only the local node exists for now: a message for another
-            // node is dropped, like one to a name nobody holds.
-            (Value::Atom(name), Value::Atom(node)) => match rt.scheduler.table.whereis(*name) {
-                Some(pid) if *node == this_node() => pid,
-                _ => return Ok(()),
-            },
+            (Value::Atom(name), Value::Atom(node)) if *node == this_node(rt) => {
+                match rt.scheduler.table.whereis(*name) {
+                    Some(pid) => pid,
+                    None => return Ok(()),
+                }
+            }
+            // A name on another node: through its connection (dropped
+            // if this node is not alive, as to a name nobody holds).
+            (Value::Atom(name), Value::Atom(node)) => {
+                if let Some(d) = rt.scheduler.dist().cloned() {
+                    if d.reg_send(p.pid, *name, *node, msg, may_block) == crate::dist::control::Sent::Busy {
+                        return busy(p, may_block);
+                    }
+                }
+                return Ok(());
+            }
             _ => return Err(Exception::badarg()),
         },
         _ => return Err(Exception::badarg()),
     };
+    if !pid.is_local() {
+        if let Some(d) = rt.scheduler.dist().cloned() {
+            if d.send(p.pid, pid, msg, may_block) == crate::dist::control::Sent::Busy {
+                return busy(p, may_block);
+            }
+        }
+        return Ok(());
+    }
     if pid == p.pid {
         // To itself: never waits (it could never make room).
         let copy = Message::copy_of(msg);
@@ -200,18 +219,31 @@ pub(crate) fn send(
     Ok(())
 }
 
+/// The connection to another node has a long queue: the sender yields
+/// and runs the send again (`p.send_busy`; spec 13, back-pressure). A
+/// send that may not wait (`send/2` called as a function) goes through
+/// the queue regardless.
+fn busy(p: &mut Process, may_block: bool) -> Result<(), Exception> {
+    if may_block {
+        p.send_busy = true;
+    }
+    Ok(())
+}
+
 /// This node's name (`nonode@nohost` until distribution names it).
-pub fn this_node() -> Atom {
-    Atom::new("nonode@nohost")
+pub fn this_node(rt: &Runtime) -> Atom {
+    rt.nodes.local().0
 }
 
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 9] = [
+    let modules: [(&str, Table); 11] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
+        ("kernel", node::KERNEL),
+        ("node", node::NODE),
         ("process", process::PROCESS),
         ("io", io::NATIVES),
         ("lists", lists::NATIVES),

@@ -149,6 +149,10 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
     }),
     ("alive", 1, |ctx, a| {
         let p = pid(&a[0])?;
+        if !p.is_local() {
+            // As BEAM's is_process_alive: only for local pids.
+            return Err(Exception::badarg());
+        }
         Ok(Value::bool(
             p == ctx.proc.pid || ctx.rt.scheduler.is_alive(p),
         ))
@@ -224,11 +228,34 @@ fn link(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
 }
 
 /// `monitor(pid_or_name)`: a fresh reference; `:DOWN` with `:noproc` at
-/// once if the process is gone (or the name is not registered).
+/// once if the process is gone (or the name is not registered). A name
+/// may be `(name, node)`; a process of another node is watched through
+/// its node's connection (`:noconnection` if it goes).
 fn monitor(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
+    let here = super::this_node(ctx.rt);
     let (target, name) = match &a[0] {
         Value::Pid(p) => (Some(*p), None),
-        Value::Atom(n) => (ctx.rt.scheduler.table.whereis(*n), Some(*n)),
+        Value::Atom(n) => (ctx.rt.scheduler.table.whereis(*n), Some((*n, here))),
+        Value::Tuple(t) => match &t[..] {
+            [Value::Atom(n), Value::Atom(node)] if *node == here => {
+                (ctx.rt.scheduler.table.whereis(*n), Some((*n, here)))
+            }
+            [Value::Atom(n), Value::Atom(node)] => {
+                let r = ctx.rt.new_ref();
+                ctx.proc.mailbox.set_marker(r);
+                let Some(d) = ctx.rt.scheduler.dist().cloned() else {
+                    let down = Value::Atom(Atom::new("noconnection"));
+                    ctx.proc.mailbox.push(signal::down_by_name(r, *n, *node, down));
+                    return Ok(Value::Ref(r));
+                };
+                let placeholder = super::node::placeholder_pid(ctx.rt, *node);
+                let watched = Watched { pid: placeholder, name: Some((*n, *node)) };
+                ctx.proc.links_mut().monitoring.insert(r, watched);
+                d.monitor_name(ctx.proc.pid, *n, *node, r);
+                return Ok(Value::Ref(r));
+            }
+            _ => return Err(Exception::badarg()),
+        },
         _ => return Err(Exception::badarg()),
     };
     let r = ctx.rt.new_ref();
@@ -246,7 +273,7 @@ fn monitor(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
         _ => {
             let noproc = Value::Atom(Atom::NOPROC);
             let msg = match (name, target) {
-                (Some(n), _) => signal::down_by_name(r, n, noproc),
+                (Some((n, node)), _) => signal::down_by_name(r, n, node, noproc),
                 (None, Some(t)) => signal::down_message(r, t, noproc),
                 (None, None) => unreachable!("a pid target is always Some"),
             };

@@ -1,0 +1,25 @@
+//! Distribution: this node's side of Erlang's distribution protocol.
+//!
+//! The seam with the rest of the VM is narrow. The scheduler hands a
+//! signal for a pid of another node to [`Dist::deliver`] (and the send
+//! built-ins hand messages to [`Dist::send`] and [`Dist::reg_send`]);
+//! a connection's reader thread turns what arrives into signals for local
+//! pids and gives them to `Scheduler::deliver`. Nothing else in the VM
+//! knows about sockets.
+//!
+//! - `names.rs`: node names and cookies.
+//! - `node_table.rs`: the node incarnations a pid or reference may name.
+//! - `etf/`: the external term format over Reef's own values.
+//! - `epmd_client.rs`, `epmd_server.rs`: the port mapper.
+//! - `handshake.rs`, `framing.rs`: the wire below the control messages.
+//! - `connection.rs`: one connection: its threads, its outgoing lanes,
+//!   and the links and monitors that cross it.
+//! - `control.rs`: control messages, both ways.
+//! - `node.rs`: going alive, connecting, the connection table.
+
+pub mod connection;
+pub mod control;
+pub mod names;
+pub mod node;
+
+pub use node::{Dist, DistError, NodeConfig};
