@@ -5,6 +5,7 @@
 //! function (`apply`) asks the interpreter to do it with [`Ctx::apply`], so
 //! the Reef stack never nests inside the Rust stack.
 
+pub mod bytes;
 pub mod io;
 pub mod kernel;
 pub mod lists;
@@ -208,7 +209,7 @@ pub fn this_node() -> Atom {
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 9] = [
+    let modules: [(&str, Table); 10] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
@@ -218,6 +219,7 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         ("maps", maps::NATIVES),
         ("strings", strings::NATIVES),
         ("math", math::NATIVES),
+        ("bytes", bytes::NATIVES),
     ];
     for (module, natives) in modules {
         let module = Atom::new(module);

@@ -1,0 +1,4 @@
+//! Distribution: Reef nodes speaking Erlang's distribution protocol.
+
+pub mod etf;
+pub mod node_table;
