@@ -110,6 +110,10 @@ pub struct LoadedModule {
     /// it through a closure pins it (`Process::pins`) while it may have a
     /// frame in it (ARCHITECTURE.md, "Code").
     pub transient: bool,
+    /// MD5 of the module's encoded bytecode, computed once at load: the
+    /// `Uniq` of its funs on the wire (NEW_FUN_EXT), so a node accepts a
+    /// fun as its own only when it runs the very same code.
+    pub md5: [u8; 16],
 }
 
 /// How many transient modules (REPL inputs) are alive: what the REPL's
@@ -142,6 +146,10 @@ impl LoadedModule {
     /// Prepares a validated bytecode module. (The caller has run
     /// `reef_bytecode::encode::validate` on it.)
     pub fn new(m: Module, dir: Option<PathBuf>) -> LoadedModule {
+        let md5 = {
+            use md5::Digest;
+            md5::Md5::digest(reef_bytecode::encode::encode_module(&m)).into()
+        };
         let literals = m
             .literals
             .iter()
@@ -187,6 +195,7 @@ impl LoadedModule {
                 })
                 .collect(),
             transient: false,
+            md5,
         }
     }
 

@@ -64,6 +64,8 @@ pub struct Runtime {
     pub(crate) color: bool,
     /// `VmBuilder::detect_deadlocks`.
     pub(crate) detect_deadlocks: AtomicBool,
+    /// The node incarnations this runtime knows (index 0 = this node).
+    pub nodes: crate::dist::node_table::NodeTable,
     next_pid: AtomicU64,
     next_ref: AtomicU64,
 }
@@ -111,6 +113,7 @@ impl Runtime {
             err: Mutex::new(err),
             color,
             detect_deadlocks: AtomicBool::new(false),
+            nodes: Default::default(),
             next_pid: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),
         };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use num_bigint::BigInt;
 
-use crate::value::{copy, print, Atom, Closure, MapData, Pid, Ref, Tuple, Value};
+use crate::value::{copy, print, Atom, Closure, Foreign, MapData, Pid, Ref, Tuple, Value};
 
 pub enum Term {
     Int(i64),
@@ -15,6 +15,9 @@ pub enum Term {
     Float(f64),
     Atom(String),
     Str(String),
+    /// A binary. From a value, only one that is not valid UTF-8 (valid
+    /// UTF-8 is a `Str`); into a value, valid UTF-8 becomes a string.
+    Bytes(Vec<u8>),
     Tuple(Vec<Term>),
     /// A list: its elements, and what ends it (`None` for `[]`).
     List(Vec<Term>, Option<Box<Term>>),
@@ -22,6 +25,8 @@ pub enum Term {
     Map(Vec<(Term, Term)>),
     Pid(u64),
     Ref(u64),
+    /// A term of another node (a reference, port or fun) held as it came.
+    Foreign(Arc<Foreign>),
     /// A function value, by its `module.name/arity` (a lambda's name is its
     /// generated one, so it cannot be called from the host).
     Fun {
@@ -141,6 +146,8 @@ impl Term {
             Term::Float(f) => Value::Float(*f),
             Term::Atom(a) => Value::atom(a),
             Term::Str(s) => Value::Str(Arc::new(s.clone())),
+            Term::Bytes(b) => Value::binary(b.clone()),
+            Term::Foreign(f) => Value::Foreign(f.clone()),
             Term::Tuple(_) => Value::tuple(Vec::new()),
             Term::List(..) => Value::Nil,
             Term::Map(_) => Value::map(MapData::new()),
@@ -245,6 +252,8 @@ impl FoldTerm for CloneTerm {
             Term::Float(f) => Term::Float(*f),
             Term::Atom(a) => Term::Atom(a.clone()),
             Term::Str(s) => Term::Str(s.clone()),
+            Term::Bytes(b) => Term::Bytes(b.clone()),
+            Term::Foreign(f) => Term::Foreign(f.clone()),
             Term::Tuple(_) => Term::Tuple(Vec::new()),
             Term::List(..) => Term::List(Vec::new(), None),
             Term::Map(_) => Term::Map(Vec::new()),
@@ -299,6 +308,8 @@ impl copy::Rebuild for ToTerm {
             Value::Float(f) => Term::Float(*f),
             Value::Atom(a) => Term::Atom(a.name().to_string()),
             Value::Str(s) => Term::Str(s.to_string()),
+            Value::Bytes(b) => Term::Bytes(b.to_vec()),
+            Value::Foreign(f) => Term::Foreign(f.clone()),
             Value::Nil => Term::List(Vec::new(), None),
             Value::Pid(p) => Term::Pid(p.0),
             Value::Ref(r) => Term::Ref(r.0),
@@ -394,6 +405,8 @@ impl PartialEq for Term {
                 (Term::Float(x), Term::Float(y)) => x == y,
                 (Term::Atom(x), Term::Atom(y)) | (Term::Str(x), Term::Str(y)) => x == y,
                 (Term::Pid(x), Term::Pid(y)) | (Term::Ref(x), Term::Ref(y)) => x == y,
+                (Term::Bytes(x), Term::Bytes(y)) => x == y,
+                (Term::Foreign(x), Term::Foreign(y)) => x == y,
                 (
                     Term::Fun {
                         module: m1,

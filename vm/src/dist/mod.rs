@@ -18,6 +18,12 @@
 //! - `node.rs`: going alive, connecting, the connection table.
 
 pub mod connection;
+pub mod etf;
+pub mod node_table;
+pub mod epmd_client;
+pub mod epmd_server;
+pub mod framing;
+pub mod handshake;
 pub mod control;
 pub mod names;
 pub mod node;

@@ -26,6 +26,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("is_string", 1, |_, a| {
         Ok(Value::bool(matches!(a[0], Value::Str(_))))
     }),
+    ("is_binary", 1, |_, a| {
+        Ok(Value::bool(matches!(a[0], Value::Str(_) | Value::Bytes(_))))
+    }),
     ("is_list", 1, |_, a| Ok(Value::bool(a[0].is_list()))),
     ("is_tuple", 1, |_, a| {
         Ok(Value::bool(matches!(a[0], Value::Tuple(_))))
@@ -37,10 +40,18 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(Value::bool(matches!(a[0], Value::Pid(_))))
     }),
     ("is_ref", 1, |_, a| {
-        Ok(Value::bool(matches!(a[0], Value::Ref(_))))
+        Ok(Value::bool(match &a[0] {
+            Value::Ref(_) => true,
+            Value::Foreign(f) => f.is_ref(),
+            _ => false,
+        }))
     }),
     ("is_fn", 1, |_, a| {
-        Ok(Value::bool(matches!(a[0], Value::Fun(_))))
+        Ok(Value::bool(match &a[0] {
+            Value::Fun(_) => true,
+            Value::Foreign(f) => f.is_fun(),
+            _ => false,
+        }))
     }),
     ("is_boolean", 1, |_, a| {
         Ok(Value::bool(matches!(

@@ -5,6 +5,7 @@
 //! function (`apply`) asks the interpreter to do it with [`Ctx::apply`], so
 //! the Reef stack never nests inside the Rust stack.
 
+pub mod bytes;
 pub mod io;
 pub mod kernel;
 pub mod lists;
@@ -238,7 +239,7 @@ pub fn this_node(rt: &Runtime) -> Atom {
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 11] = [
+    let modules: [(&str, Table); 12] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
@@ -250,6 +251,7 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         ("maps", maps::NATIVES),
         ("strings", strings::NATIVES),
         ("math", math::NATIVES),
+        ("bytes", bytes::NATIVES),
     ];
     for (module, natives) in modules {
         let module = Atom::new(module);

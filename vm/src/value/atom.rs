@@ -90,6 +90,11 @@ pub fn set_max_atoms(n: usize) {
     MAX_ATOMS.store(n.max(PREINTERNED.len()), Ordering::Relaxed);
 }
 
+/// The atom table's limit now (see [`set_max_atoms`]).
+pub fn max_atoms() -> usize {
+    MAX_ATOMS.load(Ordering::Relaxed)
+}
+
 /// How many atoms exist now.
 pub fn atom_count() -> usize {
     INTERNER.read().expect("atom table lock").names.len()

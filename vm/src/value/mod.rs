@@ -12,6 +12,7 @@
 pub mod atom;
 pub mod copy;
 mod drop;
+pub mod foreign;
 pub mod number;
 pub mod order;
 pub mod print;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use num_bigint::BigInt;
 
 pub use atom::Atom;
+pub use foreign::Foreign;
 pub use tuple::Tuple;
 
 use crate::code::LoadedModule;
@@ -95,13 +97,68 @@ fn free_map(rc: Rc<MapData>) {
     }
 }
 
-/// A process identifier. Printed `#PID<0.N.0>`.
+/// A process identifier. Bits 48..63 are the node index in the runtime's
+/// `NodeTable` (0 = this node). A local pid's low 48 bits are its serial
+/// counter (printed `#PID<0.N.0>`); a remote pid keeps Erlang's ID in
+/// bits 0..31 and the low 16 bits of Erlang's Serial in bits 32..47
+/// (printed `#PID<N.ID.SERIAL>`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Pid(pub u64);
 
-/// A unique reference (`make_ref()`). Printed `#Ref<0.0.hi.lo>`.
+impl Pid {
+    /// The node this pid lives on (0 = this node).
+    #[inline]
+    pub fn node_index(self) -> u16 {
+        (self.0 >> 48) as u16
+    }
+
+    #[inline]
+    pub fn is_local(self) -> bool {
+        self.node_index() == 0
+    }
+
+    /// A pid of another node, from Erlang's (ID, Serial); only the low 16
+    /// bits of the serial are kept (BEAM uses 13 of them).
+    pub fn remote(index: u16, id: u32, serial: u32) -> Pid {
+        Pid((index as u64) << 48 | ((serial & 0xffff) as u64) << 32 | id as u64)
+    }
+
+    /// Erlang's ID field: a remote pid's ID; for a local pid, the low 32
+    /// bits of its serial counter (with [`Pid::serial`] holding the next
+    /// 15, as BEAM splits its own pid numbers).
+    pub fn id(self) -> u32 {
+        if self.is_local() {
+            (self.0 & 0x7fff_ffff) as u32
+        } else {
+            self.0 as u32
+        }
+    }
+
+    /// Erlang's Serial field (see [`Pid::id`]).
+    pub fn serial(self) -> u32 {
+        if self.is_local() {
+            ((self.0 & 0xffff_ffff_ffff) >> 31) as u32
+        } else {
+            ((self.0 >> 32) & 0xffff) as u32
+        }
+    }
+}
+
+/// A unique reference (`make_ref()`). Printed `#Ref<0.0.hi.lo>`. Bit 63
+/// set marks a *proxy* the distribution layer makes for a monitor
+/// reference from another node (never seen by Reef code); local
+/// references count from 1 and never reach it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Ref(pub u64);
+
+impl Ref {
+    /// The bit that marks a proxy reference.
+    pub const PROXY_BIT: u64 = 1 << 63;
+
+    pub fn is_proxy(self) -> bool {
+        self.0 & Ref::PROXY_BIT != 0
+    }
+}
 
 /// A Reef term.
 #[derive(Default)]
@@ -112,8 +169,13 @@ pub enum Value {
     BigInt(Arc<BigInt>),
     Float(f64),
     Atom(Atom),
-    /// An immutable UTF-8 string, shareable between processes.
+    /// An immutable UTF-8 string, shareable between processes. A string
+    /// is a binary: [`Value::Bytes`] holds only the byte sequences that
+    /// are not valid UTF-8.
     Str(Arc<String>),
+    /// A binary that is not valid UTF-8 (invariant, as for `BigInt`:
+    /// valid UTF-8 is always `Str`; build one with [`Value::binary`]).
+    Bytes(Arc<Vec<u8>>),
     Tuple(Tuple),
     /// The empty list `[]`.
     #[default]
@@ -123,6 +185,9 @@ pub enum Value {
     Fun(Rc<Closure>),
     Pid(Pid),
     Ref(Ref),
+    /// A term from another node that Reef holds and sends back but cannot
+    /// look inside (a remote reference, a port, a fun of unknown code).
+    Foreign(Arc<Foreign>),
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
@@ -146,6 +211,8 @@ impl Clone for Value {
             Value::Fun(x) => Value::Fun(x.clone()),
             Value::Pid(x) => Value::Pid(*x),
             Value::Ref(x) => Value::Ref(*x),
+            Value::Bytes(x) => Value::Bytes(x.clone()),
+            Value::Foreign(x) => Value::Foreign(x.clone()),
         }
     }
 }
@@ -215,6 +282,24 @@ impl Value {
 
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Arc::new(s.into()))
+    }
+
+    /// A binary: `Str` when the bytes are valid UTF-8, else `Bytes` (the
+    /// one constructor that keeps the invariant).
+    pub fn binary(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::Str(Arc::new(s)),
+            Err(e) => Value::Bytes(Arc::new(e.into_bytes())),
+        }
+    }
+
+    /// The bytes of a binary (a string or `Bytes`).
+    pub fn as_binary(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
     }
 
     pub fn tuple(elems: Vec<Value>) -> Value {

@@ -1,5 +1,7 @@
 //! Exact equality and the total term order:
-//! number < atom < reference < function < pid < tuple < map < [] < list < string.
+//! number < atom < reference < function < port < pid < tuple < map < [] <
+//! list < binary (Erlang's order; strings and other binaries are one
+//! class, compared bytewise).
 //!
 //! - Numbers compare by value, integers and floats mixed. An integer and a
 //!   float of the same value are different terms (`1 == 1.0` is false) but
@@ -30,7 +32,7 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use super::{Closure, Tuple, Value};
+use super::{Closure, Foreign, Tuple, Value};
 
 fn rank(v: &Value) -> u8 {
     match v {
@@ -38,12 +40,62 @@ fn rank(v: &Value) -> u8 {
         Value::Atom(_) => 1,
         Value::Ref(_) => 2,
         Value::Fun(_) => 3,
-        Value::Pid(_) => 4,
-        Value::Tuple(_) => 5,
-        Value::Map(_) => 6,
-        Value::Nil => 7,
-        Value::Cons(_) => 8,
-        Value::Str(_) => 9,
+        Value::Foreign(f) => match **f {
+            Foreign::Ref { .. } => 2,
+            Foreign::Fun { .. } => 3,
+            Foreign::Port { .. } => 4,
+        },
+        Value::Pid(_) => 5,
+        Value::Tuple(_) => 6,
+        Value::Map(_) => 7,
+        Value::Nil => 8,
+        Value::Cons(_) => 9,
+        Value::Str(_) | Value::Bytes(_) => 10,
+    }
+}
+
+/// Orders terms of the same rank where a foreign term is involved.
+/// References: this node's first (by counter), then other nodes' by node
+/// index and words (highest word first, as Erlang compares them). Funs:
+/// Reef's own before foreign ones, which order by module name, arity and
+/// then their encoding. Ports: by node index, then id.
+fn cmp_foreign(a: &Value, b: &Value) -> Ordering {
+    fn ref_key(v: &Value) -> (u16, Vec<u32>, u64) {
+        match v {
+            Value::Ref(r) => (0, Vec::new(), r.0),
+            Value::Foreign(f) => match &**f {
+                Foreign::Ref { node, words } => (*node, words.iter().rev().copied().collect(), 0),
+                _ => (0, Vec::new(), 0),
+            },
+            _ => (0, Vec::new(), 0),
+        }
+    }
+    match (a, b) {
+        (Value::Fun(_), Value::Foreign(_)) => Ordering::Less,
+        (Value::Foreign(_), Value::Fun(_)) => Ordering::Greater,
+        (Value::Foreign(x), Value::Foreign(y)) => match (&**x, &**y) {
+            (
+                Foreign::Fun {
+                    module: m1,
+                    arity: a1,
+                    etf: e1,
+                },
+                Foreign::Fun {
+                    module: m2,
+                    arity: a2,
+                    etf: e2,
+                },
+            ) => m1
+                .name()
+                .cmp(m2.name())
+                .then(a1.cmp(a2))
+                .then(e1.cmp(e2)),
+            (Foreign::Port { node: n1, id: i1 }, Foreign::Port { node: n2, id: i2 }) => {
+                n1.cmp(n2).then(i1.cmp(i2))
+            }
+            _ => ref_key(a).cmp(&ref_key(b)),
+        },
+        _ => ref_key(a).cmp(&ref_key(b)),
     }
 }
 
@@ -226,8 +278,12 @@ fn compare_one<'a>(a: &'a Value, b: &'a Value, exact: bool, stack: &mut Stack<'a
             }
         }
         (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Str(_) | Value::Bytes(_), Value::Str(_) | Value::Bytes(_)) => {
+            a.as_binary().cmp(&b.as_binary())
+        }
         (Value::Ref(x), Value::Ref(y)) => x.cmp(y),
         (Value::Pid(x), Value::Pid(y)) => x.cmp(y),
+        (Value::Foreign(_), _) | (_, Value::Foreign(_)) => cmp_foreign(a, b),
         (Value::Fun(x), Value::Fun(y)) => {
             let (o, rest) = cmp_fun_heads(x, y);
             if let Some(p) = rest {
@@ -299,6 +355,8 @@ fn equal_one<'a>(a: &'a Value, b: &'a Value, stack: &mut Stack<'a>) -> bool {
         (Value::Nil, Value::Nil) => true,
         (Value::Pid(x), Value::Pid(y)) => x == y,
         (Value::Ref(x), Value::Ref(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Foreign(x), Value::Foreign(y)) => x == y,
         (Value::Tuple(x), Value::Tuple(y)) => {
             if x.len() != y.len() {
                 return false;

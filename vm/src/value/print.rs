@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{Atom, Closure, Value};
+use super::{Atom, Closure, Foreign, Value};
 
 /// The `inspect` form of a term: `42`, `1.0e20`, `:ok`, `"text"`, `(1, :a)`,
 /// `[1 | 2]`, `#{:a => 1}`, `#PID<0.42.0>`, `#Fn<m.f/1>`, ...
@@ -123,6 +123,7 @@ pub fn write_limited(out: &mut String, v: &Value, limits: &Limits) {
                         todo.push(Todo::Text("}"));
                         todo.push(Todo::Map(Box::new(m.iter()), 0, depth + 1));
                     }
+                    Value::Bytes(b) => write_bytes(out, b, limits.items),
                     _ => write_scalar(out, v),
                 }
             }
@@ -190,14 +191,56 @@ fn write_scalar(out: &mut String, v: &Value) {
         Value::Str(s) => write_string(out, s),
         Value::Nil => out.push_str("[]"),
         Value::Fun(c) => write_fun(out, c),
-        Value::Pid(p) => {
+        Value::Pid(p) if p.is_local() => {
             let _ = write!(out, "#PID<0.{}.0>", p.0);
         }
+        Value::Pid(p) => {
+            let _ = write!(out, "#PID<{}.{}.{}>", p.node_index(), p.id(), p.serial());
+        }
+        Value::Bytes(b) => write_bytes(out, b, usize::MAX),
+        Value::Foreign(f) => write_foreign(out, f),
         Value::Ref(r) => {
             let _ = write!(out, "#Ref<0.0.{}.{}>", r.0 >> 32, r.0 & 0xffff_ffff);
         }
         Value::Tuple(_) | Value::Cons(_) | Value::Map(_) => {
             unreachable!("compound terms are written by write_limited")
+        }
+    }
+}
+
+/// A binary that is not a string: `<<1, 2, 255>>`; past `items` bytes,
+/// the rest is `...`.
+pub fn write_bytes(out: &mut String, b: &[u8], items: usize) {
+    out.push_str("<<");
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if i >= items {
+            out.push_str("...");
+            break;
+        }
+        let _ = write!(out, "{x}");
+    }
+    out.push_str(">>");
+}
+
+/// `#Ref<N.a.b.c>` (the highest word first, as Erlang prints them),
+/// `#Port<N.id>`, `#Fn<module/arity>` for a fun of another node.
+fn write_foreign(out: &mut String, f: &Foreign) {
+    match f {
+        Foreign::Ref { node, words } => {
+            let _ = write!(out, "#Ref<{node}");
+            for w in words.iter().rev() {
+                let _ = write!(out, ".{w}");
+            }
+            out.push('>');
+        }
+        Foreign::Port { node, id } => {
+            let _ = write!(out, "#Port<{node}.{id}>");
+        }
+        Foreign::Fun { module, arity, .. } => {
+            let _ = write!(out, "#Fn<{}.?/{}>", module.name(), arity);
         }
     }
 }

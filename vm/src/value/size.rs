@@ -34,6 +34,14 @@ impl Sizer {
                 | Value::Ref(_) => {}
                 Value::BigInt(b) => self.words += 2 + (b.bits() as usize).div_ceil(64),
                 Value::Str(s) => self.words += 2 + s.len().div_ceil(8),
+                Value::Bytes(b) => self.words += 2 + b.len().div_ceil(8),
+                Value::Foreign(f) => {
+                    self.words += 3 + match &**f {
+                        super::Foreign::Ref { words, .. } => words.len().div_ceil(2),
+                        super::Foreign::Port { .. } => 1,
+                        super::Foreign::Fun { etf, .. } => etf.len().div_ceil(8),
+                    }
+                }
                 Value::Tuple(t) => {
                     if self.first(t.addr(), t.strong_count()) {
                         self.words += 1 + SLOT * t.len();
