@@ -3,6 +3,8 @@
 //! starts (detached, as `epmd -daemon`) when none answers.
 
 use std::process::ExitCode;
+
+use lexopt::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -20,7 +20,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod ceiling;
-pub mod dist;
 pub mod code;
 pub mod dirty;
 pub mod dist;

@@ -357,7 +357,7 @@ impl Connection {
                 Ok(p) => p,
                 Err(e) => {
                     if self.state() != State::Down {
-                        let why = match e {
+                        let why = match &e {
                             FrameError::Idle => "no answer within the net tick time".to_string(),
                             e => e.to_string(),
                         };
@@ -388,7 +388,7 @@ impl Connection {
     }
 
     /// The peer sent something we cannot accept: report and close.
-    pub(crate) fn protocol_error(&self, why: &str) {
+    pub(crate) fn protocol_error(self: &Arc<Self>, why: &str) {
         if let Some(d) = self.dist.upgrade() {
             d.report(&format!("connection to {} closed: {why}", self.peer));
         }

@@ -194,7 +194,7 @@ impl Dist {
         r: Ref,
     ) {
         let Some(rt) = self.runtime() else { return };
-        let arity = args.list_len().unwrap_or(0) as i64;
+        let arity = args.list_to_vec().map_or(0, |v| v.len()) as i64;
         let fail = |rt: &Runtime| {
             let reply = spawn_reply_message(
                 r,
@@ -204,7 +204,7 @@ impl Dist {
                 .deliver(from, Signal::Message(Message::copy_of(&reply)));
         };
         let Some(c) = self.connection(node) else { return fail(&rt) };
-        let opts = Value::list(opts.iter().map(|o| Value::Atom(Atom::new(o))).collect());
+        let opts = Value::list(opts.iter().map(|o| Value::Atom(Atom::new(o))).collect::<Vec<_>>());
         let ctl = Value::tuple(vec![
             int(SPAWN_REQUEST),
             Value::Ref(r),
@@ -365,7 +365,7 @@ pub fn incoming(
     let Some(Value::Int(op)) = t.first() else {
         return Err("a control message without an operation".into());
     };
-    let bad = || format!("malformed control message {}", crate::value::print::inspect_limited(&ctl));
+    let bad = || format!("malformed control message {}", crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT));
     let local = |v: &Value| -> Result<Pid, String> {
         match v {
             Value::Pid(p) if p.is_local() => Ok(*p),
@@ -533,7 +533,7 @@ pub fn incoming(
             // as BEAM drops one to an inactive alias.
             let _ = payload(cx)?;
         }
-        _ => return Err(format!("unknown control message {}", crate::value::print::inspect_limited(&ctl))),
+        _ => return Err(format!("unknown control message {}", crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT))),
     }
     Ok(())
 }

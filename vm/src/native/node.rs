@@ -7,7 +7,7 @@ use crate::exports::NativeFn;
 use crate::interp::Exception;
 use crate::links::Watched;
 use crate::signal::{self, Signal};
-use crate::value::{Atom, Pid, Value};
+use crate::value::{Atom, Foreign, Pid, Value};
 
 /// Kernel built-ins (no module prefix).
 pub const KERNEL: &[(&str, u32, NativeFn)] = &[
@@ -16,13 +16,13 @@ pub const KERNEL: &[(&str, u32, NativeFn)] = &[
         let index = match &a[0] {
             Value::Pid(p) => p.node_index(),
             Value::Ref(_) => 0,
-            Value::Foreign(f) => f.node_index(),
+            Value::Foreign(f) => match &**f {
+                Foreign::Ref { node, .. } | Foreign::Port { node, .. } => *node,
+                Foreign::Fun { .. } => return Err(Exception::badarg()),
+            },
             _ => return Err(Exception::badarg()),
         };
-        match ctx.rt.nodes.get(index) {
-            Some((name, _)) => Ok(Value::Atom(name)),
-            None => Err(Exception::badarg()),
-        }
+        Ok(Value::Atom(ctx.rt.nodes.get(index).0))
     }),
     ("nodes", 0, |ctx, _| Ok(connected(ctx))),
     ("spawn", 4, |ctx, a| spawn4(ctx, a, "spawn")),
