@@ -127,6 +127,9 @@ pub struct Process {
     /// A send to another node found its connection's queue long: the
     /// process yields and runs the send again.
     pub(crate) send_busy: bool,
+    /// `process.flag(:crash_report, false)`: an abnormal end prints no
+    /// report (the exit reason is the process's answer, as in `erpc`).
+    pub(crate) crash_report: bool,
     /// The host waits for this process's call to end.
     pub(crate) watch: Option<Arc<Watch>>,
     /// The table entry of the last process it sent to: a process that
@@ -183,6 +186,7 @@ impl Process {
             max_queue: None,
             blocked_on: None,
             send_busy: false,
+            crash_report: true,
             watch: None,
             send_cache: None,
             pins: Vec::new(),

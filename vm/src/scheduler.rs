@@ -549,7 +549,7 @@ impl Scheduler {
         }
         match body.watch.take() {
             Some(w) => w.set(host::exited(&body, &exit)),
-            None if exit.is_abnormal() => {
+            None if exit.is_abnormal() && body.crash_report => {
                 let report = interp::crash_report(&Value::Pid(pid), &exit);
                 rt.write_err(&report);
             }

@@ -93,6 +93,15 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
             ctx.proc.trap_exit = *b == Atom::TRUE;
             Ok(Value::bool(old))
         }
+        // `process.flag(:crash_report, false)`: no crash report when it
+        // ends abnormally (its exit reason is its answer, as in `erpc`).
+        (Value::Atom(f), Value::Atom(b @ (Atom::TRUE | Atom::FALSE)))
+            if f.name() == "crash_report" =>
+        {
+            let old = ctx.proc.crash_report;
+            ctx.proc.crash_report = *b == Atom::TRUE;
+            Ok(Value::bool(old))
+        }
         // `process.flag(:max_queue, n)`: a sender to this process waits
         // while `n` messages are queued (0 or `:infinity`: no limit).
         (Value::Atom(f), n) if f.name() == "max_queue" => {
