@@ -22,6 +22,7 @@
 pub mod ceiling;
 pub mod code;
 pub mod dirty;
+pub mod dist;
 pub mod exports;
 pub mod heap;
 pub mod host;
