@@ -437,3 +437,6 @@ fn stop_req(conn: &mut TcpStream, buf: &[u8], shared: &Shared) -> io::Result<()>
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -498,3 +498,6 @@ pub fn term_len(b: &[u8]) -> Option<usize> {
     }
     Some(at)
 }
+
+#[cfg(test)]
+mod tests;

@@ -248,9 +248,8 @@ impl fmt::Display for HandshakeError {
             ),
             HandshakeError::Timeout { side, peer } => write!(
                 f,
-                "connection {} {peer} failed: handshake timed out after {} s",
-                dir(side),
-                HANDSHAKE_TIMEOUT.as_secs()
+                "connection {} {peer} failed: the handshake timed out",
+                dir(side)
             ),
             HandshakeError::Io { side, peer, error } => {
                 write!(f, "connection {} {peer} failed: {error}", dir(side))
@@ -275,7 +274,7 @@ struct Hs<'a> {
 const MAX_MESSAGE: usize = 2048;
 
 impl Hs<'_> {
-    fn new(s: &mut TcpStream, side: Side) -> Hs<'_> {
+    fn new(s: &mut TcpStream, side: Side, timeout: Duration) -> Hs<'_> {
         let peer = s
             .peer_addr()
             .map_or_else(|_| "an unknown peer".to_string(), |a| a.to_string());
@@ -283,7 +282,7 @@ impl Hs<'_> {
             s,
             side,
             peer,
-            deadline: Instant::now() + HANDSHAKE_TIMEOUT,
+            deadline: Instant::now() + timeout,
         }
     }
 
@@ -445,7 +444,17 @@ pub fn connect_with(
     cfg: &Config,
     on_alive: &dyn Fn(&str) -> bool,
 ) -> Result<Peer, HandshakeError> {
-    let mut hs = Hs::new(stream, Side::To);
+    connect_within(stream, cfg, on_alive, HANDSHAKE_TIMEOUT)
+}
+
+/// [`connect_with`], with the whole handshake bounded by `timeout`.
+pub fn connect_within(
+    stream: &mut TcpStream,
+    cfg: &Config,
+    on_alive: &dyn Fn(&str) -> bool,
+    timeout: Duration,
+) -> Result<Peer, HandshakeError> {
+    let mut hs = Hs::new(stream, Side::To, timeout);
     let _ = hs.s.set_nodelay(true);
 
     // send_name
@@ -580,7 +589,17 @@ pub fn accept(
     cfg: &Config,
     resolve: &dyn Fn(&str) -> Admit,
 ) -> Result<Peer, HandshakeError> {
-    let mut hs = Hs::new(stream, Side::From);
+    accept_within(stream, cfg, resolve, HANDSHAKE_TIMEOUT)
+}
+
+/// [`accept`], with the whole handshake bounded by `timeout`.
+pub fn accept_within(
+    stream: &mut TcpStream,
+    cfg: &Config,
+    resolve: &dyn Fn(&str) -> Admit,
+    timeout: Duration,
+) -> Result<Peer, HandshakeError> {
+    let mut hs = Hs::new(stream, Side::From, timeout);
     let _ = hs.s.set_nodelay(true);
 
     // recv_name: the new 'N' form, or the old 'n' form of a node that
@@ -715,3 +734,6 @@ pub fn accept(
         creation,
     })
 }
+
+#[cfg(test)]
+mod tests;
