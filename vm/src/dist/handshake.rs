@@ -140,6 +140,9 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peer {
     pub name: String,
+    /// The flags both sides advertised (ours AND theirs): what this
+    /// connection uses, as OTP's `dist_util` agrees them (so `PUBLISHED`
+    /// only if both are published, `FRAGMENTS` only if both fragment).
     pub flags: u64,
     pub creation: u32,
 }
@@ -567,7 +570,7 @@ pub fn connect_within(
     hs.done()?;
     Ok(Peer {
         name,
-        flags,
+        flags: flags & cfg.flags,
         creation,
     })
 }
@@ -730,7 +733,7 @@ pub fn accept_within(
     hs.done()?;
     Ok(Peer {
         name,
-        flags,
+        flags: flags & cfg.flags,
         creation,
     })
 }
