@@ -146,7 +146,11 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
     };
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { main_prompt.as_str() } else { cont_prompt.as_str() };
+        let prompt = if buffer.is_empty() {
+            main_prompt.as_str()
+        } else {
+            cont_prompt.as_str()
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 if !buffer.is_empty() {

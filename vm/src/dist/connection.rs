@@ -28,8 +28,8 @@ use std::time::Duration;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::framing::{self, FrameError, Packet};
-use super::{etf, handshake};
 use super::node::Dist;
+use super::{etf, handshake};
 use crate::mailbox::Message;
 use crate::signal::Signal;
 use crate::value::{Atom, Pid, Ref, Value};
@@ -87,13 +87,70 @@ pub struct Crossing {
     pub spawns: FxHashMap<Ref, Pid>,
 }
 
-/// A message waiting in a lane: its terms, then (once its turn came)
-/// the packets left to write.
+/// A message waiting in a lane: its terms (each with its 131), and how
+/// much of it the fragments sent so far took.
 struct Outgoing {
     control: Vec<u8>,
     payload: Option<Vec<u8>>,
     size: usize,
-    packets: Option<VecDeque<Vec<u8>>>,
+    /// Its fragment sequence id (0 until its first fragment).
+    seq: u64,
+    /// Bytes of the body (both terms without their 131) sent so far.
+    sent: usize,
+}
+
+impl Outgoing {
+    /// The body: the control term then the payload, without their 131.
+    fn body_len(&self) -> usize {
+        self.control.len().saturating_sub(1)
+            + self
+                .payload
+                .as_ref()
+                .map_or(0, |p| p.len().saturating_sub(1))
+    }
+
+    /// Copies body bytes `from..from + n` into `out`.
+    fn body_into(&self, from: usize, n: usize, out: &mut Vec<u8>) {
+        let c = self.control.get(1..).unwrap_or(&[]);
+        let p = self
+            .payload
+            .as_deref()
+            .and_then(|p| p.get(1..))
+            .unwrap_or(&[]);
+        let end = from + n;
+        if from < c.len() {
+            out.extend_from_slice(&c[from..end.min(c.len())]);
+        }
+        if end > c.len() {
+            let a = from.max(c.len()) - c.len();
+            out.extend_from_slice(&p[a..end - c.len()]);
+        }
+    }
+
+    /// The next packet of this message in the fragments layout (one
+    /// `131 68` packet if it fits in one), and whether it was the last.
+    fn next_fragment(&mut self) -> (Vec<u8>, bool) {
+        let total = self.body_len();
+        let n = total.div_ceil(FRAGMENT).max(1);
+        let left = total - self.sent;
+        let chunk = left.min(FRAGMENT);
+        let mut p = Vec::with_capacity(chunk + 20);
+        if n == 1 {
+            p.extend_from_slice(&[131, 68, 0]);
+        } else {
+            let index = self.sent / FRAGMENT; // 0 for the first
+            let frag_id = (n - index) as u64;
+            p.extend_from_slice(&[131, if index == 0 { 69 } else { 70 }]);
+            p.extend_from_slice(&self.seq.to_be_bytes());
+            p.extend_from_slice(&frag_id.to_be_bytes());
+            if index == 0 {
+                p.push(0);
+            }
+        }
+        self.body_into(self.sent, chunk, &mut p);
+        self.sent += chunk;
+        (p, self.sent >= total)
+    }
 }
 
 struct Inner {
@@ -214,7 +271,8 @@ impl Connection {
             control,
             payload,
             size,
-            packets: None,
+            seq: 0,
+            sent: 0,
         });
         if was_empty {
             g.turn.push_back(lane);
@@ -227,25 +285,26 @@ impl Connection {
         true
     }
 
-    /// The next packet to write, taking the lanes in turn (a message is
-    /// cut into packets when its turn first comes, with the peer's flags).
+    /// The next packet to write, taking the lanes in turn. A message is
+    /// cut into fragments one at a time, as its turn comes (no copy of a
+    /// big message is made under the lock, nor all at once).
     fn next_packet(&self, g: &mut Inner) -> Option<Vec<u8>> {
         let lane = g.turn.pop_front()?;
         let fragments = g.flags & handshake::DFLAG_FRAGMENTS != 0;
         let q = g.lanes.get_mut(&lane)?;
         let msg = q.front_mut()?;
-        let packets = msg.packets.get_or_insert_with(|| {
-            let payload = msg.payload.as_deref();
-            if fragments {
-                let seq = self.dist.upgrade().map_or(1, |d| d.next_seq());
-                framing::write_fragments(seq, &msg.control, payload.unwrap_or(&[]), FRAGMENT)
-                    .into()
-            } else {
-                VecDeque::from([framing::pass_through(&msg.control, payload)])
+        let (packet, done) = if fragments {
+            if msg.seq == 0 {
+                msg.seq = self.dist.upgrade().map_or(1, |d| d.next_seq());
             }
-        });
-        let packet = packets.pop_front();
-        if packets.is_empty() {
+            msg.next_fragment()
+        } else {
+            (
+                framing::pass_through(&msg.control, msg.payload.as_deref()),
+                true,
+            )
+        };
+        if done {
             let size = msg.size;
             q.pop_front();
             g.queued -= size;
@@ -256,7 +315,7 @@ impl Connection {
         } else {
             g.turn.push_back(lane);
         }
-        packet
+        Some(packet)
     }
 
     /// The handshake is done: start the threads and send what waited.
@@ -296,6 +355,7 @@ impl Connection {
         let waiters = std::mem::take(&mut self.lock().waiters);
         let tick = dist.tick;
         let _ = reader.set_read_timeout(Some(tick));
+        small_buffers(&writer);
         let (me, me2) = (self.clone(), self.clone());
         let r = std::thread::Builder::new()
             .name("reef-dist-read".into())
@@ -431,7 +491,9 @@ impl Connection {
         if let Some(s) = stream {
             let _ = s.shutdown(Shutdown::Both);
         }
-        let Some(dist) = self.dist.upgrade() else { return };
+        let Some(dist) = self.dist.upgrade() else {
+            return;
+        };
         dist.forget(self, was_up);
         let Some(rt) = dist.runtime() else { return };
         let noconn = || Message::copy_of(&Value::Atom(Atom::new("noconnection")));
@@ -465,7 +527,10 @@ impl Connection {
         for (r, requester) in crossing.spawns {
             let reply = super::control::spawn_reply_message(
                 r,
-                Value::tuple(vec![Value::Atom(Atom::ERROR), Value::Atom(Atom::new("noconnection"))]),
+                Value::tuple(vec![
+                    Value::Atom(Atom::ERROR),
+                    Value::Atom(Atom::new("noconnection")),
+                ]),
             );
             rt.scheduler
                 .deliver(requester, Signal::Message(Message::copy_of(&reply)));
@@ -476,3 +541,28 @@ impl Connection {
         self.lock().index
     }
 }
+
+/// Kernel socket buffers of a few hundred KB: what the kernel holds
+/// ahead of a small message is the head-of-line delay a big message can
+/// cause (lanes interleave fragments only before the socket), so it is
+/// kept short; loopback and LAN throughput do not need more.
+fn small_buffers(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let size: libc::c_int = SOCKET_BUFFER as libc::c_int;
+    for opt in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
+        // SAFETY: a valid socket descriptor and a pointer to a c_int of
+        // the length given.
+        unsafe {
+            libc::setsockopt(
+                s.as_raw_fd(),
+                libc::SOL_SOCKET,
+                opt,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+}
+
+/// The kernel buffer size asked for each way (the kernel doubles it).
+pub const SOCKET_BUFFER: usize = 128 * 1024;

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use super::connection::{Connection, Target, Watcher};
-use super::{etf, framing};
 use super::node::Dist;
+use super::{etf, framing};
 use crate::mailbox::Message;
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
@@ -108,8 +108,12 @@ impl Dist {
     /// With `may_wait`, a long queue on the connection sends nothing and
     /// answers `Busy`.
     pub fn send(self: &Arc<Self>, from: Pid, to: Pid, msg: &Value, may_wait: bool) -> Sent {
-        let Some(rt) = self.runtime() else { return Sent::Done };
-        let Some(c) = self.conn_of(&rt, to) else { return Sent::Done };
+        let Some(rt) = self.runtime() else {
+            return Sent::Done;
+        };
+        let Some(c) = self.conn_of(&rt, to) else {
+            return Sent::Done;
+        };
         if may_wait && c.is_busy() {
             return Sent::Busy;
         }
@@ -131,8 +135,12 @@ impl Dist {
         msg: &Value,
         may_wait: bool,
     ) -> Sent {
-        let Some(rt) = self.runtime() else { return Sent::Done };
-        let Some(c) = self.connection(node) else { return Sent::Done };
+        let Some(rt) = self.runtime() else {
+            return Sent::Done;
+        };
+        let Some(c) = self.connection(node) else {
+            return Sent::Done;
+        };
         if may_wait && c.is_busy() {
             return Sent::Busy;
         }
@@ -153,7 +161,9 @@ impl Dist {
     /// `monitor((name, node))`: the `:DOWN` names `(name, node)`.
     pub fn monitor_name(self: &Arc<Self>, from: Pid, name: Atom, node: Atom, r: Ref) {
         let Some(rt) = self.runtime() else { return };
-        let Some(c) = self.connection(node) else { return };
+        let Some(c) = self.connection(node) else {
+            return;
+        };
         let ctl = Value::tuple(vec![
             int(MONITOR_P),
             pid(from),
@@ -203,8 +213,14 @@ impl Dist {
             rt.scheduler
                 .deliver(from, Signal::Message(Message::copy_of(&reply)));
         };
-        let Some(c) = self.connection(node) else { return fail(&rt) };
-        let opts = Value::list(opts.iter().map(|o| Value::Atom(Atom::new(o))).collect::<Vec<_>>());
+        let Some(c) = self.connection(node) else {
+            return fail(&rt);
+        };
+        let opts = Value::list(
+            opts.iter()
+                .map(|o| Value::Atom(Atom::new(o)))
+                .collect::<Vec<_>>(),
+        );
         let ctl = Value::tuple(vec![
             int(SPAWN_REQUEST),
             Value::Ref(r),
@@ -243,11 +259,19 @@ impl Dist {
             }
             Signal::Link(from) => {
                 c.crossing(|x| x.links.insert((from, to)));
-                (Value::tuple(vec![int(LINK), pid(from), pid(to)]), None, from)
+                (
+                    Value::tuple(vec![int(LINK), pid(from), pid(to)]),
+                    None,
+                    from,
+                )
             }
             Signal::Unlink(from) => {
                 c.crossing(|x| x.links.remove(&(from, to)));
-                (Value::tuple(vec![int(UNLINK), pid(from), pid(to)]), None, from)
+                (
+                    Value::tuple(vec![int(UNLINK), pid(from), pid(to)]),
+                    None,
+                    from,
+                )
             }
             Signal::Monitor { from, r } => {
                 c.crossing(|x| x.monitors.insert(r, (from, Target::Pid(to))));
@@ -274,7 +298,9 @@ impl Dist {
                 }) else {
                     return;
                 };
-                let Some(their) = decode_ref(&rt, &w.their_ref) else { return };
+                let Some(their) = decode_ref(&rt, &w.their_ref) else {
+                    return;
+                };
                 let fromproc = match w.name {
                     Some(n) => Value::Atom(n),
                     None => pid(from),
@@ -342,8 +368,12 @@ pub fn incoming(
     atoms: &mut etf::AtomBudget,
     whole: &framing::DistMessage,
 ) -> Result<(), String> {
-    let Some(dist) = conn.dist() else { return Ok(()) };
-    let Some(rt) = dist.runtime() else { return Ok(()) };
+    let Some(dist) = conn.dist() else {
+        return Ok(());
+    };
+    let Some(rt) = dist.runtime() else {
+        return Ok(());
+    };
     let code = |m: Atom| rt.code.get(m);
     let mut cx = etf::DecodeCx {
         nodes: &rt.nodes,
@@ -365,7 +395,12 @@ pub fn incoming(
     let Some(Value::Int(op)) = t.first() else {
         return Err("a control message without an operation".into());
     };
-    let bad = || format!("malformed control message {}", crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT));
+    let bad = || {
+        format!(
+            "malformed control message {}",
+            crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT)
+        )
+    };
     let local = |v: &Value| -> Result<Pid, String> {
         match v {
             Value::Pid(p) if p.is_local() => Ok(*p),
@@ -390,7 +425,9 @@ pub fn incoming(
             deliver(local(&t[2])?, Signal::Message(msg(payload(cx)?)))
         }
         (REG_SEND, 4) | (REG_SEND_TT, 5) => {
-            let Value::Atom(name) = t[3] else { return Err(bad()) };
+            let Value::Atom(name) = t[3] else {
+                return Err(bad());
+            };
             let m = payload(cx)?;
             if let Some(to) = rt.scheduler.table.whereis(name) {
                 deliver(to, Signal::Message(msg(m)));
@@ -423,7 +460,14 @@ pub fn incoming(
             };
             conn.crossing(|x| x.links.remove(&(to, from)));
             let reason = Message::copy_of(&reason);
-            deliver(to, Signal::Exit { from, reason, link: true });
+            deliver(
+                to,
+                Signal::Exit {
+                    from,
+                    reason,
+                    link: true,
+                },
+            );
         }
         (EXIT2, 4) | (EXIT2_TT, 5) | (PAYLOAD_EXIT2, 3) | (PAYLOAD_EXIT2_TT, 4) => {
             let (from, to) = (remote(&t[1])?, local(&t[2])?);
@@ -433,7 +477,14 @@ pub fn incoming(
                 _ => payload(cx)?,
             };
             let reason = Message::copy_of(&reason);
-            deliver(to, Signal::Exit { from, reason, link: false });
+            deliver(
+                to,
+                Signal::Exit {
+                    from,
+                    reason,
+                    link: false,
+                },
+            );
         }
         (MONITOR_P, 4) => {
             let from = remote(&t[1])?;
@@ -487,8 +538,14 @@ pub fn incoming(
         }
         (MONITOR_P_EXIT, 5) | (PAYLOAD_MONITOR_P_EXIT, 4) => {
             let to = local(&t[2])?;
-            let Value::Ref(r) = t[3] else { return Err(bad()) };
-            let reason = if *op == MONITOR_P_EXIT { t[4].clone() } else { payload(cx)? };
+            let Value::Ref(r) = t[3] else {
+                return Err(bad());
+            };
+            let reason = if *op == MONITOR_P_EXIT {
+                t[4].clone()
+            } else {
+                payload(cx)?
+            };
             let Some(Some((_, target))) = conn.crossing(|x| x.monitors.remove(&r)) else {
                 return Ok(()); // demonitored meanwhile
             };
@@ -505,9 +562,13 @@ pub fn incoming(
             spawn_for(&rt, conn, t, args)?;
         }
         (SPAWN_REPLY, 5) | (SPAWN_REPLY_TT, 6) => {
-            let Value::Ref(r) = t[1] else { return Err(bad()) };
+            let Value::Ref(r) = t[1] else {
+                return Err(bad());
+            };
             let to = local(&t[2])?;
-            let Value::Int(flags) = t[3] else { return Err(bad()) };
+            let Value::Int(flags) = t[3] else {
+                return Err(bad());
+            };
             let Some(Some(_)) = conn.crossing(|x| x.spawns.remove(&r)) else {
                 return Ok(());
             };
@@ -533,26 +594,49 @@ pub fn incoming(
             // as BEAM drops one to an inactive alias.
             let _ = payload(cx)?;
         }
-        _ => return Err(format!("unknown control message {}", crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT))),
+        _ => {
+            return Err(format!(
+                "unknown control message {}",
+                crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT)
+            ))
+        }
     }
     Ok(())
 }
 
 /// A SPAWN_REQUEST: start `m.f(args...)` here, linked to and monitored
 /// by the requester as it asked, and answer with a SPAWN_REPLY.
-fn spawn_for(rt: &Arc<Runtime>, conn: &Arc<Connection>, t: &[Value], args: Value) -> Result<(), String> {
+fn spawn_for(
+    rt: &Arc<Runtime>,
+    conn: &Arc<Connection>,
+    t: &[Value],
+    args: Value,
+) -> Result<(), String> {
     let bad = || "malformed SPAWN_REQUEST".to_string();
     let req = t[1].clone();
-    let Value::Pid(from) = t[2] else { return Err(bad()) };
+    let Value::Pid(from) = t[2] else {
+        return Err(bad());
+    };
     let Some([Value::Atom(m), Value::Atom(f), Value::Int(_)]) = t[4].as_tuple() else {
         return Err(bad());
     };
     let opts = t[5].list_to_vec().ok_or_else(bad)?;
-    let has = |o: &str| opts.iter().any(|v| matches!(v, Value::Atom(a) if a.name() == o));
+    let has = |o: &str| {
+        opts.iter()
+            .any(|v| matches!(v, Value::Atom(a) if a.name() == o))
+    };
     let (link, monitor) = (has("link"), has("monitor"));
-    let Some(argv) = args.list_to_vec() else { return Err(bad()) };
+    let Some(argv) = args.list_to_vec() else {
+        return Err(bad());
+    };
     let reply = |flags: i64, result: Value| {
-        let ctl = Value::tuple(vec![int(SPAWN_REPLY), req.clone(), pid(from), int(flags), result]);
+        let ctl = Value::tuple(vec![
+            int(SPAWN_REPLY),
+            req.clone(),
+            pid(from),
+            int(flags),
+            result,
+        ]);
         conn.enqueue(Pid(0), Dist::encode(rt, &ctl), None);
     };
     if rt.scheduler.table.len() >= rt.limits.max_processes {

@@ -18,14 +18,14 @@
 //! - `node.rs`: going alive, connecting, the connection table.
 
 pub mod connection;
-pub mod etf;
-pub mod node_table;
+pub mod control;
 pub mod epmd_client;
 pub mod epmd_server;
+pub mod etf;
 pub mod framing;
 pub mod handshake;
-pub mod control;
 pub mod names;
 pub mod node;
+pub mod node_table;
 
 pub use node::{Dist, DistError, NodeConfig};

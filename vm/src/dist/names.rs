@@ -136,7 +136,12 @@ mod tests {
     fn names() {
         assert_eq!(full("a@127.0.0.1", true).unwrap(), "a@127.0.0.1");
         assert!(full("a", false).unwrap().starts_with("a@"));
-        assert!(!full("a", false).unwrap().split('@').nth(1).unwrap().contains('.'));
+        assert!(!full("a", false)
+            .unwrap()
+            .split('@')
+            .nth(1)
+            .unwrap()
+            .contains('.'));
         assert!(full("a@b.c", false).is_err());
         assert!(check("@x").is_err());
         assert!(check("a b@x").is_err());

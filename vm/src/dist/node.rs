@@ -109,8 +109,8 @@ impl Dist {
     /// answers), and starts accepting connections.
     pub fn start(rt: &Arc<Runtime>, cfg: NodeConfig) -> Result<Arc<Dist>, DistError> {
         names::check(&cfg.name).map_err(DistError::BadName)?;
-        let listener = TcpListener::bind(("0.0.0.0", cfg.port.unwrap_or(0)))
-            .map_err(DistError::Listen)?;
+        let listener =
+            TcpListener::bind(("0.0.0.0", cfg.port.unwrap_or(0))).map_err(DistError::Listen)?;
         let port = listener.local_addr().map_err(DistError::Listen)?.port();
         let alive = cfg.name.split('@').next().unwrap_or_default().to_string();
         let (registration, creation) = if cfg.epmd {
@@ -198,7 +198,12 @@ impl Dist {
 
     /// For `node.connect`: `Some(up)` when known now, else `pid` gets
     /// `("$connect", r, up)` when it is.
-    pub(crate) fn connect_wait(self: &Arc<Self>, node: Atom, pid: Pid, r: crate::value::Ref) -> Option<bool> {
+    pub(crate) fn connect_wait(
+        self: &Arc<Self>,
+        node: Atom,
+        pid: Pid,
+        r: crate::value::Ref,
+    ) -> Option<bool> {
         match self.connection(node) {
             Some(c) => c.wait_up(pid, r),
             None => Some(true),
@@ -324,7 +329,12 @@ impl Dist {
             self.node_event(conn.peer, false);
         } else {
             // `node.monitor` on a node that never came up: nodedown too.
-            let watchers = self.watch.lock().expect("watch lock").by_node.remove(&conn.peer);
+            let watchers = self
+                .watch
+                .lock()
+                .expect("watch lock")
+                .by_node
+                .remove(&conn.peer);
             if let Some(w) = watchers {
                 self.tell(&w, conn.peer, false);
             }
@@ -407,7 +417,13 @@ impl Dist {
 
     /// Closes every connection (the VM stops).
     pub fn stop(&self) {
-        let all: Vec<_> = self.conns.lock().expect("conns lock").values().cloned().collect();
+        let all: Vec<_> = self
+            .conns
+            .lock()
+            .expect("conns lock")
+            .values()
+            .cloned()
+            .collect();
         for c in all {
             c.close("the node stops");
         }

@@ -177,7 +177,9 @@ pub(crate) fn send(
             // if this node is not alive, as to a name nobody holds).
             (Value::Atom(name), Value::Atom(node)) => {
                 if let Some(d) = rt.scheduler.dist().cloned() {
-                    if d.reg_send(p.pid, *name, *node, msg, may_block) == crate::dist::control::Sent::Busy {
+                    if d.reg_send(p.pid, *name, *node, msg, may_block)
+                        == crate::dist::control::Sent::Busy
+                    {
                         return busy(p, may_block);
                     }
                 }

@@ -11,7 +11,9 @@ use crate::value::{Atom, Foreign, Pid, Value};
 
 /// Kernel built-ins (no module prefix).
 pub const KERNEL: &[(&str, u32, NativeFn)] = &[
-    ("node", 0, |ctx, _| Ok(Value::Atom(super::this_node(ctx.rt)))),
+    ("node", 0, |ctx, _| {
+        Ok(Value::Atom(super::this_node(ctx.rt)))
+    }),
     ("node", 1, |ctx, a| {
         let index = match &a[0] {
             Value::Pid(p) => p.node_index(),
@@ -146,9 +148,7 @@ pub const NODE: &[(&str, u32, NativeFn)] = &[
                 if let Some(l) = ctx.proc.links.as_mut() {
                     l.monitoring.remove(&r);
                 }
-                ctx.proc
-                    .mailbox
-                    .push(signal::down_message(r, dead, reason));
+                ctx.proc.mailbox.push(signal::down_message(r, dead, reason));
             }
             _ => {}
         }

@@ -254,11 +254,16 @@ fn monitor(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
                 ctx.proc.mailbox.set_marker(r);
                 let Some(d) = ctx.rt.scheduler.dist().cloned() else {
                     let down = Value::Atom(Atom::new("noconnection"));
-                    ctx.proc.mailbox.push(signal::down_by_name(r, *n, *node, down));
+                    ctx.proc
+                        .mailbox
+                        .push(signal::down_by_name(r, *n, *node, down));
                     return Ok(Value::Ref(r));
                 };
                 let placeholder = super::node::placeholder_pid(ctx.rt, *node);
-                let watched = Watched { pid: placeholder, name: Some((*n, *node)) };
+                let watched = Watched {
+                    pid: placeholder,
+                    name: Some((*n, *node)),
+                };
                 ctx.proc.links_mut().monitoring.insert(r, watched);
                 d.monitor_name(ctx.proc.pid, *n, *node, r);
                 return Ok(Value::Ref(r));

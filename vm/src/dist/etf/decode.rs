@@ -27,7 +27,10 @@ pub fn decode(bytes: &[u8], cx: &mut DecodeCx<'_>) -> Result<(Value, usize), Etf
 
 /// Reads one term without the version byte: the value and the bytes used.
 pub fn decode_body(bytes: &[u8], cx: &mut DecodeCx<'_>) -> Result<(Value, usize), EtfError> {
-    let mut r = Reader { data: bytes, pos: 0 };
+    let mut r = Reader {
+        data: bytes,
+        pos: 0,
+    };
     let v = Decoder { cx }.run(&mut r)?;
     Ok((v, r.pos))
 }
@@ -254,7 +257,12 @@ impl Decoder<'_, '_> {
             tag::STRING => {
                 let n = r.u16()? as usize;
                 let bytes = r.take(n)?;
-                Value::list(bytes.iter().map(|b| Value::Int(*b as i64)).collect::<Vec<_>>())
+                Value::list(
+                    bytes
+                        .iter()
+                        .map(|b| Value::Int(*b as i64))
+                        .collect::<Vec<_>>(),
+                )
             }
             tag::LIST => {
                 // n heads and a tail, each at least one byte.
@@ -448,9 +456,9 @@ impl Decoder<'_, '_> {
         }
         let loaded = (self.cx.code)(module).filter(|m| {
             m.md5 == uniq
-                && m.functions.get(index as usize).is_some_and(|f| {
-                    f.arity == arity && f.captured() as usize == num_free
-                })
+                && m.functions
+                    .get(index as usize)
+                    .is_some_and(|f| f.arity == arity && f.captured() as usize == num_free)
         });
         match loaded {
             Some(m) => {
