@@ -20,7 +20,7 @@
 //! `:noconnection`, exactly once (the tables are taken, not copied).
 
 use std::collections::VecDeque;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
@@ -168,10 +168,21 @@ struct Inner {
     waiters: Vec<(Pid, Ref)>,
 }
 
+/// The socket's sending side. Whoever holds it writes; a packet that a
+/// sender could only write in part (the kernel buffer was full) leaves
+/// its rest in `partial`, which the next holder writes first.
+struct Wire {
+    stream: Option<TcpStream>,
+    partial: Vec<u8>,
+}
+
 pub struct Connection {
     pub peer: Atom,
     dist: Weak<Dist>,
+    /// Lock order: `inner`, then `wire` (a sender that holds `wire` never
+    /// waits for `inner`).
     inner: Mutex<Inner>,
+    wire: Mutex<Wire>,
     ready: Condvar,
 }
 
@@ -190,6 +201,10 @@ impl Connection {
                 crossing: Crossing::default(),
                 stream: None,
                 waiters: Vec::new(),
+            }),
+            wire: Mutex::new(Wire {
+                stream: None,
+                partial: Vec::new(),
             }),
             ready: Condvar::new(),
         })
@@ -264,6 +279,22 @@ impl Connection {
             return false;
         }
         let size = control.len() + payload.as_ref().map_or(0, Vec::len);
+        // Nothing queued and the socket free: write it now, from this
+        // thread, without waking the writer (a round trip's latency).
+        if g.state == State::Up && g.turn.is_empty() && size <= FRAGMENT {
+            if let Ok(mut w) = self.wire.try_lock() {
+                if w.partial.is_empty() {
+                    let fragments = g.flags & handshake::DFLAG_FRAGMENTS != 0;
+                    drop(g);
+                    let packet = whole_packet(fragments, &control, payload.as_deref());
+                    if !self.send_now(&mut w, &packet) {
+                        drop(w);
+                        self.ready.notify_one();
+                    }
+                    return true;
+                }
+            }
+        }
         g.queued += size;
         let lane_q = g.lanes.entry(lane).or_default();
         let was_empty = lane_q.is_empty();
@@ -356,13 +387,15 @@ impl Connection {
         let tick = dist.tick;
         let _ = reader.set_read_timeout(Some(tick));
         small_buffers(&writer);
+        let _ = writer.set_write_timeout(Some(tick));
         let (me, me2) = (self.clone(), self.clone());
+        self.wire.lock().unwrap_or_else(|e| e.into_inner()).stream = Some(writer);
         let r = std::thread::Builder::new()
             .name("reef-dist-read".into())
             .spawn(move || me.read_loop(reader));
         let w = std::thread::Builder::new()
             .name("reef-dist-write".into())
-            .spawn(move || me2.write_loop(writer, tick / 4));
+            .spawn(move || me2.write_loop(tick / 4));
         if r.is_err() || w.is_err() {
             self.close("cannot start the connection's threads");
             return false;
@@ -373,17 +406,60 @@ impl Connection {
         true
     }
 
-    fn write_loop(self: Arc<Self>, stream: TcpStream, tick: Duration) {
-        let mut out = BufWriter::with_capacity(FRAGMENT + 1024, stream);
+    /// Writes `packet` without blocking; false if only part of it went
+    /// (the rest waits in `w.partial` for the writer thread).
+    fn send_now(&self, w: &mut Wire, packet: &[u8]) -> bool {
+        use std::os::fd::AsRawFd;
+        let Some(stream) = w.stream.as_ref() else {
+            return true;
+        };
+        // SAFETY: a valid socket and a buffer of the length given.
+        let n = unsafe {
+            libc::send(
+                stream.as_raw_fd(),
+                packet.as_ptr().cast(),
+                packet.len(),
+                libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+            )
+        };
+        let n = if n < 0 { 0 } else { n as usize };
+        if n < packet.len() {
+            // Full (or failing: the writer thread sees the error).
+            w.partial.extend_from_slice(&packet[n..]);
+            return false;
+        }
+        true
+    }
+
+    fn write_loop(self: Arc<Self>, tick: Duration) {
+        let mut batch: Vec<u8> = Vec::with_capacity(4 * FRAGMENT);
         loop {
-            let packet = {
+            let mut w = {
                 let mut g = self.lock();
                 loop {
                     if g.state == State::Down {
                         return;
                     }
-                    if let Some(p) = self.next_packet(&mut g) {
-                        break Some(p);
+                    // Take packets while they fit in one write.
+                    batch.clear();
+                    while batch.len() < FRAGMENT {
+                        match self.next_packet(&mut g) {
+                            Some(p) => {
+                                batch.extend_from_slice(&(p.len() as u32).to_be_bytes());
+                                batch.extend_from_slice(&p);
+                            }
+                            None => break,
+                        }
+                    }
+                    if !batch.is_empty() {
+                        break self.wire.lock().unwrap_or_else(|e| e.into_inner());
+                    }
+                    {
+                        // A sender's packet went out in part: finish it.
+                        let w = self.wire.lock().unwrap_or_else(|e| e.into_inner());
+                        if !w.partial.is_empty() {
+                            break w;
+                        }
                     }
                     let (g2, t) = self
                         .ready
@@ -391,16 +467,18 @@ impl Connection {
                         .unwrap_or_else(|e| e.into_inner());
                     g = g2;
                     if t.timed_out() && g.turn.is_empty() && g.state == State::Up {
-                        break None;
+                        // Quiet for a while: a tick.
+                        batch.extend_from_slice(&[0, 0, 0, 0]);
+                        break self.wire.lock().unwrap_or_else(|e| e.into_inner());
                     }
                 }
             };
-            let r = match packet {
-                Some(p) => framing::write_packet(&mut out, &p),
-                None => framing::write_tick(&mut out),
+            let partial = std::mem::take(&mut w.partial);
+            let r = match w.stream.as_mut() {
+                Some(s) => s.write_all(&partial).and_then(|()| s.write_all(&batch)),
+                None => return,
             };
-            let more = !self.lock().turn.is_empty();
-            let r = r.and_then(|()| if more { Ok(()) } else { out.flush() });
+            drop(w);
             if let Err(e) = r {
                 self.close(&format!("write failed: {e}"));
                 return;
@@ -566,3 +644,24 @@ fn small_buffers(s: &TcpStream) {
 
 /// The kernel buffer size asked for each way (the kernel doubles it).
 pub const SOCKET_BUFFER: usize = 128 * 1024;
+
+/// One whole message as a packet body: the fragments layout's single
+/// packet (`131 68 0`, the terms without their 131) when the peer takes
+/// fragments, else pass-through. With its length prefix.
+fn whole_packet(fragments: bool, control: &[u8], payload: Option<&[u8]>) -> Vec<u8> {
+    let body = if fragments {
+        let mut p = Vec::with_capacity(control.len() + payload.map_or(0, <[u8]>::len) + 8);
+        p.extend_from_slice(&[131, 68, 0]);
+        p.extend_from_slice(control.get(1..).unwrap_or(&[]));
+        if let Some(m) = payload {
+            p.extend_from_slice(m.get(1..).unwrap_or(&[]));
+        }
+        p
+    } else {
+        framing::pass_through(control, payload)
+    };
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend_from_slice(&body);
+    out
+}
