@@ -162,6 +162,10 @@ impl Scheduler {
     /// Stops every thread and frees every process.
     pub fn shutdown(&self) {
         self.halt();
+        // Other nodes learn at once that this one is gone.
+        if let Some(d) = self.dist.get() {
+            d.stop();
+        }
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         for t in &threads {
             t.thread().unpark(); // the memory monitor parks between samples

@@ -92,7 +92,9 @@ pub struct Dist {
     conns: Mutex<FxHashMap<Atom, Arc<Connection>>>,
     watch: Mutex<NodeWatch>,
     /// The EPMD registration: it lasts while this socket is open.
-    _registration: Option<TcpStream>,
+    registration: Mutex<Option<TcpStream>>,
+    /// Set by `stop`: no more connections in or out.
+    stopped: std::sync::atomic::AtomicBool,
     next_seq: AtomicU64,
 }
 
@@ -131,7 +133,8 @@ impl Dist {
             cfg,
             conns: Mutex::new(FxHashMap::default()),
             watch: Mutex::new(NodeWatch::default()),
-            _registration: registration,
+            registration: Mutex::new(registration),
+            stopped: std::sync::atomic::AtomicBool::new(false),
             next_seq: AtomicU64::new(1),
         });
         let weak = Arc::downgrade(&dist);
@@ -176,7 +179,7 @@ impl Dist {
     /// The connection to `node`, started if there is none (a connection
     /// is set up on first use). `None` for this node itself.
     pub(crate) fn connection(self: &Arc<Self>, node: Atom) -> Option<Arc<Connection>> {
-        if node == self.name {
+        if node == self.name || self.stopped.load(Ordering::SeqCst) {
             return None;
         }
         let mut conns = self.conns.lock().expect("conns lock");
@@ -488,6 +491,9 @@ fn fallback_creation() -> u32 {
 fn accept_loop(listener: TcpListener, dist: Weak<Dist>) {
     for stream in listener.incoming() {
         let Some(d) = dist.upgrade() else { return };
+        if d.stopped.load(Ordering::SeqCst) {
+            return;
+        }
         let Ok(mut stream) = stream else { continue };
         let _ = std::thread::Builder::new()
             .name("reef-dist-handshake".into())

@@ -119,7 +119,7 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
         _ => Err(Exception::badarg()),
     }),
     ("info", 1, |ctx, a| {
-        let pid = pid(&a[0])?;
+        let pid = local_pid(&a[0])?;
         Ok(ctx
             .rt
             .scheduler
@@ -127,7 +127,7 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
             .map_or(Value::NIL_ATOM, |i| info_map(&i)))
     }),
     ("info", 2, |ctx, a| {
-        let pid = pid(&a[0])?;
+        let pid = local_pid(&a[0])?;
         let key = atom(&a[1])?;
         // Only `memory` and `heap_words` need the walk of its heap; the
         // queue's length is a counter (O(1)).
@@ -157,11 +157,8 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
         ))
     }),
     ("alive", 1, |ctx, a| {
-        let p = pid(&a[0])?;
-        if !p.is_local() {
-            // As BEAM's is_process_alive: only for local pids.
-            return Err(Exception::badarg());
-        }
+        // As BEAM's is_process_alive: only for local pids.
+        let p = local_pid(&a[0])?;
         Ok(Value::bool(
             p == ctx.proc.pid || ctx.rt.scheduler.is_alive(p),
         ))
@@ -207,6 +204,15 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
 fn pid(v: &Value) -> Result<Pid, Exception> {
     match v {
         Value::Pid(p) => Ok(*p),
+        _ => Err(Exception::badarg()),
+    }
+}
+
+/// A pid of this node; `:badarg` for another node's, as BEAM's
+/// `process_info` (use `rpc`/`erpc` to ask that node).
+fn local_pid(v: &Value) -> Result<Pid, Exception> {
+    match v {
+        Value::Pid(p) if p.is_local() => Ok(*p),
         _ => Err(Exception::badarg()),
     }
 }
