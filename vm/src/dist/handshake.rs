@@ -441,7 +441,8 @@ pub fn connect(stream: &mut TcpStream, cfg: &Config) -> Result<Peer, HandshakeEr
 }
 
 /// Connects as A; `on_alive(peer)` answers B's `alive` status (whether to
-/// replace B's old connection to this node).
+/// replace B's old connection to this node). B's name is not known yet at
+/// that point: `peer` is its address.
 pub fn connect_with(
     stream: &mut TcpStream,
     cfg: &Config,
@@ -459,6 +460,7 @@ pub fn connect_within(
 ) -> Result<Peer, HandshakeError> {
     let mut hs = Hs::new(stream, Side::To, timeout);
     let _ = hs.s.set_nodelay(true);
+    check_config(&hs, cfg)?;
 
     // send_name
     let name = cfg.this.as_bytes();
@@ -575,6 +577,17 @@ pub fn connect_within(
     })
 }
 
+/// Our own name must be one a peer accepts (and fit a message).
+fn check_config(hs: &Hs<'_>, cfg: &Config) -> Result<(), HandshakeError> {
+    if !valid_node_name(&cfg.this) {
+        return Err(hs.protocol(format!(
+            "this node's name `{}` is not `alive@host` of at most 255 characters",
+            cfg.this
+        )));
+    }
+    Ok(())
+}
+
 fn check_flags(hs: &Hs<'_>, flags: u64) -> Result<(), HandshakeError> {
     let missing = DFLAGS_MANDATORY_25 & !flags;
     if missing != 0 {
@@ -604,6 +617,7 @@ pub fn accept_within(
 ) -> Result<Peer, HandshakeError> {
     let mut hs = Hs::new(stream, Side::From, timeout);
     let _ = hs.s.set_nodelay(true);
+    check_config(&hs, cfg)?;
 
     // recv_name: the new 'N' form, or the old 'n' form of a node that
     // found us registered with version 5 (it completes its flags and
