@@ -21,9 +21,8 @@ use reef_vm::dist::handshake::{
 };
 
 fn require(cmd: &str) {
-    let found = std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| dir.join(cmd).is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(cmd).is_file()));
     assert!(
         found,
         "`{cmd}` is not on PATH: these tests need Erlang/OTP (apt-get install -y erlang-base)"
@@ -96,7 +95,11 @@ fn free_port() -> u16 {
 }
 
 fn our_epmd() -> Server {
-    Server::start(TcpListener::bind("127.0.0.1:0").unwrap(), Options::default()).unwrap()
+    Server::start(
+        TcpListener::bind("127.0.0.1:0").unwrap(),
+        Options::default(),
+    )
+    .unwrap()
 }
 
 /// `erl -name NAME@127.0.0.1` using the EPMD at `epmd`, running `eval`
@@ -189,10 +192,7 @@ fn our_client_against_a_real_epmd() {
     assert!(creation >= 4, "{creation}");
     assert_eq!(epmd_client::port_please(epmd, "x").unwrap(), Some((999, 6)));
     assert_eq!(epmd_client::port_please(epmd, "nobody").unwrap(), None);
-    assert_eq!(
-        epmd_client::names(epmd).unwrap(),
-        [("x".to_string(), 999)]
-    );
+    assert_eq!(epmd_client::names(epmd).unwrap(), [("x".to_string(), 999)]);
     assert_eq!(
         epmd_client::register(epmd, "x", 1).unwrap_err().kind(),
         std::io::ErrorKind::AddrInUse
@@ -229,7 +229,8 @@ struct Seen {
 /// Reads packets for `how_long`, answering each tick with a tick and
 /// ticking when idle, failing on any framing error.
 fn serve_packets(s: &mut TcpStream, how_long: Duration) -> Seen {
-    s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     let end = Instant::now() + how_long;
     let mut r = Reassembler::default();
     let mut seen = Seen::default();
@@ -283,7 +284,10 @@ fn we_connect_to_erl_and_keep_the_connection_alive() {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let peer = handshake::connect(&mut s, &cfg("c", DEFAULT_FLAGS)).unwrap();
     assert_eq!(peer.name, "e@127.0.0.1");
-    assert_eq!(peer.flags & handshake::DFLAGS_MANDATORY_25, handshake::DFLAGS_MANDATORY_25);
+    assert_eq!(
+        peer.flags & handshake::DFLAGS_MANDATORY_25,
+        handshake::DFLAGS_MANDATORY_25
+    );
     assert_eq!(e.line("up", Duration::from_secs(10)), "up ['r@127.0.0.1']");
     // With net_ticktime 2, erl ticks every 0.5 s and drops a peer silent
     // for 2 s: still connected after 3 s means our ticks got through.
@@ -300,12 +304,8 @@ fn erl_connects_to_us_with_the_right_and_a_wrong_cookie() {
     for (cookie, expect) in [("c", "true"), ("wrong", "false")] {
         let srv = our_epmd();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let (_reg, _) = epmd_client::register(
-            srv.addr(),
-            "r",
-            listener.local_addr().unwrap().port(),
-        )
-        .unwrap();
+        let (_reg, _) =
+            epmd_client::register(srv.addr(), "r", listener.local_addr().unwrap().port()).unwrap();
         let server = thread::spawn(move || {
             let (mut s, _) = listener.accept().unwrap();
             let r = handshake::accept(&mut s, &cfg("c", DEFAULT_FLAGS), &|_| Admit::Ok);

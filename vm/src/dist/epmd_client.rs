@@ -158,7 +158,11 @@ pub fn lookup(epmd: SocketAddr, alive: &str) -> io::Result<Option<NodeInfo>> {
     request(&mut s, &body)?;
     match read_u8(&mut s)? {
         PORT2_RESP => {}
-        tag => return Err(bad(&format!("unexpected response {tag} to PORT_PLEASE2_REQ"))),
+        tag => {
+            return Err(bad(&format!(
+                "unexpected response {tag} to PORT_PLEASE2_REQ"
+            )))
+        }
     }
     if read_u8(&mut s)? != 0 {
         return Ok(None);
@@ -209,9 +213,7 @@ pub(crate) fn text_request(epmd: SocketAddr, tag: u8) -> io::Result<String> {
     request(&mut s, &[tag])?;
     let _epmd_port = read_u32(&mut s)?;
     let mut bytes = Vec::new();
-    (&mut s)
-        .take(MAX_NAMES_RESPONSE)
-        .read_to_end(&mut bytes)?;
+    (&mut s).take(MAX_NAMES_RESPONSE).read_to_end(&mut bytes)?;
     // DUMP lines end with a NUL, as C strings.
     bytes.retain(|&b| b != 0);
     String::from_utf8(bytes).map_err(|_| bad("response is not UTF-8"))

@@ -186,12 +186,7 @@ pub fn pass_through(control: &[u8], payload: Option<&[u8]>) -> Vec<u8> {
 /// their leading `131` (dropped here, as the header replaces it); `seq`
 /// must be unique among this connection's messages in flight (OTP uses
 /// the sender's pid).
-pub fn write_fragments(
-    seq: u64,
-    control: &[u8],
-    payload: &[u8],
-    frag_size: usize,
-) -> Vec<Vec<u8>> {
+pub fn write_fragments(seq: u64, control: &[u8], payload: &[u8], frag_size: usize) -> Vec<Vec<u8>> {
     let strip = |t: &'_ [u8]| -> Vec<u8> {
         match t.split_first() {
             Some((&VERSION_MAGIC, rest)) => rest.to_vec(),
@@ -460,17 +455,17 @@ pub fn term_len(b: &[u8]) -> Option<usize> {
         let tag = *b.get(at)?;
         at += 1;
         at = match tag {
-            97 | 82 => at + 1,                            // SMALL_INTEGER, ATOM_CACHE_REF
-            98 => at + 4,                                 // INTEGER
-            70 => at + 8,                                 // NEW_FLOAT
-            99 => at + 31,                                // FLOAT
-            106 => at,                                    // NIL
-            100 | 118 | 107 => at + 2 + be16(b, at)?,     // ATOM, ATOM_UTF8, STRING
+            97 | 82 => at + 1,                              // SMALL_INTEGER, ATOM_CACHE_REF
+            98 => at + 4,                                   // INTEGER
+            70 => at + 8,                                   // NEW_FLOAT
+            99 => at + 31,                                  // FLOAT
+            106 => at,                                      // NIL
+            100 | 118 | 107 => at + 2 + be16(b, at)?,       // ATOM, ATOM_UTF8, STRING
             115 | 119 => at + 1 + usize::from(*b.get(at)?), // SMALL_ATOM(_UTF8)
-            109 => at + 4 + be32(b, at)?,                 // BINARY
-            77 => at + 5 + be32(b, at)?,                  // BIT_BINARY
-            110 => at + 2 + usize::from(*b.get(at)?),     // SMALL_BIG
-            111 => at + 5 + be32(b, at)?,                 // LARGE_BIG
+            109 => at + 4 + be32(b, at)?,                   // BINARY
+            77 => at + 5 + be32(b, at)?,                    // BIT_BINARY
+            110 => at + 2 + usize::from(*b.get(at)?),       // SMALL_BIG
+            111 => at + 5 + be32(b, at)?,                   // LARGE_BIG
             104 => {
                 pending += u64::from(*b.get(at)?); // SMALL_TUPLE
                 at + 1
@@ -498,14 +493,14 @@ pub fn term_len(b: &[u8]) -> Option<usize> {
                 }
                 at + size
             }
-            103 => skip_atom(b, at)? + 9,  // PID
-            88 => skip_atom(b, at)? + 12,  // NEW_PID
-            102 => skip_atom(b, at)? + 5,  // PORT
-            89 => skip_atom(b, at)? + 8,   // NEW_PORT
-            120 => skip_atom(b, at)? + 12, // V4_PORT
-            101 => skip_atom(b, at)? + 5,  // REFERENCE
+            103 => skip_atom(b, at)? + 9,                        // PID
+            88 => skip_atom(b, at)? + 12,                        // NEW_PID
+            102 => skip_atom(b, at)? + 5,                        // PORT
+            89 => skip_atom(b, at)? + 8,                         // NEW_PORT
+            120 => skip_atom(b, at)? + 12,                       // V4_PORT
+            101 => skip_atom(b, at)? + 5,                        // REFERENCE
             114 => skip_atom(b, at + 2)? + 1 + 4 * be16(b, at)?, // NEW_REFERENCE
-            90 => skip_atom(b, at + 2)? + 4 + 4 * be16(b, at)?, // NEWER_REFERENCE
+            90 => skip_atom(b, at + 2)? + 4 + 4 * be16(b, at)?,  // NEWER_REFERENCE
             _ => return None,
         };
         if at > b.len() {

@@ -322,7 +322,9 @@ impl Hs<'_> {
 
     fn send(&mut self, msg: &[u8]) -> Result<(), HandshakeError> {
         let left = self.remaining()?;
-        self.s.set_write_timeout(Some(left)).map_err(|e| self.io(e))?;
+        self.s
+            .set_write_timeout(Some(left))
+            .map_err(|e| self.io(e))?;
         let mut buf = Vec::with_capacity(msg.len() + 2);
         buf.extend_from_slice(&(msg.len() as u16).to_be_bytes());
         buf.extend_from_slice(msg);
@@ -333,7 +335,9 @@ impl Hs<'_> {
         let mut got = 0;
         while got < buf.len() {
             let left = self.remaining()?;
-            self.s.set_read_timeout(Some(left)).map_err(|e| self.io(e))?;
+            self.s
+                .set_read_timeout(Some(left))
+                .map_err(|e| self.io(e))?;
             match self.s.read(&mut buf[got..]) {
                 Ok(0) => return Err(self.io(io::ErrorKind::UnexpectedEof.into())),
                 Ok(n) => got += n,
@@ -424,7 +428,10 @@ fn gen_challenge() -> u32 {
 fn valid_node_name(name: &str) -> bool {
     match name.split_once('@') {
         Some((alive, host)) => {
-            !alive.is_empty() && !host.is_empty() && !host.contains('@') && name.chars().count() <= 255
+            !alive.is_empty()
+                && !host.is_empty()
+                && !host.contains('@')
+                && name.chars().count() <= 255
         }
         None => false,
     }
@@ -482,10 +489,7 @@ pub fn connect_within(
             b"alive" => Status::Alive,
             r if r.starts_with(b"named:") => Status::Named,
             r => {
-                return Err(hs.protocol(format!(
-                    "unknown status `{}`",
-                    String::from_utf8_lossy(r)
-                )))
+                return Err(hs.protocol(format!("unknown status `{}`", String::from_utf8_lossy(r))))
             }
         },
         _ => return Err(hs.protocol("expected a status message")),

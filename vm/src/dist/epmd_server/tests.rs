@@ -74,11 +74,13 @@ fn malformed_requests_close_that_client_only() {
     let epmd = srv.addr();
     let (_reg, _) = epmd_client::register(epmd, "keep", 1000).unwrap();
     for junk in [
-        &[0u8, 0][..],               // length 0
-        &[0xff, 0xff, 1, 2, 3][..],  // over 1021 bytes
-        &[0, 1, b'?'][..],           // unknown request
+        &[0u8, 0][..],                 // length 0
+        &[0xff, 0xff, 1, 2, 3][..],    // over 1021 bytes
+        &[0, 1, b'?'][..],             // unknown request
         &[0, 3, ALIVE2_REQ, 0, 1][..], // ALIVE2 too short
-        &[0, 15, ALIVE2_REQ, 0, 1, 77, 0, 0, 6, 0, 5, 0xff, 0xff, 0, 0, 0, 0][..], // name length past the end
+        &[
+            0, 15, ALIVE2_REQ, 0, 1, 77, 0, 0, 6, 0, 5, 0xff, 0xff, 0, 0, 0, 0,
+        ][..], // name length past the end
         &[0, 1, PORT_PLEASE2_REQ][..], // no name
     ] {
         assert_eq!(raw(epmd, junk), b"", "{junk:?}");
@@ -139,8 +141,9 @@ fn dump_kill_and_stop_behave_as_epmd() {
     assert!(eventually(|| epmd_client::names(epmd).unwrap().is_empty()));
     // ...and then stops the server.
     assert_eq!(epmd_client::kill(epmd).unwrap(), "OK");
-    assert!(eventually(|| TcpStream::connect(epmd).is_err()
-        || epmd_client::names(epmd).is_err()));
+    assert!(eventually(
+        || TcpStream::connect(epmd).is_err() || epmd_client::names(epmd).is_err()
+    ));
 
     let relaxed = server(Options {
         relaxed_command_check: true,

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 fn control() -> Vec<u8> {
     let mut t = vec![131, 104, 4, 97, 6];
     // NEW_PID_EXT: node atom, id, serial, creation
-    t.extend_from_slice(&[88, 119, 3, b'a', b'@', b'h', 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 9]);
+    t.extend_from_slice(&[
+        88, 119, 3, b'a', b'@', b'h', 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 9,
+    ]);
     t.extend_from_slice(&[119, 0]);
     t.extend_from_slice(&[119, 3, b'f', b'o', b'o']);
     t
@@ -40,7 +42,10 @@ fn packets_ticks_and_the_length_limit() {
         read_packet(&mut r, 1 << 20).unwrap(),
         Packet::Data(vec![1; 100_000])
     );
-    assert!(matches!(read_packet(&mut r, 1 << 20), Err(FrameError::Closed)));
+    assert!(matches!(
+        read_packet(&mut r, 1 << 20),
+        Err(FrameError::Closed)
+    ));
 
     // Over the limit: refused on the prefix alone.
     let mut r = Cursor::new(vec![0, 0, 0, 11, 0]);
@@ -70,7 +75,10 @@ fn a_4_gb_prefix_fails_at_once_without_allocating() {
     tx.write_all(&[0xff; 4]).unwrap();
     let t = Instant::now();
     let r = read_packet(&mut rx, DEFAULT_MAX_PACKET);
-    assert!(matches!(r, Err(FrameError::TooLong { len: u32::MAX, .. })), "{r:?}");
+    assert!(
+        matches!(r, Err(FrameError::TooLong { len: u32::MAX, .. })),
+        "{r:?}"
+    );
     assert!(t.elapsed() < Duration::from_millis(500));
 }
 
@@ -79,7 +87,8 @@ fn idle_is_told_apart_from_a_broken_packet() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut tx = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (mut rx, _) = listener.accept().unwrap();
-    rx.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    rx.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
     assert!(matches!(read_packet(&mut rx, 100), Err(FrameError::Idle)));
     write_tick(&mut tx).unwrap();
     assert_eq!(read_packet(&mut rx, 100).unwrap(), Packet::Tick);
@@ -101,7 +110,13 @@ fn pass_through_round_trip() {
 #[test]
 fn fragmented_round_trip_of_many_sizes() {
     let c = control();
-    for (n, frag) in [(0, 64), (10, 64), (1000, 64), (5000, 1000), (70_000, FRAGMENT_SIZE)] {
+    for (n, frag) in [
+        (0, 64),
+        (10, 64),
+        (1000, 64),
+        (5000, 1000),
+        (70_000, FRAGMENT_SIZE),
+    ] {
         let p = payload(n);
         let packets = write_fragments(42, &c, &p, frag);
         let body = c.len() - 1 + p.len() - 1;
@@ -179,10 +194,10 @@ fn out_of_order_and_unknown_fragments_are_rejected() {
         vec![],
         vec![131],
         vec![131, 68],
-        vec![131, 68, 3, 0],       // atom cache refs we never asked for
-        vec![131, 69, 0, 0],       // truncated ids
-        vec![99, 1, 2],            // unknown layout
-        vec![112, 1, 2],           // pass-through without 131
+        vec![131, 68, 3, 0],        // atom cache refs we never asked for
+        vec![131, 69, 0, 0],        // truncated ids
+        vec![99, 1, 2],             // unknown layout
+        vec![112, 1, 2],            // pass-through without 131
         vec![112, 131, 104, 2, 97], // control term cut short
     ] {
         assert!(r.push(bad.clone()).is_err(), "{bad:?}");
@@ -205,7 +220,10 @@ fn reassembly_memory_is_bounded() {
             break;
         }
     }
-    assert!(matches!(err, Some(FrameError::TooMuchBuffered { limit: 10_000 })));
+    assert!(matches!(
+        err,
+        Some(FrameError::TooMuchBuffered { limit: 10_000 })
+    ));
     assert!(r.buffered() <= 10_000);
 }
 

@@ -23,10 +23,7 @@ fn pair(
     b: Config,
     admit: Admit,
     on_alive: bool,
-) -> (
-    Result<Peer, HandshakeError>,
-    Result<Peer, HandshakeError>,
-) {
+) -> (Result<Peer, HandshakeError>, Result<Peer, HandshakeError>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let server = thread::spawn(move || {
@@ -87,7 +84,9 @@ fn wrong_cookie_is_refused_on_both_sides() {
         matches!(&a, HandshakeError::CookieRejected { peer } if peer == "b@127.0.0.1"),
         "{a}"
     );
-    assert!(a.to_string().starts_with("connection to b@127.0.0.1 refused"));
+    assert!(a
+        .to_string()
+        .starts_with("connection to b@127.0.0.1 refused"));
 }
 
 #[test]
@@ -226,7 +225,11 @@ fn garbage_and_truncated_input_give_errors() {
         ("missing flags", name_msg("a@h", DFLAG_PUBLISHED), true),
         ("bad utf-8", name_msg_bytes(b"a@\xff", DEFAULT_FLAGS), true),
         ("huge length", vec![0xff, 0xff, b'N'], true),
-        ("dynamic name", name_msg("a@h", DEFAULT_FLAGS | DFLAG_NAME_ME), true),
+        (
+            "dynamic name",
+            name_msg("a@h", DEFAULT_FLAGS | DFLAG_NAME_ME),
+            true,
+        ),
     ];
     for (what, bytes, protocol) in cases {
         let (r, took) = accept_from_raw(&bytes, false);
