@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use reef_vm::dist::epmd_client;
 use reef_vm::dist::epmd_server::{Options, Server};
 use reef_vm::dist::framing::{
-    read_packet, write_tick, FrameError, Packet, Reassembler, DEFAULT_MAX_PACKET,
+    read_packet, term_len, write_tick, FrameError, Packet, Reassembler, DEFAULT_MAX_PACKET,
 };
 use reef_vm::dist::handshake::{
     self, Admit, Config, HandshakeError, DEFAULT_FLAGS, DFLAG_FRAGMENTS,
@@ -386,4 +386,42 @@ fn erl_sends_a_megabyte_in_either_layout() {
         assert_eq!(&big[..6], &[131, 109, 0, 16, 0, 0]);
         assert!(big[6..].chunks(4).all(|c| c == [1, 2, 3, 4]));
     }
+}
+
+#[test]
+fn term_len_agrees_with_erl_term_to_binary() {
+    // Every kind of term the distribution carries, encoded by OTP itself.
+    let srv = our_epmd();
+    let mut e = erl(
+        srv.addr(),
+        "t",
+        "c",
+        &[],
+        "Terms = [self(), make_ref(), fun() -> ok end, fun lists:map/2, \
+                  #{a => 1, \"b\" => [1.5, <<1:3>>]}, 1 bsl 100, -(1 bsl 2000), \
+                  {a, \"str\", [], [1|2]}, hd(erlang:ports()), \
+                  binary_to_atom(<<195, 188>>, utf8), <<\"bin\">>, \
+                  lists:seq(1, 300), {node(), 3.25, -7, 70000}], \
+         [io:format(\"term ~w~n\", [binary_to_list(term_to_binary(T))]) || T <- Terms], \
+         io:format(\"done~n\"), halt().",
+    );
+    let mut n = 0;
+    loop {
+        let line = e.line("", Duration::from_secs(15));
+        if line == "done" {
+            break;
+        }
+        let Some(list) = line.strip_prefix("term [") else {
+            continue;
+        };
+        let bytes: Vec<u8> = list
+            .trim_end_matches(']')
+            .split(',')
+            .map(|b| b.parse().unwrap())
+            .collect();
+        assert_eq!(bytes[0], 131);
+        assert_eq!(term_len(&bytes[1..]), Some(bytes.len() - 1), "{line}");
+        n += 1;
+    }
+    assert_eq!(n, 13);
 }

@@ -226,6 +226,22 @@ pub fn write_fragments(seq: u64, control: &[u8], payload: &[u8], frag_size: usiz
         .collect()
 }
 
+/// The packets of one message on a connection that agreed on `flags`
+/// (the handshake's `Peer::flags`): the pass-through packet without
+/// FRAGMENTS, else [`write_fragments`] with OTP's fragment size.
+pub fn message_packets(
+    flags: u64,
+    seq: u64,
+    control: &[u8],
+    payload: Option<&[u8]>,
+) -> Vec<Vec<u8>> {
+    if flags & super::handshake::DFLAG_FRAGMENTS == 0 {
+        vec![pass_through(control, payload)]
+    } else {
+        write_fragments(seq, control, payload.unwrap_or_default(), FRAGMENT_SIZE)
+    }
+}
+
 /// A whole message: the control term and, for message-carrying controls,
 /// the message term, each beginning with `131`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -58,73 +58,20 @@
 //! stream's timeouts are reset to none; the connection's owner sets its
 //! own (see `framing`).
 
-use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 
+mod error;
+mod flags;
+
+pub use error::{HandshakeError, Side, Status};
+pub use flags::*;
+
 /// How long a whole handshake may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(7);
-
-// Distribution flags (erl_dist_protocol, "Distribution Flags").
-pub const DFLAG_PUBLISHED: u64 = 0x1;
-pub const DFLAG_ATOM_CACHE: u64 = 0x2;
-pub const DFLAG_EXTENDED_REFERENCES: u64 = 0x4;
-pub const DFLAG_DIST_MONITOR: u64 = 0x8;
-pub const DFLAG_FUN_TAGS: u64 = 0x10;
-pub const DFLAG_DIST_MONITOR_NAME: u64 = 0x20;
-pub const DFLAG_HIDDEN_ATOM_CACHE: u64 = 0x40;
-pub const DFLAG_NEW_FUN_TAGS: u64 = 0x80;
-pub const DFLAG_EXTENDED_PIDS_PORTS: u64 = 0x100;
-pub const DFLAG_EXPORT_PTR_TAG: u64 = 0x200;
-pub const DFLAG_BIT_BINARIES: u64 = 0x400;
-pub const DFLAG_NEW_FLOATS: u64 = 0x800;
-pub const DFLAG_UNICODE_IO: u64 = 0x1000;
-/// Never set by us: the atom cache in the distribution header.
-pub const DFLAG_DIST_HDR_ATOM_CACHE: u64 = 0x2000;
-pub const DFLAG_SMALL_ATOM_TAGS: u64 = 0x4000;
-pub const DFLAG_UTF8_ATOMS: u64 = 0x10000;
-pub const DFLAG_MAP_TAG: u64 = 0x20000;
-pub const DFLAG_BIG_CREATION: u64 = 0x40000;
-pub const DFLAG_SEND_SENDER: u64 = 0x80000;
-pub const DFLAG_BIG_SEQTRACE_LABELS: u64 = 0x100000;
-pub const DFLAG_EXIT_PAYLOAD: u64 = 0x400000;
-pub const DFLAG_FRAGMENTS: u64 = 0x800000;
-pub const DFLAG_HANDSHAKE_23: u64 = 0x1000000;
-pub const DFLAG_UNLINK_ID: u64 = 0x2000000;
-pub const DFLAG_MANDATORY_25_DIGEST: u64 = 0x4000000;
-pub const DFLAG_SPAWN: u64 = 1 << 32;
-pub const DFLAG_NAME_ME: u64 = 1 << 33;
-pub const DFLAG_V4_NC: u64 = 1 << 34;
-pub const DFLAG_ALIAS: u64 = 1 << 35;
-
-/// The flags every OTP 25 node requires of its peer.
-pub const DFLAGS_MANDATORY_25: u64 = DFLAG_EXTENDED_REFERENCES
-    | DFLAG_FUN_TAGS
-    | DFLAG_EXTENDED_PIDS_PORTS
-    | DFLAG_UTF8_ATOMS
-    | DFLAG_NEW_FUN_TAGS
-    | DFLAG_BIG_CREATION
-    | DFLAG_NEW_FLOATS
-    | DFLAG_MAP_TAG
-    | DFLAG_EXPORT_PTR_TAG
-    | DFLAG_BIT_BINARIES
-    | DFLAG_HANDSHAKE_23;
-
-/// What a Reef node advertises: the mandatory set, published (a visible
-/// node), monitors by pid and by name, EXIT payloads, and 64-bit port ids
-/// (V4_NC, so foreign ports survive a round trip). Not FRAGMENTS (see
-/// `framing`: it changes every packet's layout), SPAWN or UNLINK_ID,
-/// which the control layer adds when it handles them; never the atom
-/// cache.
-pub const DEFAULT_FLAGS: u64 = DFLAGS_MANDATORY_25
-    | DFLAG_PUBLISHED
-    | DFLAG_DIST_MONITOR
-    | DFLAG_DIST_MONITOR_NAME
-    | DFLAG_EXIT_PAYLOAD
-    | DFLAG_V4_NC;
 
 /// This node, as the handshake presents it.
 #[derive(Debug, Clone)]
@@ -157,111 +104,6 @@ pub enum Admit {
     NotAllowed,
     Alive,
 }
-
-/// The status B sends after reading A's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Ok,
-    OkSimultaneous,
-    Nok,
-    NotAllowed,
-    Alive,
-    /// `named:`: an answer to a dynamic name request, which we never make.
-    Named,
-}
-
-impl Status {
-    fn text(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::OkSimultaneous => "ok_simultaneous",
-            Status::Nok => "nok",
-            Status::NotAllowed => "not_allowed",
-            Status::Alive => "alive",
-            Status::Named => "named:",
-        }
-    }
-}
-
-/// Which way the connection goes, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// We connected (`connect`).
-    To,
-    /// They connected (`accept`).
-    From,
-}
-
-/// Why a handshake failed. `peer` is the peer's node name once known,
-/// else its address.
-#[derive(Debug)]
-pub enum HandshakeError {
-    /// The peer's digest does not match our cookie (we are B).
-    BadCookie { peer: String },
-    /// The peer closed the connection after our challenge reply: it
-    /// found our digest wrong (we are A).
-    CookieRejected { peer: String },
-    /// The peer's status (we are A) or our own (we are B) ended the
-    /// handshake: `nok`, `not_allowed`, or `alive` answered `false`.
-    Refused {
-        side: Side,
-        peer: String,
-        status: Status,
-    },
-    /// The peer sent something the protocol does not allow.
-    Protocol {
-        side: Side,
-        peer: String,
-        what: String,
-    },
-    /// The deadline passed while waiting for the peer.
-    Timeout { side: Side, peer: String },
-    /// The connection failed or closed.
-    Io {
-        side: Side,
-        peer: String,
-        error: io::Error,
-    },
-}
-
-impl fmt::Display for HandshakeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dir = |side: &Side| match side {
-            Side::To => "to",
-            Side::From => "from",
-        };
-        match self {
-            HandshakeError::BadCookie { peer } => {
-                write!(f, "connection from {peer} refused: wrong cookie")
-            }
-            HandshakeError::CookieRejected { peer } => write!(
-                f,
-                "connection to {peer} refused: it closed the connection on our digest (wrong cookie)"
-            ),
-            HandshakeError::Refused { side, peer, status } => write!(
-                f,
-                "connection {} {peer} refused: status {}",
-                dir(side),
-                status.text()
-            ),
-            HandshakeError::Protocol { side, peer, what } => write!(
-                f,
-                "connection {} {peer} failed: protocol error: {what}",
-                dir(side)
-            ),
-            HandshakeError::Timeout { side, peer } => write!(
-                f,
-                "connection {} {peer} failed: the handshake timed out",
-                dir(side)
-            ),
-            HandshakeError::Io { side, peer, error } => {
-                write!(f, "connection {} {peer} failed: {error}", dir(side))
-            }
-        }
-    }
-}
-
-impl std::error::Error for HandshakeError {}
 
 /// One handshake in progress: the stream, the deadline, and who the peer
 /// is as far as we know.
@@ -448,7 +290,8 @@ pub fn connect(stream: &mut TcpStream, cfg: &Config) -> Result<Peer, HandshakeEr
 }
 
 /// Connects as A; `on_alive(peer)` answers B's `alive` status (whether to
-/// replace B's old connection to this node).
+/// replace B's old connection to this node). B's name is not known yet at
+/// that point: `peer` is its address.
 pub fn connect_with(
     stream: &mut TcpStream,
     cfg: &Config,
@@ -466,6 +309,7 @@ pub fn connect_within(
 ) -> Result<Peer, HandshakeError> {
     let mut hs = Hs::new(stream, Side::To, timeout);
     let _ = hs.s.set_nodelay(true);
+    check_config(&hs, cfg)?;
 
     // send_name
     let name = cfg.this.as_bytes();
@@ -579,6 +423,17 @@ pub fn connect_within(
     })
 }
 
+/// Our own name must be one a peer accepts (and fit a message).
+fn check_config(hs: &Hs<'_>, cfg: &Config) -> Result<(), HandshakeError> {
+    if !valid_node_name(&cfg.this) {
+        return Err(hs.protocol(format!(
+            "this node's name `{}` is not `alive@host` of at most 255 characters",
+            cfg.this
+        )));
+    }
+    Ok(())
+}
+
 fn check_flags(hs: &Hs<'_>, flags: u64) -> Result<(), HandshakeError> {
     let missing = DFLAGS_MANDATORY_25 & !flags;
     if missing != 0 {
@@ -608,6 +463,7 @@ pub fn accept_within(
 ) -> Result<Peer, HandshakeError> {
     let mut hs = Hs::new(stream, Side::From, timeout);
     let _ = hs.s.set_nodelay(true);
+    check_config(&hs, cfg)?;
 
     // recv_name: the new 'N' form, or the old 'n' form of a node that
     // found us registered with version 5 (it completes its flags and

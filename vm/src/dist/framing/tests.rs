@@ -297,3 +297,24 @@ fn random_packets_never_panic() {
         let _ = term_len(&x.to_be_bytes());
     }
 }
+
+#[test]
+fn message_packets_pick_the_layout_from_the_flags() {
+    use crate::dist::handshake::{DEFAULT_FLAGS, DFLAG_FRAGMENTS};
+    let (c, p) = (control(), payload(200_000));
+    let plain = message_packets(DEFAULT_FLAGS, 1, &c, Some(&p));
+    assert_eq!(plain.len(), 1);
+    assert_eq!(plain[0][0], 112);
+    let frag = message_packets(DEFAULT_FLAGS | DFLAG_FRAGMENTS, 1, &c, Some(&p));
+    assert_eq!(frag.len(), 4); // 200 KB in 64 KB fragments
+    let small = message_packets(DEFAULT_FLAGS | DFLAG_FRAGMENTS, 1, &c, None);
+    assert_eq!(&small[0][..3], &[131, 68, 0]);
+    for packets in [plain, frag, small] {
+        let mut r = Reassembler::default();
+        let mut out = None;
+        for pk in packets {
+            out = out.or(r.push(pk).unwrap());
+        }
+        assert_eq!(out.unwrap().control, c);
+    }
+}

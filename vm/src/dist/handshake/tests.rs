@@ -317,3 +317,16 @@ fn old_style_name_with_complement_is_accepted() {
     assert_eq!(peer.creation, 42);
     assert_eq!(peer.flags, DEFAULT_FLAGS);
 }
+
+#[test]
+fn our_own_bad_name_is_refused_before_anything_is_sent() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut s = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    let r = connect(&mut s, &cfg("no-host", "c"));
+    assert!(matches!(r, Err(HandshakeError::Protocol { .. })), "{r:?}");
+    drop(s);
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut peer, &mut got).unwrap();
+    assert!(got.is_empty());
+}
