@@ -223,6 +223,11 @@ impl Dist {
         let peer = conn.peer.name();
         match self.dial(peer) {
             Ok(mut stream) => match handshake::connect(&mut stream, &self.handshake_config()) {
+                Ok(p) if p.name != peer => {
+                    let why = format!("{peer}'s address answered as {}", p.name);
+                    self.report(&why);
+                    conn.fail(&why);
+                }
                 Ok(p) => {
                     // False if the peer's own attempt won meanwhile.
                     conn.go_up(stream, &p);
