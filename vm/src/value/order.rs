@@ -85,11 +85,7 @@ fn cmp_foreign(a: &Value, b: &Value) -> Ordering {
                     arity: a2,
                     etf: e2,
                 },
-            ) => m1
-                .name()
-                .cmp(m2.name())
-                .then(a1.cmp(a2))
-                .then(e1.cmp(e2)),
+            ) => m1.name().cmp(m2.name()).then(a1.cmp(a2)).then(e1.cmp(e2)),
             (Foreign::Port { node: n1, id: i1 }, Foreign::Port { node: n2, id: i2 }) => {
                 n1.cmp(n2).then(i1.cmp(i2))
             }

@@ -27,7 +27,10 @@ pub fn decode(bytes: &[u8], cx: &mut DecodeCx<'_>) -> Result<(Value, usize), Etf
 
 /// Reads one term without the version byte: the value and the bytes used.
 pub fn decode_body(bytes: &[u8], cx: &mut DecodeCx<'_>) -> Result<(Value, usize), EtfError> {
-    let mut r = Reader { data: bytes, pos: 0 };
+    let mut r = Reader {
+        data: bytes,
+        pos: 0,
+    };
     let v = Decoder { cx }.run(&mut r)?;
     Ok((v, r.pos))
 }
@@ -229,7 +232,7 @@ impl Decoder<'_, '_> {
                 let n = r.u32()? as usize;
                 big(r, n)?
             }
-            tag::NEW_FLOAT => Value::Float(f64::from_bits(r.u64()?)),
+            tag::NEW_FLOAT => finite(f64::from_bits(r.u64()?))?,
             tag::FLOAT => old_float(r.take(31)?)?,
             tag::ATOM_UTF8 | tag::SMALL_ATOM_UTF8 | tag::ATOM | tag::SMALL_ATOM => {
                 Value::Atom(self.atom_after_tag(r, t)?)
@@ -254,7 +257,12 @@ impl Decoder<'_, '_> {
             tag::STRING => {
                 let n = r.u16()? as usize;
                 let bytes = r.take(n)?;
-                Value::list(bytes.iter().map(|b| Value::Int(*b as i64)).collect::<Vec<_>>())
+                Value::list(
+                    bytes
+                        .iter()
+                        .map(|b| Value::Int(*b as i64))
+                        .collect::<Vec<_>>(),
+                )
             }
             tag::LIST => {
                 // n heads and a tail, each at least one byte.
@@ -448,9 +456,9 @@ impl Decoder<'_, '_> {
         }
         let loaded = (self.cx.code)(module).filter(|m| {
             m.md5 == uniq
-                && m.functions.get(index as usize).is_some_and(|f| {
-                    f.arity == arity && f.captured() as usize == num_free
-                })
+                && m.functions
+                    .get(index as usize)
+                    .is_some_and(|f| f.arity == arity && f.captured() as usize == num_free)
         });
         match loaded {
             Some(m) => {
@@ -514,6 +522,16 @@ fn old_float(b: &[u8]) -> Result<Value, EtfError> {
     std::str::from_utf8(&b[..end])
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok())
-        .map(Value::Float)
         .ok_or(EtfError::Malformed("float text"))
+        .and_then(finite)
+}
+
+/// Reef has no NaN and no infinity (nor does Erlang, whose decoder
+/// refuses them too).
+fn finite(f: f64) -> Result<Value, EtfError> {
+    if f.is_finite() {
+        Ok(Value::Float(f))
+    } else {
+        Err(EtfError::Malformed("float not finite"))
+    }
 }

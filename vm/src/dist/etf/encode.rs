@@ -186,16 +186,17 @@ fn fun<'a>(c: &'a Closure, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<
             let start = out.len();
             out.push(tag::NEW_FUN);
             out.extend_from_slice(&[0; 4]); // the size, written at the end
-            // Erlang's funs take at most 255 arguments; the validator
-            // keeps Reef's below that (a frame has at most 65535 registers,
-            // so clamp rather than wrap if that ever changes).
+                                            // Erlang's funs take at most 255 arguments; the validator
+                                            // keeps Reef's below that (a frame has at most 65535 registers,
+                                            // so clamp rather than wrap if that ever changes).
             out.push(c.arity().min(255) as u8);
             out.extend_from_slice(&module.md5);
             out.extend_from_slice(&func.to_be_bytes());
             out.extend_from_slice(&(captured.len() as u32).to_be_bytes());
             atom(module.name, out);
             int(*func as i64, out); // OldIndex
-            let old_uniq = u32::from_be_bytes([module.md5[0], module.md5[1], module.md5[2], module.md5[3]]);
+            let old_uniq =
+                u32::from_be_bytes([module.md5[0], module.md5[1], module.md5[2], module.md5[3]]);
             int((old_uniq & 0x07ff_ffff) as i64, out); // OldUniq (27 bits, as BEAM)
             pid(Pid(0), nodes, out); // the creator: this node
             work.push(Work::FunSize(start));

@@ -19,11 +19,7 @@ pub(super) fn dec(bytes: &[u8], nodes: &NodeTable) -> Result<Value, EtfError> {
     dec_with(bytes, nodes, &|_| None)
 }
 
-fn dec_with(
-    bytes: &[u8],
-    nodes: &NodeTable,
-    code: CodeLookup<'_>,
-) -> Result<Value, EtfError> {
+fn dec_with(bytes: &[u8], nodes: &NodeTable, code: CodeLookup<'_>) -> Result<Value, EtfError> {
     let mut atoms = AtomBudget::default();
     let mut cx = DecodeCx {
         nodes,
@@ -55,7 +51,9 @@ fn leaf() -> impl Strategy<Value = Term> {
         any::<i64>().prop_map(Term::Int),
         (-300i64..300).prop_map(Term::Int),
         any::<i128>().prop_map(|i| Term::BigInt(BigInt::from(i) << 3)),
-        any::<f64>().prop_map(Term::Float),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Term::Float),
         prop::sample::select(vec!["ok", "nil", "true", "false", "héllo", "日本", "a b"])
             .prop_map(Term::atom),
         ".{0,12}".prop_map(Term::Str),
@@ -130,18 +128,32 @@ proptest! {
 /// iteration order, so an eetf map as a map key does not compare equal.
 fn from_eetf(t: &eetf::Term, nodes: &NodeTable) -> Value {
     use eetf::Term as E;
-    let node = |name: &eetf::Atom, creation: u32| nodes.intern(Atom::new(&name.name), creation).unwrap();
+    let node =
+        |name: &eetf::Atom, creation: u32| nodes.intern(Atom::new(&name.name), creation).unwrap();
     match t {
         E::FixInteger(i) => Value::Int(i.value as i64),
         E::BigInteger(b) => Value::from_bigint(b.value.clone()),
         E::Float(f) => Value::Float(f.value),
         E::Atom(a) => Value::atom(&a.name),
         E::Binary(b) => Value::binary(b.bytes.clone()),
-        E::ByteList(b) => Value::list(b.bytes.iter().map(|x| Value::Int(*x as i64)).collect::<Vec<_>>()),
+        E::ByteList(b) => Value::list(
+            b.bytes
+                .iter()
+                .map(|x| Value::Int(*x as i64))
+                .collect::<Vec<_>>(),
+        ),
         E::Tuple(t) => Value::tuple(t.elements.iter().map(|x| from_eetf(x, nodes)).collect()),
-        E::List(l) => Value::list(l.elements.iter().map(|x| from_eetf(x, nodes)).collect::<Vec<_>>()),
+        E::List(l) => Value::list(
+            l.elements
+                .iter()
+                .map(|x| from_eetf(x, nodes))
+                .collect::<Vec<_>>(),
+        ),
         E::ImproperList(l) => Value::list_with_tail(
-            l.elements.iter().map(|x| from_eetf(x, nodes)).collect::<Vec<_>>(),
+            l.elements
+                .iter()
+                .map(|x| from_eetf(x, nodes))
+                .collect::<Vec<_>>(),
             from_eetf(&l.last, nodes),
         ),
         E::Map(m) => {
@@ -161,7 +173,9 @@ fn from_eetf(t: &eetf::Term, nodes: &NodeTable) -> Value {
             i => Value::Pid(Pid::remote(i, p.id, p.serial)),
         },
         E::Reference(r) => match node(&r.node, r.creation) {
-            0 => Value::Ref(Ref(r.id[0] as u64 | (r.id[1] as u64) << 18 | (r.id[2] as u64) << 50)),
+            0 => Value::Ref(Ref(r.id[0] as u64
+                | (r.id[1] as u64) << 18
+                | (r.id[2] as u64) << 50)),
             i => Value::Foreign(Arc::new(Foreign::Ref {
                 node: i,
                 words: r.id.clone().into(),
@@ -195,7 +209,10 @@ fn integers_take_the_smallest_tag() {
 #[test]
 fn strings_are_binaries_and_invalid_utf8_is_bytes() {
     let n = NodeTable::new();
-    assert_eq!(enc(&Value::str("hé"), &n), [131, 109, 0, 0, 0, 3, b'h', 0xc3, 0xa9]);
+    assert_eq!(
+        enc(&Value::str("hé"), &n),
+        [131, 109, 0, 0, 0, 3, b'h', 0xc3, 0xa9]
+    );
     let v = dec(&[131, 109, 0, 0, 0, 2, 0xff, 0x01], &n).unwrap();
     assert!(matches!(&v, Value::Bytes(b) if **b == [0xff, 1]));
     let s = dec(&[131, 109, 0, 0, 0, 2, b'o', b'k'], &n).unwrap();
@@ -213,7 +230,10 @@ fn string_ext_is_a_list_of_bytes() {
 fn old_atoms_floats_and_pids_decode() {
     let n = NodeTable::new();
     // ATOM_EXT in Latin-1: "é" is byte 233.
-    assert_eq!(dec(&[131, 100, 0, 2, b'a', 233], &n).unwrap(), Value::atom("aé"));
+    assert_eq!(
+        dec(&[131, 100, 0, 2, b'a', 233], &n).unwrap(),
+        Value::atom("aé")
+    );
     assert_eq!(dec(&[131, 115, 1, b'z'], &n).unwrap(), Value::atom("z"));
     let mut old = vec![131, 99];
     let mut text = format!("{:.20e}", 1.5f64).into_bytes();
@@ -227,16 +247,26 @@ fn old_atoms_floats_and_pids_decode() {
     let Value::Pid(p) = v else { panic!("a pid") };
     assert_eq!((p.id(), p.serial()), (9, 2));
     assert_eq!(n.get(p.node_index()), (Atom::new("a@b"), 1));
-    assert_eq!(crate::value::print::inspect(&v), format!("#PID<{}.9.2>", p.node_index()));
+    assert_eq!(
+        crate::value::print::inspect(&v),
+        format!("#PID<{}.9.2>", p.node_index())
+    );
 }
 
 #[test]
 fn local_pids_and_refs_come_back_local() {
     let n = NodeTable::new();
     n.set_local(Atom::new("me@host"), 3);
-    for v in [Value::Pid(Pid(1 << 40 | 5)), Value::Ref(Ref(u64::MAX >> 1)), Value::Ref(Ref(1))] {
+    for v in [
+        Value::Pid(Pid(1 << 40 | 5)),
+        Value::Ref(Ref(u64::MAX >> 1)),
+        Value::Ref(Ref(1)),
+    ] {
         let back = dec(&enc(&v, &n), &n).unwrap();
-        assert!(matches!((&v, &back), (Value::Pid(_), Value::Pid(_)) | (Value::Ref(_), Value::Ref(_))));
+        assert!(matches!(
+            (&v, &back),
+            (Value::Pid(_), Value::Pid(_)) | (Value::Ref(_), Value::Ref(_))
+        ));
         assert_eq!(back, v);
     }
     // The same reference from another incarnation of our name is foreign.
@@ -249,15 +279,24 @@ fn local_pids_and_refs_come_back_local() {
 #[test]
 fn bitstrings_and_declined_tags_are_errors() {
     let n = NodeTable::new();
-    assert_eq!(dec(&[131, 77, 0, 0, 0, 1, 3, 0xe0], &n), Err(EtfError::Bitstring));
+    assert_eq!(
+        dec(&[131, 77, 0, 0, 0, 1, 3, 0xe0], &n),
+        Err(EtfError::Bitstring)
+    );
     assert_eq!(
         dec(&[131, 77, 0, 0, 0, 1, 8, b'a'], &n).unwrap(),
         Value::str("a")
     );
     for t in [tag::COMPRESSED, tag::LOCAL, tag::ATOM_CACHE_REF, tag::FUN] {
-        assert_eq!(dec(&[131, t, 0, 0, 0, 0], &n), Err(EtfError::Unsupported(t)));
+        assert_eq!(
+            dec(&[131, t, 0, 0, 0, 0], &n),
+            Err(EtfError::Unsupported(t))
+        );
     }
     assert_eq!(dec(&[130, 97, 1], &n), Err(EtfError::BadVersion(130)));
+    let mut nan = vec![131, tag::NEW_FLOAT];
+    nan.extend(f64::NAN.to_bits().to_be_bytes());
+    assert!(matches!(dec(&nan, &n), Err(EtfError::Malformed(_))));
     assert_eq!(dec(&[131, 200], &n), Err(EtfError::UnknownTag(200)));
     // A duplicate map key.
     let dup = [131, 116, 0, 0, 0, 2, 97, 1, 97, 2, 97, 1, 97, 3];
@@ -268,14 +307,14 @@ fn bitstrings_and_declined_tags_are_errors() {
 fn huge_counts_in_short_inputs_fail_without_allocating() {
     let n = NodeTable::new();
     for bytes in [
-        &[131, 105, 255, 255, 255, 255, 97, 1][..],       // LARGE_TUPLE 2^32-1
-        &[131, 108, 255, 255, 255, 255, 106],              // LIST
-        &[131, 116, 255, 255, 255, 255, 97, 1, 97, 2],     // MAP
-        &[131, 109, 255, 255, 255, 255, 0],                // BINARY
-        &[131, 111, 255, 255, 255, 255, 0, 1],             // LARGE_BIG
-        &[131, 107, 255, 255, 1],                          // STRING
-        &[131, 112, 255, 255, 255, 255, 0],                // NEW_FUN
-        &[131, 90, 255, 255, 119, 1, b'a', 0, 0, 0, 0],    // NEWER_REFERENCE
+        &[131, 105, 255, 255, 255, 255, 97, 1][..], // LARGE_TUPLE 2^32-1
+        &[131, 108, 255, 255, 255, 255, 106],       // LIST
+        &[131, 116, 255, 255, 255, 255, 97, 1, 97, 2], // MAP
+        &[131, 109, 255, 255, 255, 255, 0],         // BINARY
+        &[131, 111, 255, 255, 255, 255, 0, 1],      // LARGE_BIG
+        &[131, 107, 255, 255, 1],                   // STRING
+        &[131, 112, 255, 255, 255, 255, 0],         // NEW_FUN
+        &[131, 90, 255, 255, 119, 1, b'a', 0, 0, 0, 0], // NEWER_REFERENCE
     ] {
         assert!(dec(bytes, &n).is_err(), "{bytes:?} must fail");
     }
@@ -297,7 +336,10 @@ fn the_atom_budget_stops_a_flood_of_new_atoms() {
         atoms: &mut atoms,
         code: &|_| None,
     };
-    assert_eq!(decode(&bytes, &mut cx).map(|_| ()), Err(EtfError::AtomLimit));
+    assert_eq!(
+        decode(&bytes, &mut cx).map(|_| ()),
+        Err(EtfError::AtomLimit)
+    );
     assert_eq!(atoms.left(), 0);
     // Known atoms cost nothing.
     let mut atoms = AtomBudget::new(0);
@@ -306,7 +348,10 @@ fn the_atom_budget_stops_a_flood_of_new_atoms() {
         atoms: &mut atoms,
         code: &|_| None,
     };
-    assert_eq!(decode(&bytes, &mut cx).map(|_| ()), Err(EtfError::AtomLimit));
+    assert_eq!(
+        decode(&bytes, &mut cx).map(|_| ()),
+        Err(EtfError::AtomLimit)
+    );
     assert!(Atom::existing("etf_budget_c").is_none());
     assert!(decode(&[131, 119, 2, b'o', b'k'], &mut cx).is_ok());
 }
@@ -408,7 +453,11 @@ fn random_and_mutated_bytes_never_panic() {
         let mut b = vec![131];
         for _ in 0..len {
             let r = rng.next();
-            b.push(if r % 3 == 0 { 70 + (r >> 8) as u8 % 52 } else { (r >> 16) as u8 });
+            b.push(if r % 3 == 0 {
+                70 + (r >> 8) as u8 % 52
+            } else {
+                (r >> 16) as u8
+            });
         }
         try_one(&b);
     }

@@ -57,12 +57,21 @@ fn corpus() -> Vec<(&'static str, Value)> {
         ("[1,2,3]", seq(1, 3)),
         ("\"abc\"", Value::list([97, 98, 99].map(Value::Int))),
         ("lists:seq(1,300)", seq(1, 300)),
-        ("lists:duplicate(70000, 7)", Value::list(vec![int(7); 70000])),
+        (
+            "lists:duplicate(70000, 7)",
+            Value::list(vec![int(7); 70000]),
+        ),
         ("[1|2]", Value::cons(int(1), int(2))),
-        ("[a,b|<<\"c\">>]", Value::list_with_tail([Value::atom("a"), Value::atom("b")], Value::str("c"))),
+        (
+            "[a,b|<<\"c\">>]",
+            Value::list_with_tail([Value::atom("a"), Value::atom("b")], Value::str("c")),
+        ),
         ("{}", Value::tuple(vec![])),
         ("{1,a}", Value::tuple(vec![int(1), Value::atom("a")])),
-        ("list_to_tuple(lists:seq(1,300))", Value::tuple((1..=300).map(Value::Int).collect())),
+        (
+            "list_to_tuple(lists:seq(1,300))",
+            Value::tuple((1..=300).map(Value::Int).collect()),
+        ),
         ("#{}", map(vec![])),
         (
             "#{a => 1, <<\"k\">> => [1.0]}",
@@ -123,7 +132,11 @@ fn erl_agrees_with_our_codec() {
         if i > 0 {
             program.push(',');
         }
-        let _ = write!(program, "{{{i}, {expr}, <<\"{}\">>}}", hex(&enc(value, &nodes)));
+        let _ = write!(
+            program,
+            "{{{i}, {expr}, <<\"{}\">>}}",
+            hex(&enc(value, &nodes))
+        );
     }
     let _ = write!(
         program,
@@ -174,8 +187,14 @@ fn erl_agrees_with_our_codec() {
         let (expr, expected) = &corpus[i];
         let decoded = dec(&theirs, &nodes)
             .unwrap_or_else(|e| panic!("{expr}: erl's encoding did not decode: {e}"));
-        assert_eq!(&decoded, expected, "{expr}: erl's encoding decoded to another term");
-        assert_eq!(accepted, "true", "{expr}: erl read our encoding as another term");
+        assert_eq!(
+            &decoded, expected,
+            "{expr}: erl's encoding decoded to another term"
+        );
+        assert_eq!(
+            accepted, "true",
+            "{expr}: erl read our encoding as another term"
+        );
         seen += 1;
     }
     assert_eq!(seen, corpus.len() + 1, "erl printed every case:\n{stdout}");
