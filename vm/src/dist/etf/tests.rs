@@ -453,7 +453,7 @@ fn random_and_mutated_bytes_never_panic() {
         let mut b = vec![131];
         for _ in 0..len {
             let r = rng.next();
-            b.push(if r % 3 == 0 {
+            b.push(if r.is_multiple_of(3) {
                 70 + (r >> 8) as u8 % 52
             } else {
                 (r >> 16) as u8
