@@ -19,7 +19,11 @@ pub(super) fn dec(bytes: &[u8], nodes: &NodeTable) -> Result<Value, EtfError> {
     dec_with(bytes, nodes, &|_| None)
 }
 
-fn dec_with(bytes: &[u8], nodes: &NodeTable, code: CodeLookup<'_>) -> Result<Value, EtfError> {
+pub(super) fn dec_with(
+    bytes: &[u8],
+    nodes: &NodeTable,
+    code: CodeLookup<'_>,
+) -> Result<Value, EtfError> {
     let mut atoms = AtomBudget::default();
     let mut cx = DecodeCx {
         nodes,
@@ -358,7 +362,7 @@ fn the_atom_budget_stops_a_flood_of_new_atoms() {
 
 // ---- funs ----
 
-fn loaded(src: &str) -> Arc<LoadedModule> {
+pub(super) fn loaded(src: &str) -> Arc<LoadedModule> {
     let m = crate::loader::compile("etf_funs", "etf_funs.reef", src, false).unwrap();
     reef_bytecode::encode::validate(&m).unwrap();
     Arc::new(LoadedModule::new(m, None))

@@ -123,10 +123,26 @@ fn unhex(s: &str) -> Vec<u8> {
 #[test]
 fn erl_agrees_with_our_codec() {
     let nodes = NodeTable::new();
+    // Not erl's `nonode@nohost`: erl's own pids and references must come
+    // out as another node's.
+    nodes.set_local(Atom::new("reef@host"), 1);
     let corpus = corpus();
     // A remote pid of ours: erl must see a pid of that node.
     let other = nodes.intern(Atom::new("other@host"), 3).unwrap();
     let pid = enc(&Value::Pid(Pid::remote(other, 77, 4)), &nodes);
+    // A Reef lambda: erl takes it as a fun of arity 1 and sends it back
+    // (inside a tuple of its own pid, reference, port and fun).
+    let module = super::tests::loaded("pub fn make(x) { fn(y) { x + y } }\n");
+    let func = module
+        .functions
+        .iter()
+        .position(|f| f.captured() == 1)
+        .unwrap() as u32;
+    let lambda = Value::Fun(std::rc::Rc::new(crate::value::Closure::Local {
+        module: module.clone(),
+        func,
+        captured: Box::new([Value::str("captured")]),
+    }));
     let mut program = String::from("Cases = [");
     for (i, (expr, value)) in corpus.iter().enumerate() {
         if i > 0 {
@@ -145,8 +161,13 @@ fn erl_agrees_with_our_codec() {
            io:format(\"~w ~s ~w~n\", [N, binary:encode_hex(term_to_binary(T)), Ours =:= T]) \
          end, Cases), \
          P = binary_to_term(binary:decode_hex(<<\"{}\">>)), \
-         io:format(\"pid ~w ~w~n\", [node(P), is_pid(P)]).",
-        hex(&pid)
+         io:format(\"pid ~w ~w~n\", [node(P), is_pid(P)]), \
+         L = binary_to_term(binary:decode_hex(<<\"{}\">>)), \
+         io:format(\"foreign ~s ~w~n\", [binary:encode_hex(term_to_binary( \
+           {{self(), make_ref(), hd(erlang:ports()), fun(X) -> X end, L}}, [{{minor_version, 2}}])), \
+           is_function(L, 1)]).",
+        hex(&pid),
+        hex(&enc(&lambda, &nodes))
     );
     // The program goes in a file (our hex is too long for one argument),
     // which `file:script` evaluates.
@@ -175,6 +196,46 @@ fn erl_agrees_with_our_codec() {
     let mut seen = 0;
     for line in stdout.lines() {
         let parts: Vec<&str> = line.split(' ').collect();
+        if parts[0] == "foreign" {
+            assert_eq!(
+                parts.get(2),
+                Some(&"true"),
+                "erl took our lambda for a fun/1"
+            );
+            let theirs = unhex(parts[1]);
+            let m = module.clone();
+            let v =
+                super::tests::dec_with(&theirs, &nodes, &move |a| (a == m.name).then(|| m.clone()))
+                    .unwrap();
+            let t = v.as_tuple().expect("a tuple");
+            assert!(
+                matches!(t[0], Value::Pid(p) if !p.is_local()),
+                "erl's pid: {}",
+                t[0]
+            );
+            assert!(
+                matches!(&t[1], Value::Foreign(f) if f.is_ref()),
+                "erl's ref: {}",
+                t[1]
+            );
+            assert!(
+                matches!(&t[2], Value::Foreign(f) if matches!(**f, crate::value::Foreign::Port { .. })),
+                "erl's port: {}",
+                t[2]
+            );
+            assert!(
+                matches!(&t[3], Value::Foreign(f) if f.is_fun()),
+                "erl's fun: {}",
+                t[3]
+            );
+            assert_eq!(t[4], lambda, "our lambda came back as itself");
+            // Everything we cannot look into goes back exactly as it came
+            // (with UTF-8 atoms, as the distribution sends them: OTP 25's
+            // `term_to_binary` uses Latin-1 atoms unless asked).
+            assert_eq!(hex(&enc(&v, &nodes)), parts[1]);
+            seen += 1;
+            continue;
+        }
         if parts[0] == "pid" {
             assert_eq!(parts[1..], ["other@host", "true"], "{line}");
             seen += 1;
@@ -197,5 +258,5 @@ fn erl_agrees_with_our_codec() {
         );
         seen += 1;
     }
-    assert_eq!(seen, corpus.len() + 1, "erl printed every case:\n{stdout}");
+    assert_eq!(seen, corpus.len() + 2, "erl printed every case:\n{stdout}");
 }
