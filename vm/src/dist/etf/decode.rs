@@ -232,7 +232,7 @@ impl Decoder<'_, '_> {
                 let n = r.u32()? as usize;
                 big(r, n)?
             }
-            tag::NEW_FLOAT => Value::Float(f64::from_bits(r.u64()?)),
+            tag::NEW_FLOAT => finite(f64::from_bits(r.u64()?))?,
             tag::FLOAT => old_float(r.take(31)?)?,
             tag::ATOM_UTF8 | tag::SMALL_ATOM_UTF8 | tag::ATOM | tag::SMALL_ATOM => {
                 Value::Atom(self.atom_after_tag(r, t)?)
@@ -522,6 +522,16 @@ fn old_float(b: &[u8]) -> Result<Value, EtfError> {
     std::str::from_utf8(&b[..end])
         .ok()
         .and_then(|s| s.trim().parse::<f64>().ok())
-        .map(Value::Float)
         .ok_or(EtfError::Malformed("float text"))
+        .and_then(finite)
+}
+
+/// Reef has no NaN and no infinity (nor does Erlang, whose decoder
+/// refuses them too).
+fn finite(f: f64) -> Result<Value, EtfError> {
+    if f.is_finite() {
+        Ok(Value::Float(f))
+    } else {
+        Err(EtfError::Malformed("float not finite"))
+    }
 }
