@@ -425,6 +425,9 @@ impl Dist {
 
     /// Closes every connection (the VM stops).
     pub fn stop(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let all: Vec<_> = self
             .conns
             .lock()
@@ -435,6 +438,14 @@ impl Dist {
         for c in all {
             c.close("the node stops");
         }
+        if let Some(r) = self.registration.lock().expect("registration lock").take() {
+            let _ = r.shutdown(std::net::Shutdown::Both);
+        }
+        // Wake the accept loop so that it sees `stopped` and ends.
+        let _ = TcpStream::connect_timeout(
+            &SocketAddr::from(([127, 0, 0, 1], self.port)),
+            Duration::from_millis(200),
+        );
     }
 }
 
