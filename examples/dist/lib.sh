@@ -27,6 +27,7 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 
 fail() {
     FAILED=1
@@ -62,12 +63,27 @@ start_epmd() {
     fi
 }
 
+# name_free NAME: waits (3 s at most) until no node called NAME is
+# registered with EPMD: a node killed a moment ago is unregistered when
+# EPMD sees its connection close; a node of that name still there is
+# another run's, and would make this one fail in a confusing way.
+name_free() {
+    command -v epmd >/dev/null || return 0
+    local i
+    for i in $(seq 60); do
+        epmd -names 2>/dev/null | grep -q "^name $1 at port" || return 0
+        sleep 0.05
+    done
+    fail "a node named $1 is already registered with EPMD (another run on this machine?)"
+}
+
 # start_node NAME FILE ARGS...: `reef --name NAME@127.0.0.1 run FILE ARGS`
 # in the background; its pid in LAST_PID. Output appends to the logs, so a
 # node restarted under the same name keeps one log.
 start_node() {
     local name=$1
     shift
+    name_free "$name"
     "$REEF" --name "$name@$HOST" --cookie "$COOKIE" run "$@" \
         >>"$LOGS/$name.out" 2>>"$LOGS/$name.err" &
     LAST_PID=$!
@@ -78,6 +94,7 @@ start_node() {
 start_erl() {
     local name=$1
     shift
+    name_free "$name"
     erl -name "$name@$HOST" -setcookie "$COOKIE" -noshell -noinput "$@" \
         >>"$LOGS/$name.out" 2>>"$LOGS/$name.err" &
     LAST_PID=$!
