@@ -49,18 +49,25 @@ need_reef() {
 }
 
 # Nodes find each other through EPMD on port 4369. If none is running,
-# start one in the foreground (not -daemon) so that it is ours to stop.
+# start one in the foreground (Erlang's epmd, else `reef epmd`) so that it
+# is ours to stop: a node that finds none starts a detached one, which
+# would outlive the script.
 start_epmd() {
-    if command -v epmd >/dev/null && ! epmd -names >/dev/null 2>&1; then
+    if command -v epmd >/dev/null; then
+        epmd -names >/dev/null 2>&1 && return 0
         epmd -port 4369 >/dev/null 2>&1 &
-        PIDS+=($!)
-        local i
-        for i in $(seq 50); do
-            epmd -names >/dev/null 2>&1 && return 0
-            sleep 0.05
-        done
-        fail "epmd did not start"
+    else
+        # No Erlang here: if something answers on 4369, it is an EPMD.
+        (exec 3<>/dev/tcp/127.0.0.1/4369) 2>/dev/null && return 0
+        "$REEF" epmd --port 4369 >/dev/null 2>&1 &
     fi
+    PIDS+=($!)
+    local i
+    for i in $(seq 50); do
+        (exec 3<>/dev/tcp/127.0.0.1/4369) 2>/dev/null && return 0
+        sleep 0.05
+    done
+    fail "epmd did not start"
 }
 
 # name_free NAME: waits (3 s at most) until no node called NAME is
