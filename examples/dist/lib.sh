@@ -48,23 +48,25 @@ need_reef() {
         fail "$REEF has no --name option: this build has no distribution"
 }
 
-# Nodes find each other through EPMD on port 4369. If none is running,
+# Nodes find each other through EPMD on port 4369 (or ERL_EPMD_PORT, which
+# reef and erl read too: the tests give each run its own). If none is running,
 # start one in the foreground (Erlang's epmd, else `reef epmd`) so that it
 # is ours to stop: a node that finds none starts a detached one, which
 # would outlive the script.
+EPMD_PORT=${ERL_EPMD_PORT:-4369}
 start_epmd() {
     if command -v epmd >/dev/null; then
         epmd -names >/dev/null 2>&1 && return 0
-        epmd -port 4369 >/dev/null 2>&1 &
+        epmd -port "$EPMD_PORT" >/dev/null 2>&1 &
     else
-        # No Erlang here: if something answers on 4369, it is an EPMD.
-        (exec 3<>/dev/tcp/127.0.0.1/4369) 2>/dev/null && return 0
-        "$REEF" epmd --port 4369 >/dev/null 2>&1 &
+        # No Erlang here: if something answers on the port, it is an EPMD.
+        (exec 3<>/dev/tcp/127.0.0.1/$EPMD_PORT) 2>/dev/null && return 0
+        "$REEF" epmd --port "$EPMD_PORT" >/dev/null 2>&1 &
     fi
     PIDS+=($!)
     local i
     for i in $(seq 50); do
-        (exec 3<>/dev/tcp/127.0.0.1/4369) 2>/dev/null && return 0
+        (exec 3<>/dev/tcp/127.0.0.1/$EPMD_PORT) 2>/dev/null && return 0
         sleep 0.05
     done
     fail "epmd did not start"

@@ -20,6 +20,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("rex", include_str!("../lib/rex.reef")),
     ("erpc", include_str!("../lib/erpc.reef")),
     ("net_kernel", include_str!("../lib/net_kernel.reef")),
+    ("user", include_str!("../lib/user.reef")),
 ];
 
 /// The source of the stdlib module `name`, if there is one.

@@ -432,8 +432,15 @@ impl Vm {
             .scheduler
             .outside
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        for name in ["net_kernel", "rex"] {
-            if let Term::Pid(p) = self.spawn(name, "start", Vec::new()) {
+        // Registered under Erlang's names, which other nodes call by
+        // name; the I/O server under a name no program would take (other
+        // nodes are given its pid, never its name).
+        for (module, name) in [
+            ("net_kernel", "net_kernel"),
+            ("rex", "rex"),
+            ("user", "$user"),
+        ] {
+            if let Term::Pid(p) = self.spawn(module, "start", Vec::new()) {
                 self.rt.scheduler.table.register(Atom::new(name), Pid(p));
             }
         }

@@ -44,7 +44,8 @@ fn node(name: &str, epmd_port: u16) -> Vm {
         .node_config(cfg)
         .try_build()
         .expect("the node starts");
-    vm.load_source("embed_dist", "embed_dist.reef", SRC).expect("the module loads");
+    vm.load_source("embed_dist", "embed_dist.reef", SRC)
+        .expect("the module loads");
     vm
 }
 
@@ -69,9 +70,8 @@ fn two_vms_in_one_program_are_two_nodes() {
         ])
     );
     // A node that goes away is reported down to a monitor.
-    let watcher = std::thread::spawn(move || {
-        b.call("embed_dist", "down", vec![Term::atom("ea@127.0.0.1")])
-    });
+    let watcher =
+        std::thread::spawn(move || b.call("embed_dist", "down", vec![Term::atom("ea@127.0.0.1")]));
     std::thread::sleep(Duration::from_millis(100));
     a.shutdown();
     drop(a);

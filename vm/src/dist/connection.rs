@@ -44,6 +44,10 @@ pub const MAX_BUFFERED: usize = 1 << 30;
 /// Messages bigger than this are sent in fragments of this size.
 pub const FRAGMENT: usize = 64 * 1024;
 
+/// A sender writes a message itself only if none was written so within
+/// this time (else it queues it for the writer's batches).
+const DIRECT_GAP: Duration = Duration::from_micros(20);
+
 /// Bytes queued on one connection beyond which a sender yields before
 /// sending more (back-pressure; spec 13).
 pub const BUSY_BYTES: usize = 64 << 20;
@@ -163,6 +167,8 @@ struct Inner {
     queued: usize,
     crossing: Crossing,
     stream: Option<TcpStream>,
+    /// When a sender last wrote a message itself (`enqueue`).
+    last_direct: Option<std::time::Instant>,
     /// `node.connect` calls waiting for the outcome: told
     /// `("$connect", ref, true|false)`.
     waiters: Vec<(Pid, Ref)>,
@@ -201,6 +207,7 @@ impl Connection {
                 crossing: Crossing::default(),
                 stream: None,
                 waiters: Vec::new(),
+                last_direct: None,
             }),
             wire: Mutex::new(Wire {
                 stream: None,
@@ -279,9 +286,16 @@ impl Connection {
             return false;
         }
         let size = control.len() + payload.as_ref().map_or(0, Vec::len);
-        // Nothing queued and the socket free: write it now, from this
-        // thread, without waking the writer (a round trip's latency).
-        if g.state == State::Up && g.turn.is_empty() && size <= FRAGMENT {
+        // Nothing queued, the socket free, and no message written this way
+        // just before: write it now, from this thread, without waking the
+        // writer (a round trip's latency). A stream of messages instead
+        // goes through the writer, which writes them in batches.
+        let now = std::time::Instant::now();
+        let quiet = g
+            .last_direct
+            .is_none_or(|t| now.duration_since(t) > DIRECT_GAP);
+        if g.state == State::Up && g.turn.is_empty() && size <= FRAGMENT && quiet {
+            g.last_direct = Some(now);
             if let Ok(mut w) = self.wire.try_lock() {
                 if w.partial.is_empty() {
                     let fragments = g.flags & handshake::DFLAG_FRAGMENTS != 0;

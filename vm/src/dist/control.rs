@@ -221,11 +221,18 @@ impl Dist {
                 .map(|o| Value::Atom(Atom::new(o)))
                 .collect::<Vec<_>>(),
         );
+        // The new process's group leader: this node's I/O server (`user`),
+        // so what it prints comes here, as Erlang does.
+        let leader = rt
+            .scheduler
+            .table
+            .whereis(Atom::new("$user"))
+            .unwrap_or(from);
         let ctl = Value::tuple(vec![
             int(SPAWN_REQUEST),
             Value::Ref(r),
             pid(from),
-            pid(from),
+            pid(leader),
             Value::tuple(vec![Value::Atom(mfa.0), Value::Atom(mfa.1), int(arity)]),
             opts,
         ]);

@@ -19,8 +19,10 @@ use crate::value::{Atom, Pid, Value};
 
 /// The capabilities this node announces: OTP 25's mandatory set and
 /// what `control.rs` handles (spawn requests, fragments).
-pub const OUR_FLAGS: u64 =
-    handshake::DEFAULT_FLAGS | handshake::DFLAG_FRAGMENTS | handshake::DFLAG_SPAWN;
+pub const OUR_FLAGS: u64 = handshake::DEFAULT_FLAGS
+    | handshake::DFLAG_FRAGMENTS
+    | handshake::DFLAG_SPAWN
+    | handshake::DFLAG_UNICODE_IO;
 
 /// How a node starts: `VmBuilder::node`, or `reef --name/--sname`.
 #[derive(Clone)]
