@@ -329,6 +329,8 @@ fn run(options: &Options, file: &PathBuf, args: Vec<String>) -> ExitCode {
         }
     };
     let result = vm.run_main(&module, args);
+    // A node's last messages go out before it ends.
+    vm.stop_node();
     vm.flush();
     if let Some(status) = vm.exit_status() {
         // The VM halted (its output was closed): quietly.

@@ -30,6 +30,9 @@ impl NodeFlags {
 
     pub fn set(&mut self, flag: &str, parser: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
         match flag {
+            "sname" | "name" if self.name.is_some() => {
+                return Err("give one of --name and --sname, once".into())
+            }
             "sname" => self.name = Some((parser.value()?.string()?, false)),
             "name" => self.name = Some((parser.value()?.string()?, true)),
             "cookie" => self.cookie = Some(parser.value()?.string()?),

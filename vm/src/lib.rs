@@ -447,6 +447,15 @@ impl Vm {
         Ok(())
     }
 
+    /// Ends this node's distribution: what was sent goes out (waiting up
+    /// to 2 s), then every connection closes and the name leaves EPMD.
+    /// `shutdown` does it too.
+    pub fn stop_node(&self) {
+        if let Some(d) = self.rt.scheduler.dist() {
+            d.stop();
+        }
+    }
+
     /// This node's name (`nonode@nohost` if it is not alive).
     pub fn node_name(&self) -> String {
         self.rt.nodes.local().0.name().to_string()

@@ -551,6 +551,24 @@ impl Connection {
         self.dist.upgrade()
     }
 
+    /// Waits (until `deadline`) for what is queued to be written.
+    pub(crate) fn drain(&self, deadline: std::time::Instant) {
+        loop {
+            let idle = {
+                let g = self.lock();
+                g.state != State::Up || g.turn.is_empty()
+            } && self
+                .wire
+                .lock()
+                .map(|w| w.partial.is_empty())
+                .unwrap_or(true);
+            if idle || std::time::Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// The connection could not be set up.
     pub(crate) fn fail(self: &Arc<Self>, why: &str) {
         let _ = why;
@@ -627,6 +645,8 @@ impl Connection {
             rt.scheduler
                 .deliver(requester, Signal::Message(Message::copy_of(&reply)));
         }
+        // Node monitors hear of it after the links and monitors did.
+        dist.forget(self, was_up);
     }
 
     fn index_or_zero(&self) -> u16 {

@@ -369,6 +369,28 @@ fn term(cx: &mut etf::DecodeCx<'_>, bytes: &[u8]) -> Result<Value, String> {
     }
 }
 
+/// The message a SEND or REG_SEND carries. A term Reef has no value for
+/// (a bitstring that is not whole bytes) drops that message with a
+/// report, and the connection goes on; anything else wrong closes it.
+fn message(
+    dist: &Dist,
+    cx: &mut etf::DecodeCx<'_>,
+    bytes: Option<&[u8]>,
+) -> Result<Option<Value>, String> {
+    let Some(bytes) = bytes else {
+        return Err("a message without its payload".into());
+    };
+    match etf::decode(bytes, cx) {
+        Ok((v, n)) if n == bytes.len() => Ok(Some(v)),
+        Ok(_) => Err("bytes after a term".into()),
+        Err(etf::EtfError::Bitstring) => {
+            dist.report("a message holding a bitstring (not whole bytes) was dropped");
+            Ok(None)
+        }
+        Err(e) => Err(format!("bad term: {e}")),
+    }
+}
+
 /// A message from the peer (its control term and payload), applied.
 pub fn incoming(
     conn: &Arc<Connection>,
@@ -427,15 +449,20 @@ pub fn incoming(
         unsafe { Message::from_fresh(v) }
     };
     match (*op, t.len()) {
-        (SEND, 3) | (SEND_TT, 4) => deliver(local(&t[2])?, Signal::Message(msg(payload(cx)?))),
-        (SEND_SENDER, 3) | (SEND_SENDER_TT, 4) => {
-            deliver(local(&t[2])?, Signal::Message(msg(payload(cx)?)))
+        (SEND, 3) | (SEND_TT, 4) | (SEND_SENDER, 3) | (SEND_SENDER_TT, 4) => {
+            let to = local(&t[2])?;
+            let Some(m) = message(&dist, cx, rest)? else {
+                return Ok(());
+            };
+            deliver(to, Signal::Message(msg(m)))
         }
         (REG_SEND, 4) | (REG_SEND_TT, 5) => {
             let Value::Atom(name) = t[3] else {
                 return Err(bad());
             };
-            let m = payload(cx)?;
+            let Some(m) = message(&dist, cx, rest)? else {
+                return Ok(());
+            };
             if let Some(to) = rt.scheduler.table.whereis(name) {
                 deliver(to, Signal::Message(msg(m)));
             }

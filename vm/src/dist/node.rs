@@ -24,6 +24,9 @@ pub const OUR_FLAGS: u64 = handshake::DEFAULT_FLAGS
     | handshake::DFLAG_SPAWN
     | handshake::DFLAG_UNICODE_IO;
 
+/// How long a stopping node waits for its queued messages to go out.
+const DRAIN: Duration = Duration::from_secs(2);
+
 /// How a node starts: `VmBuilder::node`, or `reef --name/--sname`.
 #[derive(Clone)]
 pub struct NodeConfig {
@@ -437,6 +440,12 @@ impl Dist {
             .values()
             .cloned()
             .collect();
+        // What was sent before the end goes out first (bounded in time:
+        // a peer that reads nothing cannot hold the end up for long).
+        let deadline = std::time::Instant::now() + DRAIN;
+        for c in &all {
+            c.drain(deadline);
+        }
         for c in all {
             c.close("the node stops");
         }
