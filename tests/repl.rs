@@ -187,13 +187,20 @@ fn repl_session_transcript() {
 
 /// Starts `reef` in a fresh tmux session; waits for its first prompt.
 fn start_repl(name: &str) -> (Tmux, PathBuf) {
+    start_repl_with(name, "", "reef> ")
+}
+
+/// `start_repl` with flags and environment before the command, waiting
+/// for `prompt`.
+fn start_repl_with(name: &str, extra: &str, prompt: &str) -> (Tmux, PathBuf) {
     let dir = std::env::temp_dir().join(format!("reef-repl-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tmux = Tmux {
         socket: format!("reef-{name}-{}", std::process::id()),
     };
+    let (env, flags) = extra.split_once('|').unwrap_or(("", extra));
     let shell_cmd = format!(
-        "env NO_COLOR=1 REEF_HISTORY={} {}",
+        "env NO_COLOR=1 REEF_HISTORY={} {env} {} {flags}",
         dir.join("history").display(),
         env!("CARGO_BIN_EXE_reef")
     );
@@ -213,8 +220,43 @@ fn start_repl(name: &str) -> (Tmux, PathBuf) {
         .status()
         .expect("tmux is installed (.ci/run installs it)");
     assert!(ok.success());
-    tmux.wait_for(|s| s.contains("reef> "), "start-up");
+    tmux.wait_for(|s| s.contains(prompt), "start-up");
     (tmux, dir)
+}
+
+/// A REPL started with `--name` is a node (registered with the EPMD the
+/// test runs on a port of its own): its prompt shows the node's name.
+#[test]
+fn a_repl_started_with_a_name_is_a_node() {
+    let epmd = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_reef"))
+        .args(["epmd", "--port", &epmd.to_string()])
+        .spawn()
+        .unwrap();
+    let extra = format!("ERL_EPMD_PORT={epmd}|--name replnode@127.0.0.1 --cookie c");
+    let p = "reef(replnode@127.0.0.1)> ";
+    let (tmux, dir) = start_repl_with("node", &extra, p);
+    tmux.type_line("node()", p);
+    tmux.type_line("node.alive()", p);
+    let screen = lines(&tmux.screen());
+    let from = screen.iter().position(|l| l.ends_with("> node()")).unwrap();
+    assert_eq!(
+        screen[from..],
+        [
+            "reef(replnode@127.0.0.1)> node()",
+            ":\"replnode@127.0.0.1\"",
+            "reef(replnode@127.0.0.1)> node.alive()",
+            "true",
+            "reef(replnode@127.0.0.1)>",
+        ],
+        "{screen:#?}"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn lines(screen: &str) -> Vec<String> {
