@@ -17,6 +17,7 @@ main(["client" | Args]) -> client(Args).
 server() ->
     register(echo, spawn(fun echo/0)),
     register(sink, spawn(fun sink/0)),
+    register(bigsink, spawn(fun bigsink/0)),
     register(main, self()),
     io:format("ready~n"),
     receive
@@ -34,6 +35,11 @@ echo() ->
         {From, K} -> From ! K
     end,
     echo().
+
+%% Takes the head-of-line benchmark's big message.
+bigsink() ->
+    receive {From, big, _Bin} -> From ! big_ack end,
+    bigsink().
 
 %% Counts {msg, K} messages; {expect, N, From} starts a count of N.
 sink() ->
@@ -60,6 +66,7 @@ client([ServerS, ConnectsS, RttS, MsgsS, MbS, SpawnsS]) ->
     rtt_bench(Echo, Rtt),
     throughput_bench(Server, Msgs),
     mb_bench(Echo, Mb),
+    hol_bench(Echo, Server, 50),
     spawn_bench(Server, Spawns),
     {main, Server} ! {stop, self()},
     receive stopped -> ok after 5000 -> exit(no_stop) end,
@@ -132,5 +139,21 @@ spawn_n(Server, K) ->
 median(Xs) -> lists:nth((length(Xs) + 1) div 2, lists:sort(Xs)).
 
 now_us() -> erlang:monotonic_time(microsecond).
+
+%% Head-of-line blocking: while a Mb MB binary goes to another process of
+%% the server node, round trips to echo; the slowest one.
+hol_bench(Echo, Server, Mb) ->
+    Me = self(),
+    Bin = binary:copy(<<"x">>, Mb * 1000000),
+    spawn(fun() -> {bigsink, Server} ! {Me, big, Bin} end),
+    Worst = hol_pings(Echo, 0, 0),
+    metric("hol_max_ms", Worst / 1000, "ms").
+
+hol_pings(Echo, Worst, K) ->
+    T = now_us(),
+    Echo ! {self(), K},
+    receive K -> ok end,
+    W = max(Worst, now_us() - T),
+    receive big_ack -> W after 0 -> hol_pings(Echo, W, K + 1) end.
 
 metric(Name, Value, Unit) -> io:format("metric ~s ~p ~s~n", [Name, Value, Unit]).

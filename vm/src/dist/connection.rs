@@ -406,10 +406,10 @@ impl Connection {
         self.wire.lock().unwrap_or_else(|e| e.into_inner()).stream = Some(writer);
         let r = std::thread::Builder::new()
             .name("reef-dist-read".into())
-            .spawn(move || me.read_loop(reader));
+            .spawn(move || guarded(me, |c| c.read_loop(reader)));
         let w = std::thread::Builder::new()
             .name("reef-dist-write".into())
-            .spawn(move || me2.write_loop(tick / 4));
+            .spawn(move || guarded(me2, |c| c.write_loop(tick / 4)));
         if r.is_err() || w.is_err() {
             self.close("cannot start the connection's threads");
             return false;
@@ -698,4 +698,15 @@ fn whole_packet(fragments: bool, control: &[u8], payload: Option<&[u8]>) -> Vec<
     out.extend_from_slice(&(body.len() as u32).to_be_bytes());
     out.extend_from_slice(&body);
     out
+}
+
+/// Runs a connection thread's loop; a panic in it (always a bug) closes
+/// that connection with a report instead of leaving it half alive.
+fn guarded(conn: Arc<Connection>, body: impl FnOnce(Arc<Connection>)) {
+    let c = conn.clone();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || body(c)));
+    if let Err(e) = r {
+        let why = format!("internal error: {}", crate::loader::panic_message(&e));
+        conn.protocol_error(&why);
+    }
 }
