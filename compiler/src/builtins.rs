@@ -49,7 +49,9 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("spawn", 1),
     ("spawn", 4),
     ("spawn_link", 1),
+    ("spawn_link", 4),
     ("spawn_monitor", 1),
+    ("spawn_monitor", 4),
     ("self", 0),
     ("send", 2),
     ("link", 1),
@@ -63,6 +65,7 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("whereis", 1),
     ("sleep", 1),
     ("node", 0),
+    ("node", 1),
     ("nodes", 0),
     ("flush", 0),
 ];
