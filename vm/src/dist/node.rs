@@ -482,7 +482,10 @@ fn accept_loop(listener: TcpListener, dist: Weak<Dist>) {
                 match handshake::accept(&mut stream, &cfg, &admit) {
                     Ok(peer) => d.accepted(stream, &peer),
                     Err(e) => {
-                        if matches!(e, handshake::HandshakeError::BadCookie { .. }) {
+                        // A wrong cookie, garbage or silence is reported;
+                        // a refusal by the connect rules is routine.
+                        use handshake::HandshakeError as H;
+                        if matches!(e, H::BadCookie { .. } | H::Protocol { .. } | H::Timeout { .. }) {
                             d.report(&e.to_string());
                         }
                     }
