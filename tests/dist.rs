@@ -219,9 +219,13 @@ fn fake_peers_are_cut_off() {
     use std::io::Write;
     garbage.write_all(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5]).unwrap();
     assert!(fake::closed_within(&mut garbage, 10), "garbage before a handshake: not closed");
+    let l = b.expect_err(&garbage.local_addr().unwrap().to_string(), 5);
+    assert!(l.contains("protocol error"), "{l}");
     let mut huge = fake::raw(port);
     huge.write_all(&[0xff, 0xff, b'N']).unwrap();
     assert!(fake::closed_within(&mut huge, 10), "a huge handshake length: not closed");
+    let l = b.expect_err(&huge.local_addr().unwrap().to_string(), 5);
+    assert!(l.contains("protocol error"), "{l}");
     probe("handshake garbage");
 
     // After a real handshake: each of these closes the connection with a
@@ -258,6 +262,9 @@ fn fake_peers_are_cut_off() {
     }
     // The silent one is cut off by the handshake timeout.
     assert!(fake::closed_within(&mut silent, 10), "a peer that says nothing: not closed");
+    let l = b.expect_err(&silent.local_addr().unwrap().to_string(), 5);
+    assert!(l.contains("timed out"), "{l}");
+    println!("dist figure: a peer that says nothing: {l}");
     probe("silence");
     b.refute("crashed");
 }
