@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
-use super::connection::Connection;
+use super::connection::{Connection, State};
 use super::handshake::{self, Admit};
 use super::{epmd_client, names};
 use crate::mailbox::Message;
@@ -230,9 +230,7 @@ impl Dist {
                         .name("reef-dist-connect".into())
                         .spawn(move || {
                             std::thread::sleep(handshake::HANDSHAKE_TIMEOUT);
-                            if conn.state() == super::connection::State::Connecting {
-                                conn.fail("the simultaneous connection did not come");
-                            }
+                            conn.fail("the simultaneous connection did not come");
                             drop(me);
                         });
                 }
@@ -278,12 +276,13 @@ impl Dist {
     fn admit(&self, name: &str) -> Admit {
         let node = Atom::new(name);
         let conns = self.conns.lock().expect("conns lock");
-        match conns.get(&node) {
-            None => Admit::Ok,
-            Some(c) if c.is_up() => Admit::Alive,
+        match conns.get(&node).map(|c| c.state()) {
+            // A connection going down is as good as gone.
+            None | Some(State::Down) => Admit::Ok,
+            Some(State::Up) => Admit::Alive,
             // We are connecting too: the greater name wins.
-            Some(_) if self.cfg.name.as_str() > name => Admit::Nok,
-            Some(_) => Admit::OkSimultaneous,
+            Some(State::Connecting) if self.cfg.name.as_str() > name => Admit::Nok,
+            Some(State::Connecting) => Admit::OkSimultaneous,
         }
     }
 
@@ -294,11 +293,12 @@ impl Dist {
         let old = conns.get(&node).cloned();
         let conn = match old {
             // Our own attempt lost the race: it goes up with this socket.
-            Some(c) if !c.is_up() => c,
+            Some(c) if c.state() == State::Connecting => c,
             old => {
                 let c = Connection::new(node, Arc::downgrade(self));
                 conns.insert(node, c.clone());
-                if let Some(old) = old {
+                // (One already going down needs no closing.)
+                if let Some(old) = old.filter(|o| o.is_up()) {
                     drop(conns);
                     old.close("replaced by a new connection");
                     conns = self.conns.lock().expect("conns lock");
