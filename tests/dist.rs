@@ -36,6 +36,7 @@ fn main() {
         ("wrong_cookie_refused_both_sides", wrong_cookie_refused_both_sides),
         ("fake_peers_are_cut_off", fake_peers_are_cut_off),
         ("atom_flood_is_bounded", atom_flood_is_bounded),
+        ("peer_reconnects_at_once", peer_reconnects_at_once),
         ("epmd_missing_is_started", epmd_missing_is_started),
         ("epmd_killed_connections_go_on", epmd_killed_connections_go_on),
         ("partition_with_network_namespaces", partition_with_network_namespaces),
@@ -154,7 +155,9 @@ fn kill9_noconnection_nodedown_supervisor() {
     let c = Cluster::new();
     let mut b = c.peer(&c.full("b"));
     let a = c.reef(&c.full("a"), "survivor.reef", &[&b.name]);
+    a.expect(&format!("nodeup {}", b.name), 20);
     a.expect("worker started linked", 20);
+    a.expect(&format!("nodes [:\"{}\"]", b.name), 5);
     a.expect("armed", 10);
     let t0 = Instant::now();
     b.kill9();
@@ -267,6 +270,22 @@ fn fake_peers_are_cut_off() {
     println!("dist figure: a peer that says nothing: {l}");
     probe("silence");
     b.refute("crashed");
+}
+
+/// A peer that closes its connection and connects again at once, under
+/// the same name, gets a working connection every time (the node may not
+/// have seen the old one go yet).
+fn peer_reconnects_at_once() {
+    let c = Cluster::new();
+    let b = c.peer(&c.full("b"));
+    let port = fake::node_port(c.epmd_addr(), &b.name);
+    let name = c.full("again");
+    for i in 0..40 {
+        let mut f = Fake::connect(port, &name, &c.cookie)
+            .unwrap_or_else(|e| panic!("connection {i}: {e}"));
+        assert!(f.ping_echo(), "connection {i}: the echo does not answer");
+        f.close();
+    }
 }
 
 fn atom_flood_is_bounded() {
