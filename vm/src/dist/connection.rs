@@ -22,6 +22,7 @@
 use std::collections::VecDeque;
 use std::io::{BufReader, BufWriter, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -116,6 +117,10 @@ pub struct Connection {
     dist: Weak<Dist>,
     inner: Mutex<Inner>,
     ready: Condvar,
+    /// The peer's own attempt was admitted for this connection while ours
+    /// was under way (we answered `ok_simultaneous`): ours gives way, as
+    /// OTP's loser of a simultaneous connect abandons its attempt.
+    given_way: AtomicBool,
 }
 
 impl Connection {
@@ -135,11 +140,21 @@ impl Connection {
                 waiters: Vec::new(),
             }),
             ready: Condvar::new(),
+            given_way: AtomicBool::new(false),
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// See `given_way`.
+    pub(crate) fn give_way(&self) {
+        self.given_way.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn has_given_way(&self) -> bool {
+        self.given_way.load(Ordering::Relaxed)
     }
 
     pub fn is_up(&self) -> bool {

@@ -214,7 +214,15 @@ impl Dist {
     fn connect(self: Arc<Self>, conn: Arc<Connection>) {
         let peer = conn.peer.name();
         match self.dial(peer) {
-            Ok(mut stream) => match handshake::connect(&mut stream, &self.handshake_config()) {
+            Ok(mut stream) => match handshake::connect_with(
+                &mut stream,
+                &self.handshake_config(),
+                // `alive` (the peer has a connection to us up): replace it
+                // only if ours is still being set up, as OTP's
+                // `is_pending`; if the peer's own attempt was admitted or
+                // brought ours up meanwhile, that one stays.
+                &|_| conn.state() == State::Connecting && !conn.has_given_way(),
+            ) {
                 Ok(p) => {
                     // False if the peer's own attempt won meanwhile.
                     conn.go_up(stream, &p);
@@ -272,17 +280,30 @@ impl Dist {
     }
 
     /// The simultaneous-connect rule, asked by `handshake::accept` when
-    /// `name` connects to us.
-    fn admit(&self, name: &str) -> Admit {
+    /// `name` connects to us. As OTP's `mark_pending`, admitting a node
+    /// enters its connection in the table at once (set up by this
+    /// accept), so that a send to it meanwhile waits for this connection
+    /// instead of starting one of its own. Returns the connection this
+    /// accept is for, if any.
+    fn admit(self: &Arc<Self>, name: &str) -> (Admit, Option<Arc<Connection>>) {
         let node = Atom::new(name);
-        let conns = self.conns.lock().expect("conns lock");
-        match conns.get(&node).map(|c| c.state()) {
+        let mut conns = self.conns.lock().expect("conns lock");
+        let entry = conns.get(&node).cloned();
+        match entry.as_ref().map(|c| c.state()) {
             // A connection going down is as good as gone.
-            None | Some(State::Down) => Admit::Ok,
-            Some(State::Up) => Admit::Alive,
+            None | Some(State::Down) => {
+                let c = Connection::new(node, Arc::downgrade(self));
+                conns.insert(node, c.clone());
+                (Admit::Ok, Some(c))
+            }
+            Some(State::Up) => (Admit::Alive, None),
             // We are connecting too: the greater name wins.
-            Some(State::Connecting) if self.cfg.name.as_str() > name => Admit::Nok,
-            Some(State::Connecting) => Admit::OkSimultaneous,
+            Some(State::Connecting) if self.cfg.name.as_str() > name => (Admit::Nok, None),
+            Some(State::Connecting) => {
+                let c = entry.expect("an entry");
+                c.give_way();
+                (Admit::OkSimultaneous, Some(c))
+            }
         }
     }
 
@@ -478,10 +499,20 @@ fn accept_loop(listener: TcpListener, dist: Weak<Dist>) {
             .spawn(move || {
                 let _ = stream.set_nodelay(true);
                 let cfg = d.handshake_config();
-                let admit = |name: &str| d.admit(name);
+                let pending = Mutex::new(None);
+                let admit = |name: &str| {
+                    let (a, c) = d.admit(name);
+                    *pending.lock().expect("pending lock") = c;
+                    a
+                };
                 match handshake::accept(&mut stream, &cfg, &admit) {
                     Ok(peer) => d.accepted(stream, &peer),
                     Err(e) => {
+                        // The connection admitted for this accept fails
+                        // with it (if it is still being set up).
+                        if let Some(c) = pending.lock().expect("pending lock").take() {
+                            c.fail(&e.to_string());
+                        }
                         // A wrong cookie, garbage or silence is reported;
                         // a refusal by the connect rules is routine.
                         use handshake::HandshakeError as H;
