@@ -32,6 +32,9 @@ fn main() {
         ("reef_remote_pids_and_closures", reef_remote_pids_and_closures),
         ("reef_links_monitors_spawn", reef_links_monitors_spawn),
         ("reef_order_of_10000_messages", reef_order_of_10000_messages),
+        ("reef_big_messages", reef_big_messages),
+        ("simultaneous_connect_gives_one_connection", simultaneous_connect_gives_one_connection),
+        ("restarted_node_is_a_new_incarnation", restarted_node_is_a_new_incarnation),
         ("kill9_noconnection_nodedown_supervisor", kill9_noconnection_nodedown_supervisor),
         ("wrong_cookie_refused_both_sides", wrong_cookie_refused_both_sides),
         ("fake_peers_are_cut_off", fake_peers_are_cut_off),
@@ -147,6 +150,60 @@ fn reef_order_of_10000_messages() {
     let l = a.expect("order sent=10000", 40);
     println!("dist figure: order: {l}");
     assert_eq!(l, "order sent=10000 received=10000 bad=0 dups=0");
+}
+
+fn reef_big_messages() {
+    let c = Cluster::new();
+    let b = c.peer(&c.full("b"));
+    let a = c.reef(&c.full("a"), "big.reef", &[&b.name, "echo"]);
+    a.expect("big 2097152 same=true", 60);
+    a.expect("big 1048576 same=true", 60);
+    a.expect("big done", 5);
+}
+
+fn simultaneous_connect_gives_one_connection() {
+    // Three pairs at once, each told to connect both ways at the same
+    // moment.
+    let c = Cluster::new();
+    let mut pairs = Vec::new();
+    for i in 0..3 {
+        let (na, nb) = (c.full(&format!("s{i}a")), c.full(&format!("s{i}b")));
+        let a = c.reef(&na, "sim.reef", &[&nb]);
+        let b = c.reef(&nb, "sim.reef", &[&na]);
+        pairs.push((a, b));
+    }
+    for (a, b) in &pairs {
+        a.expect("ready", 20);
+        b.expect("ready", 20);
+    }
+    for (a, b) in &mut pairs {
+        a.say("go");
+        b.say("go");
+    }
+    for (a, b) in &pairs {
+        for (x, y) in [(a, b), (b, a)] {
+            x.expect("sim echo ok", 15);
+            x.expect(&format!("sim nodes [:\"{}\"]", y.name), 5);
+            let ups = x.out.lines().iter().filter(|l| l.starts_with("nodeup")).count();
+            assert_eq!(ups, 1, "one connection, one nodeup:\n{}", x.out.text());
+        }
+    }
+}
+
+fn restarted_node_is_a_new_incarnation() {
+    let c = Cluster::new();
+    let bname = c.full("b");
+    let mut b = c.peer(&bname);
+    let mut a = c.reef(&c.full("a"), "incarnation.reef", &[&bname]);
+    a.expect("old pid #PID<", 20);
+    b.kill9();
+    a.expect(&format!("nodedown {bname}"), 10);
+    let b2 = c.peer(&bname);
+    a.say("go");
+    // The new incarnation answers by name; the old pid reaches nothing.
+    a.expect("new echo ok", 15);
+    a.expect("old pid: no answer", 10);
+    b2.refute("peer got :to_old");
 }
 
 // ---- faults ----
