@@ -29,20 +29,41 @@ fn main() {
     }
     let tests: &[(&str, fn())] = &[
         ("reef_terms_round_trip", reef_terms_round_trip),
-        ("reef_remote_pids_and_closures", reef_remote_pids_and_closures),
+        (
+            "reef_remote_pids_and_closures",
+            reef_remote_pids_and_closures,
+        ),
         ("reef_links_monitors_spawn", reef_links_monitors_spawn),
         ("reef_order_of_10000_messages", reef_order_of_10000_messages),
         ("reef_big_messages", reef_big_messages),
-        ("simultaneous_connect_gives_one_connection", simultaneous_connect_gives_one_connection),
-        ("restarted_node_is_a_new_incarnation", restarted_node_is_a_new_incarnation),
-        ("kill9_noconnection_nodedown_supervisor", kill9_noconnection_nodedown_supervisor),
-        ("wrong_cookie_refused_both_sides", wrong_cookie_refused_both_sides),
+        (
+            "simultaneous_connect_gives_one_connection",
+            simultaneous_connect_gives_one_connection,
+        ),
+        (
+            "restarted_node_is_a_new_incarnation",
+            restarted_node_is_a_new_incarnation,
+        ),
+        (
+            "kill9_noconnection_nodedown_supervisor",
+            kill9_noconnection_nodedown_supervisor,
+        ),
+        (
+            "wrong_cookie_refused_both_sides",
+            wrong_cookie_refused_both_sides,
+        ),
         ("fake_peers_are_cut_off", fake_peers_are_cut_off),
         ("atom_flood_is_bounded", atom_flood_is_bounded),
         ("peer_reconnects_at_once", peer_reconnects_at_once),
         ("epmd_missing_is_started", epmd_missing_is_started),
-        ("epmd_killed_connections_go_on", epmd_killed_connections_go_on),
-        ("partition_with_network_namespaces", partition_with_network_namespaces),
+        (
+            "epmd_killed_connections_go_on",
+            epmd_killed_connections_go_on,
+        ),
+        (
+            "partition_with_network_namespaces",
+            partition_with_network_namespaces,
+        ),
         ("erl_terms_both_ways", erl_terms_both_ways),
         ("erl_links_monitors_rpc_spawn", erl_links_monitors_rpc_spawn),
         ("erl_sees_reef_node_killed", erl_sees_reef_node_killed),
@@ -76,7 +97,10 @@ fn since(t0: Instant, t: Instant) -> f64 {
 fn detected(what: &str, t0: Instant, t: Instant) {
     let s = since(t0, t);
     println!("dist figure: {what}: detected in {s:.3} s (tick {TICK} s)");
-    assert!(s < 2.0 * TICK as f64, "{what}: {s:.3} s is not under twice the tick");
+    assert!(
+        s < 2.0 * TICK as f64,
+        "{what}: {s:.3} s is not under twice the tick"
+    );
 }
 
 // ---- Reef <-> Reef ----
@@ -88,7 +112,10 @@ fn reef_terms_round_trip() {
     let n: usize = a.expect("terms ", 20)["terms ".len()..].parse().unwrap();
     a.expect("terms done", 30);
     let lines = a.out.lines();
-    let same = lines.iter().filter(|l| l.starts_with("term ") && l.contains(" same=true ")).count();
+    let same = lines
+        .iter()
+        .filter(|l| l.starts_with("term ") && l.contains(" same=true "))
+        .count();
     assert_eq!(same, n, "every term comes back equal:\n{}", a.out.text());
     for shown in [
         "<<255>>",
@@ -103,7 +130,10 @@ fn reef_terms_round_trip() {
     }
     // The peer sees our pid as a remote one, our strings as strings.
     let p = b.expect("peer got #PID<", 5);
-    assert!(!p.contains("#PID<0."), "a remote pid prints with its node index: {p}");
+    assert!(
+        !p.contains("#PID<0."),
+        "a remote pid prints with its node index: {p}"
+    );
     b.expect("peer got \"héllo\"", 5);
     b.expect("peer got <<255>>", 5);
     // A closure of `shared` (loaded on both) went there and back.
@@ -115,8 +145,15 @@ fn reef_remote_pids_and_closures() {
     let b = c.peer(&c.full("b"));
     let a = c.reef(&c.full("a"), "pids.reef", &[&b.name]);
     let l = a.expect("remote pid ", 20);
-    assert!(l.contains(&format!("node={} same_node=true", b.name)), "{l}");
-    let idx = l.split("#PID<").nth(1).and_then(|s| s.split('.').next()).unwrap();
+    assert!(
+        l.contains(&format!("node={} same_node=true", b.name)),
+        "{l}"
+    );
+    let idx = l
+        .split("#PID<")
+        .nth(1)
+        .and_then(|s| s.split('.').next())
+        .unwrap();
     assert_ne!(idx, "0", "a remote pid's node index is not 0: {l}");
     a.expect(&format!("local pid #PID<0.3.0> node={}", a.name), 5);
     a.expect("direct send ok", 5);
@@ -133,7 +170,13 @@ fn reef_links_monitors_spawn() {
     a.expect("trap_exit EXIT reason=:boom remote=true", 10);
     a.expect("spawn_monitor DOWN reason=:mon_reason", 10);
     a.expect("monitor DOWN reason=:bye", 10);
-    a.expect(&format!("named monitor DOWN who=(:victim, :\"{}\") reason=:stopped", b.name), 10);
+    a.expect(
+        &format!(
+            "named monitor DOWN who=(:victim, :\"{}\") reason=:stopped",
+            b.name
+        ),
+        10,
+    );
     a.expect("exit/2 trapped from_us=true reason=:hey", 10);
     a.expect("exit/2 DOWN reason=:kill_me", 10);
     a.expect("process.alive remote (:raised, :badarg)", 10);
@@ -184,7 +227,12 @@ fn simultaneous_connect_gives_one_connection() {
         for (x, y) in [(a, b), (b, a)] {
             x.expect("sim echo ok", 15);
             x.expect(&format!("sim nodes [:\"{}\"]", y.name), 5);
-            let ups = x.out.lines().iter().filter(|l| l.starts_with("nodeup")).count();
+            let ups = x
+                .out
+                .lines()
+                .iter()
+                .filter(|l| l.starts_with("nodeup"))
+                .count();
             assert_eq!(ups, 1, "one connection, one nodeup:\n{}", x.out.text());
         }
     }
@@ -231,12 +279,27 @@ fn kill9_noconnection_nodedown_supervisor() {
         detected("kill -9: nodedown", t0, t);
     }
     let (t, _) = a.expect_at("worker restarted alone", 10);
-    println!("dist figure: kill -9: supervisor restarted its child {:.3} s after", since(t0, t));
+    println!(
+        "dist figure: kill -9: supervisor restarted its child {:.3} s after",
+        since(t0, t)
+    );
     std::thread::sleep(Duration::from_millis(300));
     let text = a.out.text();
-    assert_eq!(text.matches("link EXIT").count(), 1, "exactly once:\n{text}");
-    assert_eq!(text.matches("monitor DOWN").count(), 1, "exactly once:\n{text}");
-    assert_eq!(text.matches("nodedown").count(), 2, "once per node monitor:\n{text}");
+    assert_eq!(
+        text.matches("link EXIT").count(),
+        1,
+        "exactly once:\n{text}"
+    );
+    assert_eq!(
+        text.matches("monitor DOWN").count(),
+        1,
+        "exactly once:\n{text}"
+    );
+    assert_eq!(
+        text.matches("nodedown").count(),
+        2,
+        "once per node monitor:\n{text}"
+    );
     assert!(!text.contains("other "), "{text}");
 }
 
@@ -250,13 +313,23 @@ fn wrong_cookie_refused_both_sides() {
     let ea = a.expect_err(&b.name, 5);
     let eb = b.expect_err(&a.name, 5);
     for (who, l) in [("a", &ea), ("b", &eb)] {
-        assert!(l.to_lowercase().contains("cookie"), "{who}'s report says why: {l}");
+        assert!(
+            l.to_lowercase().contains("cookie"),
+            "{who}'s report says why: {l}"
+        );
     }
     println!("dist figure: wrong cookie reports:\n  {ea}\n  {eb}");
-    assert!(a.wait_end(10).is_some_and(|s| s.success()), "a ends normally");
+    assert!(
+        a.wait_end(10).is_some_and(|s| s.success()),
+        "a ends normally"
+    );
     // The refused node is still there for others.
-    let mut f = Fake::connect(fake::node_port(c.epmd_addr(), &b.name), &c.full("f"), &c.cookie)
-        .expect("a good cookie still gets in");
+    let mut f = Fake::connect(
+        fake::node_port(c.epmd_addr(), &b.name),
+        &c.full("f"),
+        &c.cookie,
+    )
+    .expect("a good cookie still gets in");
     assert!(f.ping_echo());
 }
 
@@ -267,7 +340,10 @@ fn fake_peers_are_cut_off() {
     let probe = |what: &str| {
         let mut f = Fake::connect(port, &c.full("probe"), &c.cookie)
             .unwrap_or_else(|e| panic!("after {what}: a good peer cannot connect: {e}"));
-        assert!(f.ping_echo(), "after {what}: the echo process does not answer");
+        assert!(
+            f.ping_echo(),
+            "after {what}: the echo process does not answer"
+        );
         f.close();
     };
     probe("nothing");
@@ -277,13 +353,21 @@ fn fake_peers_are_cut_off() {
     let mut silent = fake::raw(port);
     let mut garbage = fake::raw(port);
     use std::io::Write;
-    garbage.write_all(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5]).unwrap();
-    assert!(fake::closed_within(&mut garbage, 10), "garbage before a handshake: not closed");
+    garbage
+        .write_all(&[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5])
+        .unwrap();
+    assert!(
+        fake::closed_within(&mut garbage, 10),
+        "garbage before a handshake: not closed"
+    );
     let l = b.expect_err(&garbage.local_addr().unwrap().to_string(), 5);
     assert!(l.contains("protocol error"), "{l}");
     let mut huge = fake::raw(port);
     huge.write_all(&[0xff, 0xff, b'N']).unwrap();
-    assert!(fake::closed_within(&mut huge, 10), "a huge handshake length: not closed");
+    assert!(
+        fake::closed_within(&mut huge, 10),
+        "a huge handshake length: not closed"
+    );
     let l = b.expect_err(&huge.local_addr().unwrap().to_string(), 5);
     assert!(l.contains("protocol error"), "{l}");
     probe("handshake garbage");
@@ -292,21 +376,37 @@ fn fake_peers_are_cut_off() {
     // one-line report, and the node goes on.
     type Attack = fn(&mut Fake);
     let attacks: &[(&str, Attack, &str)] = &[
-        ("garbage packet", |f| {
-            f.write(&[0, 0, 0, 5, 0xfe, 1, 2, 3, 4]).unwrap()
-        }, "closed"),
-        ("truncated frame", |f| {
-            f.write(&[0, 0, 3, 232, 112, 131, 104]).unwrap();
-            let _ = f.stream.shutdown(std::net::Shutdown::Write);
-        }, "closed"),
-        ("4 GB length prefix", |f| f.write(&[0xff, 0xff, 0xff, 0xff, 112]).unwrap(), "over the limit"),
-        ("unknown control message", |f| {
-            let ctl = fake::tuple(&[fake::small(99), fake::atom(""), fake::atom("x")]);
-            f.send(ctl, None).unwrap()
-        }, "unknown control message"),
-        ("a control message that is not a term", |f| {
-            f.write(&[0, 0, 0, 4, 112, 131, 200, 1]).unwrap()
-        }, "closed"),
+        (
+            "garbage packet",
+            |f| f.write(&[0, 0, 0, 5, 0xfe, 1, 2, 3, 4]).unwrap(),
+            "closed",
+        ),
+        (
+            "truncated frame",
+            |f| {
+                f.write(&[0, 0, 3, 232, 112, 131, 104]).unwrap();
+                let _ = f.stream.shutdown(std::net::Shutdown::Write);
+            },
+            "closed",
+        ),
+        (
+            "4 GB length prefix",
+            |f| f.write(&[0xff, 0xff, 0xff, 0xff, 112]).unwrap(),
+            "over the limit",
+        ),
+        (
+            "unknown control message",
+            |f| {
+                let ctl = fake::tuple(&[fake::small(99), fake::atom(""), fake::atom("x")]);
+                f.send(ctl, None).unwrap()
+            },
+            "unknown control message",
+        ),
+        (
+            "a control message that is not a term",
+            |f| f.write(&[0, 0, 0, 4, 112, 131, 200, 1]).unwrap(),
+            "closed",
+        ),
     ];
     for (i, (what, attack, says)) in attacks.iter().enumerate() {
         let name = c.full(&format!("evil{i}"));
@@ -314,14 +414,26 @@ fn fake_peers_are_cut_off() {
         assert!(f.ping_echo(), "{what}: works before");
         let t0 = Instant::now();
         attack(&mut f);
-        assert!(fake::closed_within(&mut f.stream, 2 * TICK + 2), "{what}: the connection is not closed");
+        assert!(
+            fake::closed_within(&mut f.stream, 2 * TICK + 2),
+            "{what}: the connection is not closed"
+        );
         let report = b.expect_err(&name, 5);
-        assert!(report.contains(says), "{what}: the report `{report}` should say `{says}`");
-        println!("dist figure: {what}: closed in {:.3} s: {report}", t0.elapsed().as_secs_f64());
+        assert!(
+            report.contains(says),
+            "{what}: the report `{report}` should say `{says}`"
+        );
+        println!(
+            "dist figure: {what}: closed in {:.3} s: {report}",
+            t0.elapsed().as_secs_f64()
+        );
         probe(what);
     }
     // The silent one is cut off by the handshake timeout.
-    assert!(fake::closed_within(&mut silent, 10), "a peer that says nothing: not closed");
+    assert!(
+        fake::closed_within(&mut silent, 10),
+        "a peer that says nothing: not closed"
+    );
     let l = b.expect_err(&silent.local_addr().unwrap().to_string(), 5);
     assert!(l.contains("timed out"), "{l}");
     println!("dist figure: a peer that says nothing: {l}");
@@ -338,8 +450,8 @@ fn peer_reconnects_at_once() {
     let port = fake::node_port(c.epmd_addr(), &b.name);
     let name = c.full("again");
     for i in 0..40 {
-        let mut f = Fake::connect(port, &name, &c.cookie)
-            .unwrap_or_else(|e| panic!("connection {i}: {e}"));
+        let mut f =
+            Fake::connect(port, &name, &c.cookie).unwrap_or_else(|e| panic!("connection {i}: {e}"));
         assert!(f.ping_echo(), "connection {i}: the echo does not answer");
         f.close();
     }
@@ -364,14 +476,23 @@ fn atom_flood_is_bounded() {
         }
         sent += 1000;
     }
-    assert!(fake::closed_within(&mut f.stream, 10), "the flooding connection is not closed");
+    assert!(
+        fake::closed_within(&mut f.stream, 10),
+        "the flooding connection is not closed"
+    );
     let report = b.expect_err(&name, 5);
-    assert!(report.to_lowercase().contains("atom"), "the report names the cause: {report}");
+    assert!(
+        report.to_lowercase().contains("atom"),
+        "the report names the cause: {report}"
+    );
     let after = b.rss_kb();
     println!(
         "dist figure: atom flood: {sent} atoms sent; RSS {before} KB before, {after} KB after; {report}"
     );
-    assert!(after < before + 64 * 1024, "RSS grew from {before} KB to {after} KB");
+    assert!(
+        after < before + 64 * 1024,
+        "RSS grew from {before} KB to {after} KB"
+    );
     let mut g = Fake::connect(port, &c.full("after"), &c.cookie).expect("a new peer gets in");
     assert!(g.ping_echo(), "the node still answers");
 }
@@ -384,14 +505,20 @@ fn epmd_missing_is_started() {
     let mut a = c.peer(&c.full("a"));
     let names = reef_vm::dist::epmd_client::names(c.epmd_addr()).expect("an EPMD answers");
     let alive = a.name.split('@').next().unwrap().to_string();
-    assert!(names.iter().any(|(n, _)| *n == alive), "{alive} in {names:?}");
+    assert!(
+        names.iter().any(|(n, _)| *n == alive),
+        "{alive} in {names:?}"
+    );
     let b = c.reef(&c.full("b"), "pids.reef", &[&a.name]);
     b.expect("direct send ok", 20);
     a.kill9();
     // The registrar outlives the node that started it.
     std::thread::sleep(Duration::from_millis(300));
     let names = reef_vm::dist::epmd_client::names(c.epmd_addr()).expect("EPMD outlives the node");
-    assert!(!names.iter().any(|(n, _)| *n == alive), "{alive} is gone: {names:?}");
+    assert!(
+        !names.iter().any(|(n, _)| *n == alive),
+        "{alive} is gone: {names:?}"
+    );
 }
 
 /// Kills the `reef epmd --daemon --port P` a node started (found in
@@ -402,7 +529,9 @@ impl Drop for EpmdDaemon {
     fn drop(&mut self) {
         let want = format!("epmd\0--daemon\0--port\0{}\0", self.0);
         for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else { continue };
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
             let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
             if String::from_utf8_lossy(&cmd).contains(&want) {
                 // SAFETY: kill has no memory-safety preconditions; `pid`
@@ -422,7 +551,10 @@ fn epmd_killed_connections_go_on() {
     a.say("one");
     a.expect("round one ok", 20);
     c.epmd.as_mut().unwrap().kill9();
-    assert!(reef_vm::dist::epmd_client::names(c.epmd_addr()).is_err(), "EPMD is gone");
+    assert!(
+        reef_vm::dist::epmd_client::names(c.epmd_addr()).is_err(),
+        "EPMD is gone"
+    );
     for r in ["two", "three"] {
         a.say(r);
         a.expect(&format!("round {r} ok"), 10);
@@ -446,7 +578,10 @@ fn partition_with_network_namespaces() {
     c2.cookie = c1.cookie.clone();
     let _e1 = c1.start_epmd(&c1.wrap);
     let _e2 = c2.start_epmd(&c2.wrap);
-    let (na, nb) = (format!("a_{}@{}", c1.tag, ns.addr(0)), format!("b_{}@{}", c1.tag, ns.addr(1)));
+    let (na, nb) = (
+        format!("a_{}@{}", c1.tag, ns.addr(0)),
+        format!("b_{}@{}", c1.tag, ns.addr(1)),
+    );
     let b = c2.reef(&nb, "sink.reef", &[]);
     b.expect("ready", 20);
     let a = c1.reef(&na, "stream.reef", &[&nb]);
@@ -463,14 +598,19 @@ fn partition_with_network_namespaces() {
     ns.link(true);
     let t1 = Instant::now();
     // The next send connects again.
-    a.out.find_nth("nodeup", 1, Duration::from_secs(15)).expect("a reconnects");
+    a.out
+        .find_nth("nodeup", 1, Duration::from_secs(15))
+        .expect("a reconnects");
     let (t, _) = b
         .out
         .find_nth("nodeup", 1, Duration::from_secs(15))
         .expect("b sees a again");
     // Let a second of messages through the new connection.
     std::thread::sleep(Duration::from_secs(1));
-    println!("dist figure: partition healed: reconnected {:.3} s after the link came up", since(t1, t));
+    println!(
+        "dist figure: partition healed: reconnected {:.3} s after the link came up",
+        since(t1, t)
+    );
     let got = numbers_after(&b.out.lines(), "got ");
     let dups = got.windows(2).filter(|w| w[1] <= w[0]).count();
     let lost: u64 = got.windows(2).map(|w| w[1].saturating_sub(w[0] + 1)).sum();
@@ -479,7 +619,10 @@ fn partition_with_network_namespaces() {
         got.len()
     );
     assert_eq!(dups, 0, "no message twice, none out of order: {got:?}");
-    assert!(got.last() > Some(&(last_before + 10)), "messages flow again: {got:?}");
+    assert!(
+        got.last() > Some(&(last_before + 10)),
+        "messages flow again: {got:?}"
+    );
 }
 
 /// Two network namespaces joined by a veth pair with 10.x addresses
@@ -514,9 +657,19 @@ impl Netns {
         ip(&["netns", "add", a])?;
         ip(&["netns", "add", b])?;
         let (va, vb) = (format!("va{id}"), format!("vb{id}"));
-        ip(&["-n", a, "link", "add", &va, "type", "veth", "peer", "name", &vb, "netns", b])?;
+        ip(&[
+            "-n", a, "link", "add", &va, "type", "veth", "peer", "name", &vb, "netns", b,
+        ])?;
         for (i, (n, v)) in [(a, &va), (b, &vb)].into_iter().enumerate() {
-            ip(&["-n", n, "addr", "add", &format!("{}/24", ns.addr(i)), "dev", v])?;
+            ip(&[
+                "-n",
+                n,
+                "addr",
+                "add",
+                &format!("{}/24", ns.addr(i)),
+                "dev",
+                v,
+            ])?;
             ip(&["-n", n, "link", "set", v, "up"])?;
             ip(&["-n", n, "link", "set", "lo", "up"])?;
         }
@@ -528,14 +681,23 @@ impl Netns {
     }
 
     fn exec(&self, i: usize) -> Vec<String> {
-        ["ip", "netns", "exec", &self.names[i]].map(String::from).to_vec()
+        ["ip", "netns", "exec", &self.names[i]]
+            .map(String::from)
+            .to_vec()
     }
 
     /// Sets a's end of the link up or down.
     fn link(&self, up: bool) {
         let v = format!("va{}", std::process::id());
         let st = Command::new("ip")
-            .args(["-n", &self.names[0], "link", "set", &v, if up { "up" } else { "down" }])
+            .args([
+                "-n",
+                &self.names[0],
+                "link",
+                "set",
+                &v,
+                if up { "up" } else { "down" },
+            ])
             .status()
             .expect("ip runs");
         assert!(st.success());
@@ -559,7 +721,10 @@ EchoLoop = fun Loop() ->
     receive
         {From, whoami} -> From ! {me, self()}, Loop();
         {From, X} ->
-            io:format("erl got ~ts~n", [io_lib:print(X, 1, 1000000, -1)]),
+            case is_binary(X) andalso byte_size(X) > 1000 of
+                true -> io:format("erl got a binary of ~p bytes~n", [byte_size(X)]);
+                false -> io:format("erl got ~ts~n", [io_lib:print(X, 1, 1000000, -1)])
+            end,
             case is_function(X, 1) of
                 true ->
                     try X(1) of V -> io:format("erl called the reef fun: ~p~n", [V])
@@ -595,14 +760,23 @@ io:format("erl terms ~p~n", [length(Ts)]),
 F = fun(X) -> X * 2 end,
 F2 = Echo(F),
 io:format("erl fun back ~p~n", [F2(21)]),
+Big = binary:copy(<<1,2,3,255>>, 500000),
+io:format("erl big same=~p~n", [Echo(Big) =:= Big]),
 "#
     .replace("REEF", &r.name)
         + ERL_ECHO
         + "receive stop -> ok after 60000 -> ok end.";
     let e = c.erl(&c.full("e"), &script);
     e.expect("erl ping pong", 20);
-    let n: usize = e.expect("erl terms ", 20)["erl terms ".len()..].parse().unwrap();
-    let same = e.out.lines().iter().filter(|l| l.starts_with("erl term ") && l.contains(" same=true ")).count();
+    let n: usize = e.expect("erl terms ", 20)["erl terms ".len()..]
+        .parse()
+        .unwrap();
+    let same = e
+        .out
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("erl term ") && l.contains(" same=true "))
+        .count();
     assert_eq!(same, n, "erl: every term comes back =:=\n{}", e.out.text());
     e.expect("erl fun back 42", 5);
     // How Reef's inspect shows what erl sent.
@@ -628,8 +802,18 @@ io:format("erl fun back ~p~n", [F2(21)]),
     let t = c.reef(&c.full("t"), "terms.reef", &[&e.name, "echo"]);
     let n: usize = t.expect("terms ", 20)["terms ".len()..].parse().unwrap();
     t.expect("terms done", 30);
-    let same = t.out.lines().iter().filter(|l| l.starts_with("term ") && l.contains(" same=true ")).count();
-    assert_eq!(same, n, "every term comes back from erl equal:\n{}", t.out.text());
+    let same = t
+        .out
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("term ") && l.contains(" same=true "))
+        .count();
+    assert_eq!(
+        same,
+        n,
+        "every term comes back from erl equal:\n{}",
+        t.out.text()
+    );
     for shown in [
         "erl got <<\"str\">>",
         "erl got <<0,1,2>>",
@@ -645,6 +829,12 @@ io:format("erl fun back ~p~n", [F2(21)]),
     let l = e.expect("erl cannot call the reef fun", 5);
     println!("dist figure: a Reef closure called on erl: {l}");
     t.expect("closure back callable=50", 5);
+    // Big ones, both ways (fragmented on the wire).
+    e.expect("erl big same=true", 20);
+    let big = c.reef(&c.full("big"), "big.reef", &[&e.name, "echo"]);
+    big.expect("big 2097152 same=true", 60);
+    big.expect("big 1048576 same=true", 60);
+    e.expect("erl got a binary of 2097152 bytes", 5);
 }
 
 fn erl_links_monitors_rpc_spawn() {
@@ -767,7 +957,10 @@ fn reef_sees_erl_node_killed() {
 
 fn reef_joins_erl_cluster() {
     let c = Cluster::new();
-    let e1 = c.erl(&c.full("e1"), "io:format(\"e1 up~n\"), receive stop -> ok after 60000 -> ok end.");
+    let e1 = c.erl(
+        &c.full("e1"),
+        "io:format(\"e1 up~n\"), receive stop -> ok after 60000 -> ok end.",
+    );
     e1.expect("e1 up", 20);
     let script = format!(
         "pong = net_adm:ping('{}'), io:format(\"e2 connected~n\"), receive stop -> ok after 60000 -> ok end.",

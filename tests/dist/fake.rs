@@ -30,12 +30,17 @@ pub fn raw(port: u16) -> TcpStream {
 pub fn closed_within(s: &mut TcpStream, secs: u64) -> bool {
     let end = Instant::now() + Duration::from_secs(secs);
     let mut buf = [0u8; 4096];
-    s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     while Instant::now() < end {
         match s.read(&mut buf) {
             Ok(0) => return true,
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
             Err(_) => return true,
         }
     }

@@ -66,9 +66,13 @@ pub fn erl_bin() -> &'static str {
     "erl"
 }
 
-/// Lines of one output stream, each with the time it arrived.
+/// The lines so far, each with the time it arrived, and whether the
+/// stream has ended.
+type Seen = (Vec<(Instant, String)>, bool);
+
+/// Lines of one output stream, as they arrive.
 #[derive(Clone, Default)]
-pub struct Lines(Arc<(Mutex<(Vec<(Instant, String)>, bool)>, Condvar)>);
+pub struct Lines(Arc<(Mutex<Seen>, Condvar)>);
 
 impl Lines {
     fn pump(stream: impl Read + Send + 'static) -> Lines {
@@ -126,7 +130,11 @@ impl Lines {
     pub fn tail(&self, n: usize) -> String {
         let g = self.0 .0.lock().unwrap();
         let skip = g.0.len().saturating_sub(n);
-        let mut s = if skip > 0 { format!("[{skip} lines before]\n") } else { String::new() };
+        let mut s = if skip > 0 {
+            format!("[{skip} lines before]\n")
+        } else {
+            String::new()
+        };
         for (_, l) in &g.0[skip..] {
             s.push_str(l);
             s.push('\n');
@@ -194,7 +202,11 @@ impl Node {
     pub fn expect_at(&self, needle: &str, secs: u64) -> (Instant, String) {
         match self.out.find(needle, Duration::from_secs(secs)) {
             Some(hit) => hit,
-            None => panic!("{}: no line with `{needle}` within {secs} s\n{}", self.name, self.dump()),
+            None => panic!(
+                "{}: no line with `{needle}` within {secs} s\n{}",
+                self.name,
+                self.dump()
+            ),
         }
     }
 
@@ -202,7 +214,11 @@ impl Node {
     pub fn expect_err(&self, needle: &str, secs: u64) -> String {
         match self.err.find(needle, Duration::from_secs(secs)) {
             Some((_, l)) => l,
-            None => panic!("{}: no stderr line with `{needle}` within {secs} s\n{}", self.name, self.dump()),
+            None => panic!(
+                "{}: no stderr line with `{needle}` within {secs} s\n{}",
+                self.name,
+                self.dump()
+            ),
         }
     }
 
@@ -339,7 +355,14 @@ impl Cluster {
             .env("ERL_EPMD_PORT", self.epmd_port.to_string())
             .env("NO_COLOR", "1")
             .env_remove("REEF_PATH")
-            .args(["--name", name, "--cookie", cookie, "--net-tick", &TICK.to_string()])
+            .args([
+                "--name",
+                name,
+                "--cookie",
+                cookie,
+                "--net-tick",
+                &TICK.to_string(),
+            ])
             .arg("run")
             .arg(file)
             .args(args);
