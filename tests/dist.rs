@@ -246,6 +246,16 @@ fn restarted_node_is_a_new_incarnation() {
     a.expect("old pid #PID<", 20);
     b.kill9();
     a.expect(&format!("nodedown {bname}"), 10);
+    // EPMD forgets the name when it sees the registration's socket close:
+    // wait for that, or the new node's registration is refused.
+    let alive = bname.split('@').next().unwrap().to_string();
+    let end = Instant::now() + Duration::from_secs(10);
+    while reef_vm::dist::epmd_client::names(c.epmd_addr())
+        .is_ok_and(|names| names.iter().any(|(n, _)| *n == alive))
+    {
+        assert!(Instant::now() < end, "EPMD still lists {alive}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let b2 = c.peer(&bname);
     a.say("go");
     // The new incarnation answers by name; the old pid reaches nothing.
