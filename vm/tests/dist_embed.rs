@@ -70,8 +70,7 @@ fn two_vms_in_one_program_are_two_nodes() {
         ])
     );
     // A node that goes away is reported down to a monitor.
-    let watcher =
-        std::thread::spawn(move || {
+    let watcher = std::thread::spawn(move || {
         b.call("embed_dist", "down", vec![Term::atom("ea@127.0.0.1")])
             .map_err(|crash| crash.report)
     });

@@ -22,6 +22,7 @@
 use std::collections::VecDeque;
 use std::io::{BufReader, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -190,6 +191,10 @@ pub struct Connection {
     inner: Mutex<Inner>,
     wire: Mutex<Wire>,
     ready: Condvar,
+    /// The peer's own attempt was admitted for this connection while ours
+    /// was under way (we answered `ok_simultaneous`): ours gives way, as
+    /// OTP's loser of a simultaneous connect abandons its attempt.
+    given_way: AtomicBool,
 }
 
 impl Connection {
@@ -214,11 +219,21 @@ impl Connection {
                 partial: Vec::new(),
             }),
             ready: Condvar::new(),
+            given_way: AtomicBool::new(false),
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// See `given_way`.
+    pub(crate) fn give_way(&self) {
+        self.given_way.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn has_given_way(&self) -> bool {
+        self.given_way.load(Ordering::Relaxed)
     }
 
     pub fn is_up(&self) -> bool {
@@ -570,31 +585,33 @@ impl Connection {
     }
 
     /// The connection could not be set up.
+    /// Only an attempt still under way fails: if the peer's own attempt
+    /// brought this connection up meanwhile (`Dist::accepted`), it stays.
     pub(crate) fn fail(self: &Arc<Self>, why: &str) {
         let _ = why;
-        self.go_down(false);
+        self.go_down(true);
     }
 
     /// Closes the connection (if up) and turns what crossed it into
     /// `:noconnection`.
     pub(crate) fn close(self: &Arc<Self>, why: &str) {
         let _ = why;
-        let was_up = self.is_up();
-        self.go_down(was_up);
+        self.go_down(false);
     }
 
-    fn go_down(self: &Arc<Self>, was_up: bool) {
-        let (crossing, stream, waiters) = {
+    fn go_down(self: &Arc<Self>, only_connecting: bool) {
+        let (crossing, stream, waiters, was_up) = {
             let mut g = self.lock();
-            if g.state == State::Down {
+            if g.state == State::Down || (only_connecting && g.state != State::Connecting) {
                 return;
             }
+            let was_up = g.state == State::Up;
             g.state = State::Down;
             g.lanes.clear();
             g.turn.clear();
             g.queued = 0;
             let w = std::mem::take(&mut g.waiters);
-            (std::mem::take(&mut g.crossing), g.stream.take(), w)
+            (std::mem::take(&mut g.crossing), g.stream.take(), w, was_up)
         };
         self.ready.notify_all();
         self.tell_waiters(waiters, false);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
-use super::connection::Connection;
+use super::connection::{Connection, State};
 use super::handshake::{self, Admit};
 use super::{epmd_client, names};
 use crate::mailbox::Message;
@@ -227,7 +227,15 @@ impl Dist {
     fn connect(self: Arc<Self>, conn: Arc<Connection>) {
         let peer = conn.peer.name();
         match self.dial(peer) {
-            Ok(mut stream) => match handshake::connect(&mut stream, &self.handshake_config()) {
+            Ok(mut stream) => match handshake::connect_with(
+                &mut stream,
+                &self.handshake_config(),
+                // `alive` (the peer has a connection to us up): replace it
+                // only if ours is still being set up, as OTP's
+                // `is_pending`; if the peer's own attempt was admitted or
+                // brought ours up meanwhile, that one stays.
+                &|_| conn.state() == State::Connecting && !conn.has_given_way(),
+            ) {
                 Ok(p) if p.name != peer => {
                     let why = format!("{peer}'s address answered as {}", p.name);
                     self.report(&why);
@@ -248,9 +256,7 @@ impl Dist {
                         .name("reef-dist-connect".into())
                         .spawn(move || {
                             std::thread::sleep(handshake::HANDSHAKE_TIMEOUT);
-                            if conn.state() == super::connection::State::Connecting {
-                                conn.fail("the simultaneous connection did not come");
-                            }
+                            conn.fail("the simultaneous connection did not come");
                             drop(me);
                         });
                 }
@@ -292,16 +298,30 @@ impl Dist {
     }
 
     /// The simultaneous-connect rule, asked by `handshake::accept` when
-    /// `name` connects to us.
-    fn admit(&self, name: &str) -> Admit {
+    /// `name` connects to us. As OTP's `mark_pending`, admitting a node
+    /// enters its connection in the table at once (set up by this
+    /// accept), so that a send to it meanwhile waits for this connection
+    /// instead of starting one of its own. Returns the connection this
+    /// accept is for, if any.
+    fn admit(self: &Arc<Self>, name: &str) -> (Admit, Option<Arc<Connection>>) {
         let node = Atom::new(name);
-        let conns = self.conns.lock().expect("conns lock");
-        match conns.get(&node) {
-            None => Admit::Ok,
-            Some(c) if c.is_up() => Admit::Alive,
+        let mut conns = self.conns.lock().expect("conns lock");
+        let entry = conns.get(&node).cloned();
+        match entry.as_ref().map(|c| c.state()) {
+            // A connection going down is as good as gone.
+            None | Some(State::Down) => {
+                let c = Connection::new(node, Arc::downgrade(self));
+                conns.insert(node, c.clone());
+                (Admit::Ok, Some(c))
+            }
+            Some(State::Up) => (Admit::Alive, None),
             // We are connecting too: the greater name wins.
-            Some(_) if self.cfg.name.as_str() > name => Admit::Nok,
-            Some(_) => Admit::OkSimultaneous,
+            Some(State::Connecting) if self.cfg.name.as_str() > name => (Admit::Nok, None),
+            Some(State::Connecting) => {
+                let c = entry.expect("an entry");
+                c.give_way();
+                (Admit::OkSimultaneous, Some(c))
+            }
         }
     }
 
@@ -312,11 +332,12 @@ impl Dist {
         let old = conns.get(&node).cloned();
         let conn = match old {
             // Our own attempt lost the race: it goes up with this socket.
-            Some(c) if !c.is_up() => c,
+            Some(c) if c.state() == State::Connecting => c,
             old => {
                 let c = Connection::new(node, Arc::downgrade(self));
                 conns.insert(node, c.clone());
-                if let Some(old) = old {
+                // (One already going down needs no closing.)
+                if let Some(old) = old.filter(|o| o.is_up()) {
                     drop(conns);
                     old.close("replaced by a new connection");
                     conns = self.conns.lock().expect("conns lock");
@@ -527,11 +548,27 @@ fn accept_loop(listener: TcpListener, dist: Weak<Dist>) {
             .spawn(move || {
                 let _ = stream.set_nodelay(true);
                 let cfg = d.handshake_config();
-                let admit = |name: &str| d.admit(name);
+                let pending = Mutex::new(None);
+                let admit = |name: &str| {
+                    let (a, c) = d.admit(name);
+                    *pending.lock().expect("pending lock") = c;
+                    a
+                };
                 match handshake::accept(&mut stream, &cfg, &admit) {
                     Ok(peer) => d.accepted(stream, &peer),
                     Err(e) => {
-                        if matches!(e, handshake::HandshakeError::BadCookie { .. }) {
+                        // The connection admitted for this accept fails
+                        // with it (if it is still being set up).
+                        if let Some(c) = pending.lock().expect("pending lock").take() {
+                            c.fail(&e.to_string());
+                        }
+                        // A wrong cookie, garbage or silence is reported;
+                        // a refusal by the connect rules is routine.
+                        use handshake::HandshakeError as H;
+                        if matches!(
+                            e,
+                            H::BadCookie { .. } | H::Protocol { .. } | H::Timeout { .. }
+                        ) {
                             d.report(&e.to_string());
                         }
                     }
