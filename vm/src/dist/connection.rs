@@ -621,7 +621,7 @@ impl Connection {
         let Some(dist) = self.dist.upgrade() else {
             return;
         };
-        dist.forget(self, was_up);
+        dist.forget(self);
         let Some(rt) = dist.runtime() else { return };
         let noconn = || Message::copy_of(&Value::Atom(Atom::new("noconnection")));
         for (local, remote) in crossing.links {
@@ -663,7 +663,7 @@ impl Connection {
                 .deliver(requester, Signal::Message(Message::copy_of(&reply)));
         }
         // Node monitors hear of it after the links and monitors did.
-        dist.forget(self, was_up);
+        dist.went_down(self, was_up);
     }
 
     fn index_or_zero(&self) -> u16 {

@@ -351,14 +351,17 @@ impl Dist {
     }
 
     /// Called by a connection when it goes down: forget it (if it is
-    /// still the one in the table) and tell the node monitors.
-    pub(crate) fn forget(&self, conn: &Arc<Connection>, was_up: bool) {
-        {
-            let mut conns = self.conns.lock().expect("conns lock");
-            if conns.get(&conn.peer).is_some_and(|c| Arc::ptr_eq(c, conn)) {
-                conns.remove(&conn.peer);
-            }
+    /// still the one in the table), so the next use connects anew.
+    pub(crate) fn forget(&self, conn: &Arc<Connection>) {
+        let mut conns = self.conns.lock().expect("conns lock");
+        if conns.get(&conn.peer).is_some_and(|c| Arc::ptr_eq(c, conn)) {
+            conns.remove(&conn.peer);
         }
+    }
+
+    /// Called by a connection that went down, once its `:noconnection`
+    /// signals are sent: tell the node monitors.
+    pub(crate) fn went_down(&self, conn: &Arc<Connection>, was_up: bool) {
         if was_up {
             self.node_event(conn.peer, false);
         } else {
