@@ -183,9 +183,23 @@ struct Wire {
     partial: Vec<u8>,
 }
 
+/// The slow lane: messages the reader hands to a thread of their own
+/// (a big payload takes long to decode), with every later message for
+/// the same local process behind them, so one process's messages and
+/// signals keep their order while the others' go on.
+#[derive(Default)]
+struct Slow {
+    jobs: VecDeque<(Pid, framing::DistMessage)>,
+    /// Jobs waiting or being applied, per target.
+    pending: FxHashMap<Pid, usize>,
+    worker: bool,
+}
+
 pub struct Connection {
     pub peer: Atom,
     dist: Weak<Dist>,
+    slow: Mutex<Slow>,
+    slow_ready: Condvar,
     /// Lock order: `inner`, then `wire` (a sender that holds `wire` never
     /// waits for `inner`).
     inner: Mutex<Inner>,
@@ -214,6 +228,8 @@ impl Connection {
                 waiters: Vec::new(),
                 last_direct: None,
             }),
+            slow: Mutex::new(Slow::default()),
+            slow_ready: Condvar::new(),
             wire: Mutex::new(Wire {
                 stream: None,
                 partial: Vec::new(),
@@ -547,7 +563,76 @@ impl Connection {
                     return;
                 }
             };
-            if let Err(e) = super::control::incoming(&self, &mut atoms, &whole) {
+            if let Err(e) = super::control::incoming(&self, &mut atoms, whole, true) {
+                self.protocol_error(&e);
+                return;
+            }
+        }
+    }
+
+    /// Routes a message for `target`: `None` if the slow lane took it
+    /// (it is big, or `target` has messages there already), else the
+    /// message back, for the reader to apply now.
+    pub(crate) fn slow_lane(
+        self: &Arc<Self>,
+        target: Pid,
+        big: bool,
+        whole: framing::DistMessage,
+    ) -> Option<framing::DistMessage> {
+        let mut s = self.slow.lock().unwrap_or_else(|e| e.into_inner());
+        if !big && !s.pending.contains_key(&target) {
+            return Some(whole);
+        }
+        *s.pending.entry(target).or_default() += 1;
+        s.jobs.push_back((target, whole));
+        if !s.worker {
+            s.worker = true;
+            let me = self.clone();
+            let started = std::thread::Builder::new()
+                .name("reef-dist-slow".into())
+                .spawn(move || guarded(me, |c| c.slow_loop()));
+            if started.is_err() {
+                s.worker = false;
+            }
+        }
+        drop(s);
+        self.slow_ready.notify_one();
+        None
+    }
+
+    /// The slow lane's thread: applies its jobs in order; ends when the
+    /// connection is down.
+    fn slow_loop(self: Arc<Self>) {
+        let mut atoms = etf::AtomBudget::default();
+        loop {
+            let (target, whole) = {
+                let mut s = self.slow.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if let Some(job) = s.jobs.pop_front() {
+                        break job;
+                    }
+                    if self.state() == State::Down {
+                        s.worker = false;
+                        return;
+                    }
+                    s = self
+                        .slow_ready
+                        .wait_timeout(s, Duration::from_millis(500))
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            };
+            let r = super::control::incoming(&self, &mut atoms, whole, false);
+            {
+                let mut s = self.slow.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(n) = s.pending.get_mut(&target) {
+                    *n -= 1;
+                    if *n == 0 {
+                        s.pending.remove(&target);
+                    }
+                }
+            }
+            if let Err(e) = r {
                 self.protocol_error(&e);
                 return;
             }
@@ -678,7 +763,7 @@ impl Connection {
 fn small_buffers(s: &TcpStream) {
     use std::os::fd::AsRawFd;
     let size: libc::c_int = SOCKET_BUFFER as libc::c_int;
-    for opt in [libc::SO_SNDBUF, libc::SO_RCVBUF] {
+    for opt in [libc::SO_SNDBUF] {
         // SAFETY: a valid socket descriptor and a pointer to a c_int of
         // the length given.
         unsafe {

@@ -392,10 +392,14 @@ fn message(
 }
 
 /// A message from the peer (its control term and payload), applied.
+/// With `route`, a message for a process that has one waiting in the
+/// connection's slow lane, or whose payload is big, goes to the slow
+/// lane instead (`connection.rs`): it is applied there, after those.
 pub fn incoming(
     conn: &Arc<Connection>,
     atoms: &mut etf::AtomBudget,
-    whole: &framing::DistMessage,
+    whole: framing::DistMessage,
+    route: bool,
 ) -> Result<(), String> {
     let Some(dist) = conn.dist() else {
         return Ok(());
@@ -411,6 +415,50 @@ pub fn incoming(
     };
     let cx = &mut cx;
     let ctl = term(cx, &whole.control)?;
+    if route {
+        let big = whole
+            .payload
+            .as_ref()
+            .is_some_and(|p| p.len() > SLOW_PAYLOAD);
+        if let Some(target) = target_of(&rt, &ctl) {
+            let Some(whole) = conn.slow_lane(target, big, whole) else {
+                return Ok(());
+            };
+            return apply(conn, &rt, &dist, cx, &ctl, &whole);
+        }
+    }
+    apply(conn, &rt, &dist, cx, &ctl, &whole)
+}
+
+/// Payloads bigger than this are decoded off the reader thread.
+pub const SLOW_PAYLOAD: usize = 256 * 1024;
+
+/// The local process a control message is for, if any: the `To` of
+/// every operation that has one (a registered name, looked up).
+fn target_of(rt: &Runtime, ctl: &Value) -> Option<Pid> {
+    let t = ctl.as_tuple()?;
+    let at = match t.first()? {
+        Value::Int(UNLINK_ID | UNLINK_ID_ACK | REG_SEND | REG_SEND_TT) => 3,
+        Value::Int(SPAWN_REQUEST | SPAWN_REQUEST_TT) => return None,
+        _ => 2,
+    };
+    match t.get(at)? {
+        Value::Pid(p) if p.is_local() => Some(*p),
+        Value::Atom(name) => rt.scheduler.table.whereis(*name),
+        _ => None,
+    }
+}
+
+/// Applies one control message whose control term is decoded.
+fn apply(
+    conn: &Arc<Connection>,
+    rt: &Arc<Runtime>,
+    dist: &Arc<Dist>,
+    cx: &mut etf::DecodeCx<'_>,
+    ctl: &Value,
+    whole: &framing::DistMessage,
+) -> Result<(), String> {
+    let (rt, dist) = (rt.clone(), dist.clone());
     let rest = whole.payload.as_deref();
     let payload = |cx: &mut etf::DecodeCx<'_>| -> Result<Value, String> {
         match rest {

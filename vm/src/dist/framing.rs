@@ -354,7 +354,7 @@ impl Reassembler {
                 }
                 let p = self.partial.remove(&seq).expect("checked above");
                 self.buffered -= p.data.len();
-                split_terms(&p.data, false).map(Some)
+                split_owned(p.data).map(Some)
             }
             [b, ..] => Err(malformed(format!("packet begins with {b}"))),
             [] => Err(malformed("empty data packet")),
@@ -425,6 +425,28 @@ fn split_terms(b: &[u8], magic: bool) -> Result<DistMessage, FrameError> {
         control: with_magic(control),
         payload,
     })
+}
+
+/// `split_terms` of a reassembled message (the fragments layout: terms
+/// without their 131), reusing its buffer for the message term: a big
+/// message is moved within its memory, not copied into fresh memory
+/// (whose first touch is what costs, a page fault per page).
+fn split_owned(mut b: Vec<u8>) -> Result<DistMessage, FrameError> {
+    let n = term_len(&b)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| malformed("truncated or unknown control term"))?;
+    let mut control = Vec::with_capacity(n + 1);
+    control.push(VERSION_MAGIC);
+    control.extend_from_slice(&b[..n]);
+    let payload = if n == b.len() {
+        None
+    } else {
+        // The byte before the message term becomes its 131.
+        b.drain(..n - 1);
+        b[0] = VERSION_MAGIC;
+        Some(b)
+    };
+    Ok(DistMessage { control, payload })
 }
 
 fn be16(b: &[u8], at: usize) -> Option<usize> {
