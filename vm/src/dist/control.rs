@@ -407,7 +407,8 @@ pub fn incoming(
     let Some(rt) = dist.runtime() else {
         return Ok(());
     };
-    let code = |m: Atom| rt.code.get(m);
+    // A closure's module is loaded on first sight, as BEAM does.
+    let code = |m: Atom| crate::loader::ensure_loaded(&rt, m, None).ok().flatten();
     let mut cx = etf::DecodeCx {
         nodes: &rt.nodes,
         atoms,
@@ -475,7 +476,7 @@ fn apply(
     let bad = || {
         format!(
             "malformed control message {}",
-            crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT)
+            crate::value::print::inspect_limited(ctl, &crate::value::print::Limits::REPORT)
         )
     };
     let local = |v: &Value| -> Result<Pid, String> {
@@ -533,40 +534,28 @@ fn apply(
             conn.enqueue(to, Dist::encode(&rt, &ack), None);
         }
         (UNLINK_ID_ACK, 4) | (NODE_LINK, _) | (GROUP_LEADER, _) => {}
-        (EXIT, 4) | (EXIT_TT, 5) | (PAYLOAD_EXIT, 3) | (PAYLOAD_EXIT_TT, 4) => {
+        // A link's exit signal (EXIT), or exit/2's (EXIT2); the reason
+        // in the control message or, with EXIT_PAYLOAD, after it.
+        (EXIT, 4)
+        | (EXIT_TT, 5)
+        | (PAYLOAD_EXIT, 3)
+        | (PAYLOAD_EXIT_TT, 4)
+        | (EXIT2, 4)
+        | (EXIT2_TT, 5)
+        | (PAYLOAD_EXIT2, 3)
+        | (PAYLOAD_EXIT2_TT, 4) => {
             let (from, to) = (remote(&t[1])?, local(&t[2])?);
             let reason = match *op {
-                EXIT => t[3].clone(),
-                EXIT_TT => t[4].clone(),
+                EXIT | EXIT2 => t[3].clone(),
+                EXIT_TT | EXIT2_TT => t[4].clone(),
                 _ => payload(cx)?,
             };
-            conn.crossing(|x| x.links.remove(&(to, from)));
+            let link = matches!(*op, EXIT | EXIT_TT | PAYLOAD_EXIT | PAYLOAD_EXIT_TT);
+            if link {
+                conn.crossing(|x| x.links.remove(&(to, from)));
+            }
             let reason = Message::copy_of(&reason);
-            deliver(
-                to,
-                Signal::Exit {
-                    from,
-                    reason,
-                    link: true,
-                },
-            );
-        }
-        (EXIT2, 4) | (EXIT2_TT, 5) | (PAYLOAD_EXIT2, 3) | (PAYLOAD_EXIT2_TT, 4) => {
-            let (from, to) = (remote(&t[1])?, local(&t[2])?);
-            let reason = match *op {
-                EXIT2 => t[3].clone(),
-                EXIT2_TT => t[4].clone(),
-                _ => payload(cx)?,
-            };
-            let reason = Message::copy_of(&reason);
-            deliver(
-                to,
-                Signal::Exit {
-                    from,
-                    reason,
-                    link: false,
-                },
-            );
+            deliver(to, Signal::Exit { from, reason, link });
         }
         (MONITOR_P, 4) => {
             let from = remote(&t[1])?;
@@ -679,7 +668,7 @@ fn apply(
         _ => {
             return Err(format!(
                 "unknown control message {}",
-                crate::value::print::inspect_limited(&ctl, &crate::value::print::Limits::REPORT)
+                crate::value::print::inspect_limited(ctl, &crate::value::print::Limits::REPORT)
             ))
         }
     }
