@@ -121,9 +121,39 @@ proptest! {
         let ours = enc(&v, &nodes);
         let theirs = eetf::Term::decode(&ours[..]).unwrap();
         prop_assert_eq!(from_eetf(&theirs, &nodes), v.clone());
-        let mut again = Vec::new();
-        theirs.encode(&mut again).unwrap();
-        prop_assert_eq!(dec(&again, &nodes).unwrap(), v);
+        // eetf 0.11 writes a list of integers below 256 as STRING_EXT
+        // without checking that they are not negative (`[-1]` goes out as
+        // the byte 255): its encodings of such lists are wrong, not ours.
+        if !has_negative_byte_list(&theirs) {
+            let mut again = Vec::new();
+            theirs.encode(&mut again).unwrap();
+            prop_assert_eq!(dec(&again, &nodes).unwrap(), v);
+        }
+    }
+}
+
+/// Whether `t` holds a list that eetf would mis-encode: every element an
+/// integer below 256, one of them negative.
+fn has_negative_byte_list(t: &eetf::Term) -> bool {
+    use eetf::Term as E;
+    match t {
+        E::List(l) => {
+            let small = |e: &E| matches!(e, E::FixInteger(i) if i.value < 0x100);
+            let negative = |e: &E| matches!(e, E::FixInteger(i) if i.value < 0);
+            (!l.elements.is_empty()
+                && l.elements.iter().all(small)
+                && l.elements.iter().any(negative))
+                || l.elements.iter().any(has_negative_byte_list)
+        }
+        E::ImproperList(l) => {
+            l.elements.iter().any(has_negative_byte_list) || has_negative_byte_list(&l.last)
+        }
+        E::Tuple(t) => t.elements.iter().any(has_negative_byte_list),
+        E::Map(m) => m
+            .map
+            .iter()
+            .any(|(k, v)| has_negative_byte_list(k) || has_negative_byte_list(v)),
+        _ => false,
     }
 }
 
