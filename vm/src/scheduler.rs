@@ -74,6 +74,8 @@ pub struct Scheduler {
     sleep_lock: Mutex<()>,
     sleep_cv: Condvar,
     pub(crate) sleepers: AtomicUsize,
+    /// Threads spinning for work (`spin_for_work`).
+    spinning: AtomicUsize,
     stop: AtomicBool,
     threads: Mutex<Vec<JoinHandle<()>>>,
     /// Sources outside the processes that may still send a message: stdin
@@ -106,6 +108,7 @@ impl Default for Scheduler {
             sleep_lock: Mutex::new(()),
             sleep_cv: Condvar::new(),
             sleepers: AtomicUsize::new(0),
+            spinning: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
             outside: AtomicUsize::new(0),
@@ -249,6 +252,12 @@ impl Scheduler {
 
     fn wake_one(&self) {
         fence(Ordering::SeqCst);
+        // A thread that spins for work will find this: waking a sleeper
+        // too would only take a core from the threads that have work
+        // (on 2 cores, the connection readers of distribution).
+        if self.spinning.load(Ordering::SeqCst) > 0 {
+            return;
+        }
         if self.sleepers.load(Ordering::SeqCst) > 0 {
             let _g = self.sleep_lock.lock().unwrap_or_else(|e| e.into_inner());
             self.sleep_cv.notify_one();
@@ -265,19 +274,26 @@ impl Scheduler {
 
     /// Spins (about `SPIN` long) until there is work to steal: whether
     /// there is.
+    ///
+    /// While it spins, `wake_one` wakes nobody: work queued meanwhile is
+    /// seen here, or by the check the thread makes before it sleeps
+    /// (both after `spinning` went down, in the SeqCst order).
     fn spin_for_work(&self) -> bool {
         let until = Instant::now() + SPIN;
-        loop {
+        self.spinning.fetch_add(1, Ordering::SeqCst);
+        let found = loop {
             for _ in 0..64 {
                 std::hint::spin_loop();
             }
             if self.has_work() || self.stop.load(Ordering::Relaxed) {
-                return true;
+                break true;
             }
             if Instant::now() >= until {
-                return false;
+                break false;
             }
-        }
+        };
+        self.spinning.fetch_sub(1, Ordering::SeqCst);
+        found || self.has_work()
     }
 
     fn find_task(&self, local: &Local, tick: u64) -> Option<Task> {

@@ -432,7 +432,7 @@ pub fn incoming(
 }
 
 /// Payloads bigger than this are decoded off the reader thread.
-pub const SLOW_PAYLOAD: usize = 256 * 1024;
+pub const SLOW_PAYLOAD: usize = 2 << 20;
 
 /// The local process a control message is for, if any: the `To` of
 /// every operation that has one (a registered name, looked up).
