@@ -47,7 +47,7 @@ pub const FRAGMENT: usize = 64 * 1024;
 
 /// A sender writes a message itself only if none was written so within
 /// this time (else it queues it for the writer's batches).
-const DIRECT_GAP: Duration = Duration::from_micros(20);
+const DIRECT_GAP: Duration = Duration::from_micros(5);
 
 /// Bytes queued on one connection beyond which a sender yields before
 /// sending more (back-pressure; spec 13).
