@@ -139,12 +139,18 @@ fn detecting_vm() -> Vm {
 
 /// From a host thread, 300 ms later: `(:hello, x)` to the process
 /// registered as `waiter`.
-fn send_late(vm: &Vm, x: Term) {
+/// Sends `(:hello, x)` to `:waiter` 300 ms from now, and again every
+/// 50 ms until `done`: a message to a name not registered yet is dropped,
+/// and on a loaded machine (valgrind) registering can take longer.
+fn send_late(vm: &Vm, x: Term, done: &std::sync::atomic::AtomicBool) {
     std::thread::sleep(std::time::Duration::from_millis(300));
-    vm.send(
-        &Term::atom("waiter"),
-        &Term::Tuple(vec![Term::atom("hello"), x]),
-    );
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        vm.send(
+            &Term::atom("waiter"),
+            &Term::Tuple(vec![Term::atom("hello"), x.clone()]),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -172,8 +178,11 @@ fn a_call_waiting_for_a_late_host_message_is_no_deadlock() {
     )
     .unwrap();
     std::thread::scope(|s| {
-        s.spawn(|| send_late(&vm, int(42)));
-        assert_eq!(vm.call("late", "wait", vec![]).unwrap().to_string(), "42");
+        let done = std::sync::atomic::AtomicBool::new(false);
+        s.spawn(|| send_late(&vm, int(42), &done));
+        let r = vm.call("late", "wait", vec![]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(r.unwrap().to_string(), "42");
     });
 }
 
@@ -188,8 +197,11 @@ fn an_open_host_mailbox_means_no_deadlock() {
     .unwrap();
     let host = vm.mailbox();
     std::thread::scope(|s| {
-        s.spawn(|| send_late(&vm, host.pid()));
-        assert_eq!(vm.run_main("mb", vec![]).unwrap(), host.pid());
+        let done = std::sync::atomic::AtomicBool::new(false);
+        s.spawn(|| send_late(&vm, host.pid(), &done));
+        let r = vm.run_main("mb", vec![]);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(r.unwrap(), host.pid());
     });
 }
 
