@@ -177,8 +177,8 @@ fn a_call_waiting_for_a_late_host_message_is_no_deadlock() {
         "pub fn wait() {\n  register(:waiter, self())\n  receive { (:hello, x) => x }\n}\n",
     )
     .unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        let done = std::sync::atomic::AtomicBool::new(false);
         s.spawn(|| send_late(&vm, int(42), &done));
         let r = vm.call("late", "wait", vec![]);
         done.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -196,8 +196,8 @@ fn an_open_host_mailbox_means_no_deadlock() {
     )
     .unwrap();
     let host = vm.mailbox();
+    let done = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
-        let done = std::sync::atomic::AtomicBool::new(false);
         s.spawn(|| send_late(&vm, host.pid(), &done));
         let r = vm.run_main("mb", vec![]);
         done.store(true, std::sync::atomic::Ordering::SeqCst);
