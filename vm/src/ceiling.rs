@@ -138,15 +138,18 @@ fn monitor(rt: std::sync::Weak<Runtime>, ceiling: usize) {
         if floor > 0 && rss < floor.saturating_add(ceiling / 8) {
             continue;
         }
-        if kill_biggest(&rt) {
+        if kill_biggest(&rt, (ceiling / 64).max(1 << 20)) {
             last_kill = Some(Instant::now());
             floor = 0;
         }
     }
 }
 
-/// Kills the process with the largest memory estimate; whether one was.
-pub(crate) fn kill_biggest(rt: &Runtime) -> bool {
+/// Kills the process with the largest memory estimate, if it holds at
+/// least `least` bytes (killing a small one frees nothing that matters:
+/// the excess is then memory the allocator has not given back yet, or a
+/// process still freeing what it held); whether one was.
+pub(crate) fn kill_biggest(rt: &Runtime, least: usize) -> bool {
     let victim = rt
         .scheduler
         .table
@@ -155,11 +158,11 @@ pub(crate) fn kill_biggest(rt: &Runtime) -> bool {
         .filter(|e| e.host.is_none())
         .max_by_key(|e| e.memory.load(std::sync::atomic::Ordering::Relaxed));
     match victim {
-        Some(e) => {
+        Some(e) if e.memory.load(std::sync::atomic::Ordering::Relaxed) >= least => {
             let reason = Message::copy_of(&memory_reason());
             rt.scheduler.deliver_to(&e, Signal::Kill(reason));
             true
         }
-        None => false,
+        _ => false,
     }
 }
