@@ -564,11 +564,6 @@ fn apply(
                 Value::Atom(n) => (rt.scheduler.table.whereis(*n), Some(*n)),
                 _ => return Err(bad()),
             };
-            let their_ref = {
-                let mut b = Vec::new();
-                etf::encode(&t[3], &rt.nodes, &mut b);
-                b
-            };
             let Some(target) = target else {
                 // Nobody by that name: `:DOWN` with `:noproc` at once.
                 let ctl = Value::tuple(vec![
@@ -581,24 +576,11 @@ fn apply(
                 conn.enqueue(Pid(0), Dist::encode(&rt, &ctl), None);
                 return Ok(());
             };
-            let proxy = Ref(rt.new_ref().0 | 1 << 63);
-            conn.crossing(|x| {
-                x.proxies.insert(their_ref.clone(), proxy);
-                x.watchers.insert(
-                    proxy,
-                    Watcher {
-                        their_ref,
-                        watcher: from,
-                        target,
-                        name,
-                    },
-                );
-            });
+            let proxy = watched_by(&rt, conn, &t[3], from, target, name);
             deliver(target, Signal::Monitor { from, r: proxy });
         }
         (DEMONITOR_P, 4) => {
-            let mut b = Vec::new();
-            etf::encode(&t[3], &rt.nodes, &mut b);
+            let b = Dist::encode(&rt, &t[3]);
             let found = conn.crossing(|x| {
                 let proxy = x.proxies.remove(&b)?;
                 x.watchers.remove(&proxy).map(|w| (proxy, w.target))
@@ -675,6 +657,34 @@ fn apply(
     Ok(())
 }
 
+/// Records that remote `watcher` monitors local `target` with its
+/// reference `their_ref` (by `name` if so): the proxy reference the local
+/// side knows the monitor by.
+fn watched_by(
+    rt: &Runtime,
+    conn: &Connection,
+    their_ref: &Value,
+    watcher: Pid,
+    target: Pid,
+    name: Option<Atom>,
+) -> Ref {
+    let their_ref = Dist::encode(rt, their_ref);
+    let proxy = Ref(rt.new_ref().0 | Ref::PROXY_BIT);
+    conn.crossing(|x| {
+        x.proxies.insert(their_ref.clone(), proxy);
+        x.watchers.insert(
+            proxy,
+            Watcher {
+                their_ref,
+                watcher,
+                target,
+                name,
+            },
+        );
+    });
+    proxy
+}
+
 /// A SPAWN_REQUEST: start `m.f(args...)` here, linked to and monitored
 /// by the requester as it asked, and answer with a SPAWN_REPLY.
 fn spawn_for(
@@ -728,21 +738,8 @@ fn spawn_for(
         flags |= 1;
     }
     if monitor {
-        let mut b = Vec::new();
-        etf::encode(&req, &rt.nodes, &mut b);
-        let proxy = Ref(rt.new_ref().0 | 1 << 63);
-        conn.crossing(|x| {
-            x.proxies.insert(b.clone(), proxy);
-            x.watchers.insert(
-                proxy,
-                Watcher {
-                    their_ref: b,
-                    watcher: from,
-                    target: new,
-                    name: None,
-                },
-            );
-        });
+        // The request's id is the monitor's reference.
+        let proxy = watched_by(rt, conn, &req, from, new, None);
         p.links_mut().monitored_by.insert(proxy, from);
         flags |= 2;
     }

@@ -12,8 +12,9 @@
 //! - `etf/`: the external term format over Reef's own values.
 //! - `epmd_client.rs`, `epmd_server.rs`: the port mapper.
 //! - `handshake.rs`, `framing.rs`: the wire below the control messages.
-//! - `connection.rs`: one connection: its threads, its outgoing lanes,
-//!   and the links and monitors that cross it.
+//! - `connection.rs`: one connection: its threads, its lanes, its slow
+//!   lane, and the links and monitors that cross it; `outgoing.rs`: a
+//!   message on its way out, cut into packets.
 //! - `control.rs`: control messages, both ways.
 //! - `node.rs`: going alive, connecting, the connection table.
 
@@ -27,5 +28,6 @@ pub mod handshake;
 pub mod names;
 pub mod node;
 pub mod node_table;
+pub mod outgoing;
 
 pub use node::{Dist, DistError, NodeConfig};
