@@ -1,7 +1,8 @@
 //! The VM-wide memory ceiling (`--max-memory`, `VmBuilder::max_memory`).
 //!
 //! A small thread samples the VM's resident set size every few
-//! milliseconds. Over the ceiling, it kills the process that holds the
+//! milliseconds, and so do the scheduler threads when it falls behind
+//! ([`Watch`]). Over the ceiling, it kills the process that holds the
 //! most memory by its published estimate (`Entry::memory`, set at each
 //! slice's end and raised as messages arrive, so a running process is
 //! judged without its lock) with `(:system_limit, :memory)`: untrappable
@@ -10,8 +11,8 @@
 //! kills again only if memory is still over the ceiling and has grown
 //! past what was left after the last kill.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::mailbox::Message;
@@ -93,6 +94,90 @@ pub fn would_pass(bytes: usize) -> bool {
     least > 0 && rss_bytes().is_some_and(|rss| rss.saturating_add(bytes) > least)
 }
 
+/// The ceiling's state, shared by the monitor thread and the scheduler
+/// threads: whoever samples first in a period does the check. The monitor
+/// alone can be starved of CPU on a loaded machine (a flood once grew to
+/// nine times a 300 MB ceiling while it waited), but the threads that
+/// allocate are the scheduler threads, which are running by definition:
+/// each looks at the clock after every [`POKE_EVERY`] reductions and samples when
+/// the period is due.
+#[derive(Default)]
+pub struct Watch {
+    /// The ceiling in bytes; 0 until `start` finds one to keep.
+    ceiling: AtomicUsize,
+    /// When the next sample is due, in milliseconds since `epoch`.
+    next_ms: AtomicU64,
+    epoch: std::sync::OnceLock<Instant>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// What memory settled at after the last kill, while still over.
+    floor: usize,
+    last_kill: Option<Instant>,
+}
+
+/// Reductions (plus one per slice) a scheduler thread runs between two
+/// looks at the clock: about four full slices.
+pub const POKE_EVERY: u64 = 16_384;
+
+impl Watch {
+    /// From a scheduler thread at a slice's end: samples if a sample is
+    /// due and no other thread is taking it.
+    pub(crate) fn poke(&self, rt: &Runtime) {
+        if self.ceiling.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let Some(epoch) = self.epoch.get() else {
+            return;
+        };
+        let now = epoch.elapsed().as_millis() as u64;
+        let due = self.next_ms.load(Ordering::Relaxed);
+        if now < due {
+            return;
+        }
+        let next = now + SAMPLE.as_millis() as u64;
+        if self
+            .next_ms
+            .compare_exchange(due, next, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            self.sample(rt);
+        }
+    }
+
+    /// One look at the resident set: over the ceiling, kill the biggest
+    /// process, unless a kill is still being paid back.
+    fn sample(&self, rt: &Runtime) {
+        let ceiling = self.ceiling.load(Ordering::Relaxed);
+        // Another thread is sampling: one check is enough.
+        let Ok(mut st) = self.state.try_lock() else {
+            return;
+        };
+        let Some(rss) = rss_bytes() else { return };
+        if rss <= ceiling {
+            st.floor = 0;
+            return;
+        }
+        if let Some(t) = st.last_kill {
+            if t.elapsed() < GRACE {
+                return;
+            }
+            if st.floor == 0 {
+                st.floor = rss; // what the last kill left
+            }
+        }
+        if st.floor > 0 && rss < st.floor.saturating_add(ceiling / 8) {
+            return;
+        }
+        if kill_biggest(rt, (ceiling / 64).max(1 << 20)) {
+            st.last_kill = Some(Instant::now());
+            st.floor = 0;
+        }
+    }
+}
+
 /// Starts the monitor if the VM has a ceiling (and the RSS can be read).
 pub fn start(rt: &Arc<Runtime>) {
     let ceiling = rt.limits.max_memory;
@@ -102,18 +187,20 @@ pub fn start(rt: &Arc<Runtime>) {
     let _ = LEAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
         Some(if old == 0 { ceiling } else { old.min(ceiling) })
     });
+    let _ = rt.ceiling.epoch.set(Instant::now());
+    rt.ceiling.ceiling.store(ceiling, Ordering::Relaxed);
+    if !rt.limits.ceiling_thread {
+        return;
+    }
     let weak = Arc::downgrade(rt);
     let handle = std::thread::Builder::new()
         .name("reef-memory".into())
-        .spawn(move || monitor(weak, ceiling))
+        .spawn(move || monitor(weak))
         .expect("spawn the memory monitor");
     rt.scheduler.add_thread(handle);
 }
 
-fn monitor(rt: std::sync::Weak<Runtime>, ceiling: usize) {
-    // What memory settled at after the last kill, while still over.
-    let mut floor = 0usize;
-    let mut last_kill: Option<Instant> = None;
+fn monitor(rt: std::sync::Weak<Runtime>) {
     loop {
         // Parked rather than slept: shutdown unparks it, so stopping the
         // VM does not wait for the next sample.
@@ -122,26 +209,7 @@ fn monitor(rt: std::sync::Weak<Runtime>, ceiling: usize) {
         if rt.scheduler.is_stopped() {
             return;
         }
-        let Some(rss) = rss_bytes() else { return };
-        if rss <= ceiling {
-            floor = 0;
-            continue;
-        }
-        if let Some(t) = last_kill {
-            if t.elapsed() < GRACE {
-                continue;
-            }
-            if floor == 0 {
-                floor = rss; // what the last kill left
-            }
-        }
-        if floor > 0 && rss < floor.saturating_add(ceiling / 8) {
-            continue;
-        }
-        if kill_biggest(&rt, (ceiling / 64).max(1 << 20)) {
-            last_kill = Some(Instant::now());
-            floor = 0;
-        }
+        rt.ceiling.sample(&rt);
     }
 }
 

@@ -105,6 +105,15 @@ impl VmBuilder {
         self
     }
 
+    /// Without the memory ceiling's own thread, only the scheduler
+    /// threads watch the ceiling, as when that thread gets no CPU on a
+    /// loaded machine. For tests of that path; not a stable API.
+    #[doc(hidden)]
+    pub fn ceiling_thread(mut self, on: bool) -> VmBuilder {
+        self.limits.ceiling_thread = on;
+        self
+    }
+
     /// The atom table's limit (default 1,048,576). Atoms are shared by
     /// every VM in the program, so this limit is the program's.
     pub fn max_atoms(self, n: usize) -> VmBuilder {

@@ -24,6 +24,9 @@ pub struct Limits {
     /// The VM-wide memory ceiling in bytes (resident set size): near it,
     /// the process holding the most is killed (`ceiling.rs`). 0: none.
     pub max_memory: usize,
+    /// Whether a thread of its own samples the memory ceiling (the
+    /// scheduler threads always do too: `ceiling::Watch`).
+    pub ceiling_thread: bool,
 }
 
 /// BEAM's default process limit, a power of two.
@@ -34,6 +37,7 @@ impl Default for Limits {
         Limits {
             max_processes: DEFAULT_MAX_PROCESSES,
             max_memory: crate::ceiling::default_max_memory(),
+            ceiling_thread: true,
         }
     }
 }
@@ -64,6 +68,8 @@ pub struct Runtime {
     pub(crate) color: bool,
     /// `VmBuilder::detect_deadlocks`.
     pub(crate) detect_deadlocks: AtomicBool,
+    /// The memory ceiling's watch (`ceiling.rs`).
+    pub(crate) ceiling: crate::ceiling::Watch,
     /// The node incarnations this runtime knows (index 0 = this node).
     pub nodes: crate::dist::node_table::NodeTable,
     next_pid: AtomicU64,
@@ -113,6 +119,7 @@ impl Runtime {
             err: Mutex::new(err),
             color,
             detect_deadlocks: AtomicBool::new(false),
+            ceiling: Default::default(),
             nodes: Default::default(),
             next_pid: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),

@@ -396,10 +396,12 @@ impl Scheduler {
         if let Some(id) = body.recv_timer.take() {
             self.timers.cancel(id);
         }
+        let before = body.reductions;
         let outcome = match body.pending_exit.take() {
             Some(reason) => Outcome::Exited(Exit::signal(reason)),
             None => run_guarded(rt, &mut body),
         };
+        poke_ceiling(rt, body.reductions.wrapping_sub(before));
         self.after_slice(rt, e, body, outcome);
     }
 
@@ -791,5 +793,24 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with no message".to_string()
+    }
+}
+
+/// After every [`crate::ceiling::POKE_EVERY`] reductions of work (a few
+/// full slices, or thousands of short ones), this thread offers to take
+/// the memory ceiling's sample, so a monitor thread starved of CPU cannot
+/// let memory run away (`ceiling::Watch`). Counting reductions rather
+/// than slices keeps the clock off the path of a short message hop and
+/// still looks often enough when every slice allocates megabytes.
+fn poke_ceiling(rt: &Runtime, used: u64) {
+    thread_local!(static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    let due = WORK.with(|w| {
+        let n = w.get() + used + 1;
+        let due = n >= crate::ceiling::POKE_EVERY;
+        w.set(if due { 0 } else { n });
+        due
+    });
+    if due {
+        rt.ceiling.poke(rt);
     }
 }

@@ -3,8 +3,17 @@
 
 use reef_vm::Vm;
 
+/// Both cases run in one test, one after the other: the ceiling is judged
+/// by the program's resident set, which two VMs at once would share.
 #[test]
 fn near_the_ceiling_the_biggest_process_is_killed_and_the_rest_go_on() {
+    flood_is_stopped(true);
+    // The ceiling's own thread may get no CPU on a loaded machine: the
+    // scheduler threads, which do the allocating, sample it too.
+    flood_is_stopped(false);
+}
+
+fn flood_is_stopped(ceiling_thread: bool) {
     let rss = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -19,6 +28,7 @@ fn near_the_ceiling_the_biggest_process_is_killed_and_the_rest_go_on() {
         .stdout(std::io::sink())
         .stderr(std::io::sink())
         .max_memory(kb * 1024 + (150 << 20))
+        .ceiling_thread(ceiling_thread)
         .build();
     let src = r#"
 pub fn main() {
@@ -43,5 +53,9 @@ fn flood(to, payload) {
         .run_main("ceiling", vec![])
         .map_err(|c| c.report)
         .unwrap();
-    assert_eq!(r.to_string(), "((:system_limit, :memory), true, true)");
+    assert_eq!(
+        r.to_string(),
+        "((:system_limit, :memory), true, true)",
+        "with the ceiling's thread: {ceiling_thread}"
+    );
 }
