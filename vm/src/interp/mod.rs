@@ -567,10 +567,10 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::MakeMap { dst, start, count } => {
                     charge!(4 + 4 * count as usize);
                     let w = window!(start, 2 * count as usize);
-                    let mut map = MapData::new();
-                    for kv in w.chunks_exact(2) {
-                        map.insert(kv[0].clone(), kv[1].clone());
-                    }
+                    let map: MapData = w
+                        .chunks_exact(2)
+                        .map(|kv| (kv[0].clone(), kv[1].clone()))
+                        .collect();
                     set!(dst, Value::map(map));
                 }
                 Instr::UpdateMap {
@@ -580,7 +580,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     count,
                 } => {
                     let mut new = match reg!(map) {
-                        Value::Map(old) => (**old).clone(),
+                        Value::Map(old) => old.clone_with_room(count as usize),
                         other => throw!(Exception::tagged(Atom::BADMAP, other.clone())),
                     };
                     for kv in window!(start, 2 * count as usize).chunks_exact(2) {

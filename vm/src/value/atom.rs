@@ -174,6 +174,16 @@ impl Atom {
         INTERNER.read().expect("atom table lock").names[self.0 as usize]
     }
 
+    /// Atoms in the term order: by name (one look at the table for both).
+    #[inline]
+    pub fn order(self, other: Atom) -> std::cmp::Ordering {
+        if self == other {
+            return std::cmp::Ordering::Equal;
+        }
+        let t = INTERNER.read().expect("atom table lock");
+        t.names[self.0 as usize].cmp(t.names[other.0 as usize])
+    }
+
     /// The atom for a boolean.
     pub fn from_bool(b: bool) -> Atom {
         if b {

@@ -59,7 +59,7 @@ enum Frame<'a, O> {
     },
     /// (The iterator is boxed: it is large, and most frames are not maps.)
     Map {
-        rest: Box<imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>>,
+        rest: Box<crate::value::map::Iter<'a>>,
         value: &'a Value,
         key: Option<O>,
         out: Vec<(O, O)>,

@@ -13,6 +13,7 @@ pub mod atom;
 pub mod copy;
 mod drop;
 pub mod foreign;
+pub mod map;
 pub mod number;
 pub mod order;
 pub mod print;
@@ -31,9 +32,7 @@ pub use tuple::Tuple;
 
 use crate::code::LoadedModule;
 
-/// The persistent ordered map behind `Value::Map`, with `Rc` nodes (a map
-/// lives in one process). The one place that names imbl's pointer kind.
-pub type MapData = imbl::GenericOrdMap<Value, Value, imbl::shared_ptr::RcK>;
+pub use map::MapData;
 
 /// A counted reference to a map: an `Rc<MapData>` whose last drop frees
 /// the map's entries through `value/drop.rs`, so maps nested a million

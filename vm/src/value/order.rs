@@ -266,13 +266,7 @@ fn compare_one<'a>(a: &'a Value, b: &'a Value, exact: bool, stack: &mut Stack<'a
         return ra.cmp(&rb);
     }
     match (a, b) {
-        (Value::Atom(x), Value::Atom(y)) => {
-            if x == y {
-                Ordering::Equal
-            } else {
-                x.name().cmp(y.name())
-            }
-        }
+        (Value::Atom(x), Value::Atom(y)) => x.order(*y),
         (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
         (Value::Str(_) | Value::Bytes(_), Value::Str(_) | Value::Bytes(_)) => {
             a.as_binary().cmp(&b.as_binary())
@@ -414,6 +408,14 @@ impl PartialOrd for Value {
     }
 }
 
+/// Two different atoms, by name: out of line, so that `cmp` stays small
+/// enough to inline into map searches, and without the general walk's
+/// set-up.
+#[inline(never)]
+fn atom_order(x: super::Atom, y: super::Atom) -> Ordering {
+    x.order(y)
+}
+
 impl Ord for Value {
     /// The exact order. Map lookups compare keys many times each, and most
     /// keys are small integers or atoms: those are decided inline.
@@ -422,6 +424,7 @@ impl Ord for Value {
         match (self, other) {
             (Value::Int(x), Value::Int(y)) => x.cmp(y),
             (Value::Atom(x), Value::Atom(y)) if x == y => Ordering::Equal,
+            (Value::Atom(x), Value::Atom(y)) => atom_order(*x, *y),
             _ => compare_exact(self, other),
         }
     }

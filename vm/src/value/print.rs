@@ -84,7 +84,7 @@ enum Todo<'a> {
     /// The rest of a map's pairs after `.1` of them (the iterator is
     /// boxed: it is large, and most entries are not maps).
     Map(
-        Box<imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>>,
+        Box<crate::value::map::Iter<'a>>,
         usize,
         usize,
     ),

@@ -22,7 +22,7 @@ enum Work<'a> {
     /// The heads from this list cell on, then its tail.
     ListFrom(&'a Value),
     /// The rest of a map's pairs.
-    Map(Box<imbl::ordmap::Iter<'a, Value, Value, imbl::shared_ptr::RcK>>),
+    Map(Box<crate::value::map::Iter<'a>>),
     /// Write the size of the NEW_FUN_EXT that starts at this offset (its
     /// free vars are written).
     FunSize(usize),
