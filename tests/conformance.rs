@@ -4,7 +4,8 @@
 //! prints.
 //!
 //! A case is a program with `main`; `NAME.out` holds the exact expected
-//! stdout. Header comments at the top of the `.reef` file adjust a case:
+//! stdout. Header comments at the top of the `.reef` file (after a `#!`
+//! line, if any) adjust a case:
 //! - `// exit: N` — the expected exit status (default 0; for a `check`
 //!   case, 1 when the expected report holds an error);
 //! - `// stderr: TEXT` — stderr must contain TEXT (repeatable);
@@ -57,7 +58,13 @@ fn header(src: &str) -> Header {
         args: Vec::new(),
         check: false,
     };
-    for line in src.lines() {
+    // A script's `#!` line comes before its header.
+    let body = if src.starts_with("#!") {
+        src.split_once('\n').map_or("", |(_, rest)| rest)
+    } else {
+        src
+    };
+    for line in body.lines() {
         let Some(c) = line.trim().strip_prefix("//") else {
             break;
         };
