@@ -18,16 +18,25 @@ pub(super) fn shadowed_call(
     } else {
         format!("the built-in `{name}/{arity}`")
     };
-    Diagnostic::warning(
+    let d = Diagnostic::warning(
         "W0102",
         format!("the variable `{name}` shadows {what}, so this calls the variable"),
         span.clone(),
         format!("calls the value of the variable `{name}`"),
-    )
-    .with_secondary(bound.clone(), "the variable is bound here")
-    .with_hint(format!(
+    );
+    bound_here(d, bound.clone()).with_hint(format!(
         "rename the variable; to call the function while the variable is in scope, write `(&{name}/{arity})(...)`"
     ))
+}
+
+/// Points at where the variable was bound, unless that is not in the
+/// source (a REPL binding from an earlier input).
+fn bound_here(d: Diagnostic, bound: Span) -> Diagnostic {
+    if bound.is_empty() {
+        d
+    } else {
+        d.with_secondary(bound, "the variable is bound here")
+    }
 }
 
 pub(super) fn leading_minus(span: &Span) -> Diagnostic {
@@ -61,14 +70,13 @@ pub(super) fn module_is_variable(
     span: Span,
     bound: Span,
 ) -> Diagnostic {
-    Diagnostic::error(
+    let d = Diagnostic::error(
         "E0209",
         format!("`{module}.{name}(...)` calls a module named `{module}`, not the module held by the variable `{module}`"),
         span,
         "a module name, not a variable",
-    )
-    .with_secondary(bound, "the variable is bound here")
-    .with_hint(format!(
+    );
+    bound_here(d, bound).with_hint(format!(
         "to call a function of the module the variable holds, write `apply({module}, :{name}, [{}])`",
         args.join(", ")
     ))
@@ -115,7 +123,9 @@ pub(super) fn unknown_remote(
                     .unwrap_or(arity);
                 format!("did you mean `{module}.{c}/{a}`?")
             }
-            None => format!("`{module}` has no function named `{name}`"),
+            None => format!(
+                "`{module}` exports no function named `{name}` (only a `pub fn` can be called from another module)"
+            ),
         };
         (format!("not exported by `{module}`"), hint)
     };
