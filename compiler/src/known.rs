@@ -33,7 +33,7 @@ impl KnownModules for NoModules {
 }
 
 /// A fixed table, for tests and simple hosts.
-impl KnownModules for [(&str, KnownModule)] {
+impl<const N: usize> KnownModules for [(&str, KnownModule); N] {
     fn module(&self, name: &str) -> Option<KnownModule> {
         self.iter()
             .find(|(n, _)| *n == name)

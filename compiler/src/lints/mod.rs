@@ -149,12 +149,6 @@ impl Linter<'_> {
 
     fn expr(&mut self, e: &Expr) {
         match &e.node {
-            ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Atom(_)
-            | ExprKind::Str(_)
-            | ExprKind::Var(_)
-            | ExprKind::Error => {}
             ExprKind::Interp(parts) => {
                 for p in parts {
                     if let InterpPart::Expr(x) = p {
@@ -240,10 +234,15 @@ impl Linter<'_> {
                     self.vars.truncate(mark);
                 }
             }
-            ExprKind::Try(body, arms) => {
+            // `..`: more parts of a `try` (an `after` block) are not
+            // walked until this pass learns them.
+            ExprKind::Try(body, arms, ..) => {
                 self.block(body);
                 arms.iter().for_each(|a| self.arm(a));
             }
+            // Literals, variables, and any construct this pass does not
+            // look into (a new syntax is then simply not linted).
+            _ => {}
         }
     }
 
