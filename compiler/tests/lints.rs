@@ -108,3 +108,9 @@ fn unknown_functions_of_known_modules() {
     let plain = compile_module("t", "t.reef", "pub fn main() { lists.mapp(1, 2) }\n");
     assert!(plain.diagnostics.is_empty());
 }
+
+#[test]
+fn string_on_the_left_of_list_concat() {
+    let src = "pub fn main() {\n  let n = \"x\"\n  let a = \"a\" ++ n\n  let b = \"#{n}!\" ++ [1]\n  let c = [1] ++ \"tail\"\n  (a, b, c)\n}\n";
+    assert_eq!(codes(src), ["W0106", "W0106"]);
+}

@@ -12,6 +12,7 @@
 //! - W0104: a statement whose value is discarded and which has no effect.
 //! - E0209: `m.f(...)` where `m` is a variable: it names a module `m`.
 //! - E0210 / W0105: a call to a function a known module does not export.
+//! - W0106: `++` with a string literal on its left (it raises `:badarg`).
 
 mod report;
 
@@ -203,6 +204,11 @@ impl Linter<'_> {
                 self.exprs(args);
             }
             ExprKind::Unary(_, x) => self.expr(x),
+            ExprKind::Binary(op, a, b) if is_string_concat_slip(*op, a, b) => {
+                self.out.push(report::concat_strings(&e.span));
+                self.expr(a);
+                self.expr(b);
+            }
             ExprKind::Binary(_, a, b) | ExprKind::Send(a, b) => {
                 self.expr(a);
                 self.expr(b);
@@ -329,4 +335,10 @@ fn is_pure(e: &Expr) -> bool {
         ExprKind::Binary(_, a, b) => is_pure(a) && is_pure(b),
         _ => false,
     }
+}
+
+/// `"a" ++ x` or `"#{x}" ++ y`: `++` joins lists, so a string literal on
+/// its left always raises `:badarg` (the right side may be anything).
+fn is_string_concat_slip(op: BinOp, a: &Expr, _b: &Expr) -> bool {
+    op == BinOp::ListConcat && matches!(a.node, ExprKind::Str(_) | ExprKind::Interp(_))
 }

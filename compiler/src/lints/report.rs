@@ -1,4 +1,4 @@
-//! The diagnostics of [`super`] (codes W0102..W0105, E0209, E0210), and
+//! The diagnostics of [`super`] (codes W0102..W0106, E0209, E0210), and
 //! the small source-text helpers that find their spans.
 
 use crate::ast::Span;
@@ -49,6 +49,16 @@ pub(super) fn leading_minus(span: &Span) -> Diagnostic {
     .with_hint(
         "end the previous line with `-` instead, or wrap the whole expression in parentheses; for a negative value write `-x` without a space",
     )
+}
+
+pub(super) fn concat_strings(span: &Span) -> Diagnostic {
+    Diagnostic::warning(
+        "W0106",
+        "`++` joins lists, and its left side is a string: this raises `:badarg`",
+        span.clone(),
+        "a string on the left of `++`",
+    )
+    .with_hint("to join strings, use `<>`: `\"a\" <> \"b\"`")
 }
 
 pub(super) fn discarded(span: &Span) -> Diagnostic {
