@@ -9,12 +9,15 @@ pub mod ast;
 pub mod builtins;
 pub mod codegen;
 pub mod diagnostics;
+pub mod known;
 pub mod lexer;
+pub mod lints;
 pub mod parser;
 pub mod repl;
 pub mod resolve;
 
 pub use diagnostics::{Diagnostic, Severity};
+pub use known::{KnownModule, KnownModules, NoModules};
 pub use reef_bytecode as bytecode;
 
 /// What compiling one file gives: the module if there were no errors, and
@@ -34,8 +37,19 @@ impl Compiled {
 /// Compiles the source of module `module_name` (the file stem); `file_name`
 /// is used in diagnostics and stack traces.
 pub fn compile_module(module_name: &str, file_name: &str, source: &str) -> Compiled {
+    compile_module_with(module_name, file_name, source, &NoModules)
+}
+
+/// [`compile_module`], checking calls to other modules against what
+/// `known` says they export (see [`known`]).
+pub fn compile_module_with(
+    module_name: &str,
+    file_name: &str,
+    source: &str,
+    known: &dyn KnownModules,
+) -> Compiled {
     with_stack_for(source, || {
-        compile_module_here(module_name, file_name, source)
+        compile_module_here(module_name, file_name, source, known)
     })
 }
 
@@ -75,7 +89,12 @@ pub(crate) fn with_stack_for<T: Send>(source: &str, f: impl FnOnce() -> T + Send
     }
 }
 
-fn compile_module_here(module_name: &str, file_name: &str, source: &str) -> Compiled {
+fn compile_module_here(
+    module_name: &str,
+    file_name: &str,
+    source: &str,
+    known: &dyn KnownModules,
+) -> Compiled {
     let (ast, mut diagnostics) = parser::parse_module(source);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compiled {
@@ -85,6 +104,7 @@ fn compile_module_here(module_name: &str, file_name: &str, source: &str) -> Comp
     }
     let (resolved, resolve_diags) = resolve::resolve_module(ast, source);
     diagnostics.extend(resolve_diags);
+    diagnostics.extend(lints::lint(&resolved.functions, source, known));
     diagnostics.sort_by_key(|d| d.primary.span.start);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compiled {

@@ -46,11 +46,29 @@ fn var(name: &str) -> Expr {
 /// Compiles one REPL input against the session state. On success the state
 /// is updated (new functions and bindings); on error it is left unchanged.
 pub fn compile_input(input: &str, module_name: &str, state: &mut ReplState) -> ReplCompiled {
-    // A big paste compiles on a big stack, as a big file does.
-    crate::with_stack_for(input, || compile_input_here(input, module_name, state))
+    compile_input_with(input, module_name, state, &crate::NoModules)
 }
 
-fn compile_input_here(input: &str, module_name: &str, state: &mut ReplState) -> ReplCompiled {
+/// [`compile_input`], checking calls to other modules against `known`
+/// (the same diagnostics a file gets).
+pub fn compile_input_with(
+    input: &str,
+    module_name: &str,
+    state: &mut ReplState,
+    known: &dyn crate::KnownModules,
+) -> ReplCompiled {
+    // A big paste compiles on a big stack, as a big file does.
+    crate::with_stack_for(input, || {
+        compile_input_here(input, module_name, state, known)
+    })
+}
+
+fn compile_input_here(
+    input: &str,
+    module_name: &str,
+    state: &mut ReplState,
+    known: &dyn crate::KnownModules,
+) -> ReplCompiled {
     let (items, mut diagnostics) = parser::parse_repl(input);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return ReplCompiled {
@@ -178,7 +196,8 @@ fn compile_input_here(input: &str, module_name: &str, state: &mut ReplState) -> 
     };
     ast.items.push(Item::Fn(eval));
 
-    let (resolved, resolve_diags) = resolve::resolve_module(ast, input);
+    let (resolved, mut resolve_diags) = resolve::resolve_module(ast, input);
+    resolve_diags.extend(crate::lints::lint(&resolved.functions, input, known));
     // Warnings about the session's own bindings (unused fetched variables)
     // or about functions defined earlier are noise: keep only those that
     // point into what was typed now.
@@ -192,6 +211,7 @@ fn compile_input_here(input: &str, module_name: &str, state: &mut ReplState) -> 
             .into_iter()
             .filter(|d| d.is_error() || in_input(&d.primary.span)),
     );
+    diagnostics.sort_by_key(|d| d.primary.span.start);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return ReplCompiled {
             module: None,

@@ -643,13 +643,26 @@ pub fn is_literal_pattern(p: &Pattern) -> bool {
 }
 
 /// The candidate closest to `name` by edit distance, if close enough to be
-/// a plausible typo.
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+/// a plausible typo; failing that, one that begins or ends the name or is
+/// begun or ended by it (`lenght` → `len`, `foreach` → `each`), shortest
+/// difference first. Names starting with `__` are internal: never offered.
+pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
+    let part_of = |c: &str| {
+        let (short, long) = if c.len() < name.len() {
+            (c, name)
+        } else {
+            (name, c)
+        };
+        short.len() >= 3 && (long.starts_with(short) || long.ends_with(short))
+    };
     candidates
-        .filter(|c| *c != name)
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter(|c| *c != name && !c.starts_with("__"))
+        .filter_map(|c| match edit_distance(name, c) {
+            d if d <= limit => Some((d, c)),
+            _ if part_of(c) => Some((limit + 1 + c.len().abs_diff(name.len()), c)),
+            _ => None,
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.to_string())
 }

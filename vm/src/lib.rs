@@ -28,6 +28,7 @@ pub mod heap;
 pub mod host;
 pub mod info;
 pub mod interp;
+pub mod known;
 pub mod links;
 pub mod loader;
 pub mod mailbox;
@@ -476,6 +477,15 @@ impl Vm {
         Session::start(&self.rt)
     }
 
+    /// The modules this VM can see, for compiling REPL input
+    /// (`compile_input_with`): calls to functions they lack are reported.
+    pub fn known_modules(&self) -> known::Known<'_> {
+        known::Known {
+            rt: &self.rt,
+            dir: None,
+        }
+    }
+
     /// Starts a process running `module.function(args...)`; returns its pid.
     pub fn spawn(&self, module: &str, function: &str, args: Vec<Term>) -> Term {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
@@ -649,13 +659,31 @@ pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, Lo
     let name = loader::module_name(path)?;
     let source = loader::read_source(path)?;
     let file_name = path.display().to_string();
-    let compiled =
-        std::panic::catch_unwind(|| compiler::compile_module(&name, &file_name, &source)).map_err(
-            |e| LoadError::Internal {
-                module: name.clone(),
-                message: loader::panic_message(&e),
-            },
-        )?;
+    // A runtime that runs nothing: its natives, search path and stdlib
+    // tell the compiler which functions exist (`known.rs`).
+    let mut search = Vec::new();
+    if let Some(env) = std::env::var_os("REEF_PATH") {
+        search.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+    }
+    let rt = Runtime::new(
+        search,
+        Box::new(std::io::sink()),
+        false,
+        Box::new(std::io::sink()),
+        color,
+    );
+    let dir = match path.parent() {
+        Some(d) if d.as_os_str().is_empty() => Some(Path::new(".")),
+        d => d,
+    };
+    let known = known::Known { rt: &rt, dir };
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compiler::compile_module_with(&name, &file_name, &source, &known)
+    }))
+    .map_err(|e| LoadError::Internal {
+        module: name.clone(),
+        message: loader::panic_message(&e),
+    })?;
     let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
     Ok(CheckResult {
         rendered: compiler::render_diagnostics(&compiled.diagnostics, &file_name, &source, color),
@@ -669,7 +697,13 @@ pub fn disassemble_file(path: impl AsRef<Path>, color: bool) -> Result<String, L
     let path = path.as_ref();
     let name = loader::module_name(path)?;
     let source = loader::read_source(path)?;
-    let module = loader::compile(&name, &path.display().to_string(), &source, color)?;
+    let module = loader::compile(
+        &name,
+        &path.display().to_string(),
+        &source,
+        color,
+        &compiler::NoModules,
+    )?;
     Ok(bytecode::disasm::disassemble(&module))
 }
 

@@ -56,7 +56,7 @@ impl std::fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Where a module's source was found.
-enum Source {
+pub(crate) enum Source {
     File(PathBuf),
     Stdlib(&'static str),
 }
@@ -96,7 +96,7 @@ impl CodeServer {
             .cloned()
     }
 
-    fn locate(&self, name: &str, from_dir: Option<&Path>) -> Option<Source> {
+    pub(crate) fn locate(&self, name: &str, from_dir: Option<&Path>) -> Option<Source> {
         let file = format!("{name}.reef");
         let program_dirs = self.program_dirs.read().expect("program dirs lock");
         from_dir
@@ -113,19 +113,22 @@ impl CodeServer {
 /// Compiles one source file. Compile errors become a `LoadError` carrying
 /// every rendered diagnostic; a compiler panic becomes `Internal`.
 /// Warnings of a module that compiles go to stderr, as a compiler's
-/// would (the program still runs).
+/// would (the program still runs). Calls to other modules are checked
+/// against `known` (`known.rs`).
 pub fn compile(
     name: &str,
     file_name: &str,
     source: &str,
     color: bool,
+    known: &dyn reef_compiler::KnownModules,
 ) -> Result<Module, LoadError> {
-    let compiled =
-        std::panic::catch_unwind(|| reef_compiler::compile_module(name, file_name, source))
-            .map_err(|e| LoadError::Internal {
-                module: name.to_string(),
-                message: panic_message(&e),
-            })?;
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reef_compiler::compile_module_with(name, file_name, source, known)
+    }))
+    .map_err(|e| LoadError::Internal {
+        module: name.to_string(),
+        message: panic_message(&e),
+    })?;
     match compiled.module {
         Some(m) if !compiled.has_errors() => {
             if !compiled.diagnostics.is_empty() {
@@ -221,7 +224,11 @@ pub fn load_source(
     source: &str,
     dir: Option<PathBuf>,
 ) -> Result<Arc<LoadedModule>, LoadError> {
-    let module = compile(name, file_name, source, rt.color)?;
+    let known = crate::known::Known {
+        rt,
+        dir: dir.as_deref(),
+    };
+    let module = compile(name, file_name, source, rt.color, &known)?;
     install(rt, module, dir)
 }
 

@@ -4,7 +4,9 @@
 //! an ariadne report. Codes are stable: tests and docs refer to them.
 //!
 //! Code ranges: `E01xx` lexical and syntax errors, `E02xx` name resolution
-//! and arity errors, `E03xx` other compile errors, `W01xx` warnings.
+//! and arity errors (E0209, E0210 from `lints/`), `E03xx` other compile
+//! errors, `W01xx` warnings (W0102..W0105 from `lints/`). Every code is
+//! listed, with its meaning, in `spec/README.md` ("Diagnostic codes").
 
 pub mod render;
 pub mod syntax;

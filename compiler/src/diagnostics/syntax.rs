@@ -75,6 +75,10 @@ pub enum SyntaxError {
     },
     /// E0121: `x = 1` as a statement: `=` binds only in `let` (and patterns).
     AssignWithoutLet { span: Span },
+    /// E0123: a line that starts with a binary operator (`++`, `*`, `and`,
+    /// ...) after a line that was a complete expression: the newline ended
+    /// that expression, so the operator has no left operand.
+    LineStartsWithOperator { span: Span, op: &'static str },
 }
 
 /// Joins descriptions as "a", "a or b", "a, b or c".
@@ -113,6 +117,7 @@ impl SyntaxError {
             InvalidArity { .. } => "E0119",
             RemoteWithoutCall { .. } => "E0120",
             AssignWithoutLet { .. } => "E0121",
+            LineStartsWithOperator { .. } => "E0123",
         }
     }
 
@@ -138,6 +143,7 @@ impl SyntaxError {
             | BadMapKey { span }
             | InterpInPattern { span }
             | BadPipe { span }
+            | LineStartsWithOperator { span, .. }
             | InvalidArity { span, .. }
             | RemoteWithoutCall { span, .. } => span.clone(),
             Unclosed { open, .. } => open.clone(),
@@ -317,6 +323,15 @@ impl SyntaxError {
                 span.clone(),
                 "interpolated string",
             ),
+            LineStartsWithOperator { span, op } => Diagnostic::error(
+                code,
+                format!("this line starts with `{op}`, so it is a new expression, not a continuation of the previous line"),
+                span.clone(),
+                "the previous line already ended the expression",
+            )
+            .with_hint(format!(
+                "end the previous line with `{op}` instead, or wrap the whole expression in parentheses"
+            )),
             BadPipe { span } => Diagnostic::error(
                 code,
                 "the right side of `|>` must be a function call",

@@ -172,6 +172,15 @@ fn continues_line(tok: &Token) -> bool {
     matches!(tok, Pipe | Dot | FatArrow | When | Else | Catch | After)
 }
 
+/// Binary operators that cannot start an expression: at the start of a
+/// line after a complete expression they are a mistaken continuation
+/// (E0123). `-` can start one (`-1`) and `|>` continues the line, so
+/// neither is here; a line starting with `- x` is linted instead
+/// (`lints.rs`, W0103).
+fn starts_line_badly(tok: &Token) -> bool {
+    tok.is_binary_op() && !matches!(tok, Token::Minus | Token::Pipe)
+}
+
 /// Prefix tokens: each nests what follows one level deeper. An operator
 /// after a token that cannot end an expression is a prefix one (`- - 1`).
 fn deepens(tok: &Token, after_operand: bool) -> bool {
@@ -235,7 +244,14 @@ pub fn layout(chunk: &[(Token, Span)], next: Option<&(Token, Span)>) -> Chunk {
         if let Some(nl) = pending_newline.take() {
             let here_matters = stack.last().is_none_or(|f| f.delim.newlines_matter());
             let prev_ends = out.tokens.last().is_some_and(|(t, _)| can_end_expr(t));
-            if here_matters && prev_ends && !continues_line(tok) {
+            if here_matters && prev_ends && starts_line_badly(tok) {
+                // Reported, then read as a continuation so the grammar
+                // does not add "expected an expression" for the same thing.
+                out.errors.push(SyntaxError::LineStartsWithOperator {
+                    span: span.clone(),
+                    op: tok.text(),
+                });
+            } else if here_matters && prev_ends && !continues_line(tok) {
                 out.tokens.push((Token::Newline, nl));
                 match stack.last_mut() {
                     Some(f) => f.ops = Ops::default(),

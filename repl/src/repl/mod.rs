@@ -9,7 +9,7 @@ mod commands;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use reef_vm::compiler::repl::{compile_input, ReplState, EVAL_FUNCTION};
+use reef_vm::compiler::repl::{compile_input_with, ReplState, EVAL_FUNCTION};
 use reef_vm::compiler::{parser, render_diagnostics};
 use reef_vm::{EvalError, Session, Vm};
 use rustyline::error::ReadlineError;
@@ -63,7 +63,8 @@ impl<'vm> Repl<'vm> {
         self.counter += 1;
         let module = format!("__repl_{}", self.counter);
         let before = self.state.clone();
-        let compiled = compile_input(input, &module, &mut self.state);
+        let known = self.vm.known_modules();
+        let compiled = compile_input_with(input, &module, &mut self.state, &known);
         if !compiled.diagnostics.is_empty() {
             err!(
                 "{}",

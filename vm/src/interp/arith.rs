@@ -33,7 +33,10 @@ pub fn list_concat(a: &Value, b: &Value) -> Result<Value, Exception> {
     let mut it = a.iter_list();
     let heads: Vec<Value> = (&mut it).cloned().collect();
     if !matches!(it.tail(), Value::Nil) {
-        return Err(Exception::badarg());
+        return Err(Exception::badarg_because(match a {
+            Value::Str(_) => "`++` joins lists; to join strings, use `<>`",
+            _ => "the left side of `++` must be a proper list",
+        }));
     }
     Ok(Value::list_with_tail(heads, b.clone()))
 }
@@ -48,6 +51,11 @@ pub fn str_concat(a: &Value, b: &Value) -> Result<Value, Exception> {
             s.push_str(y);
             Ok(Value::Str(Arc::new(s)))
         }
-        _ => Err(Exception::badarg()),
+        (Value::Nil | Value::Cons(_), Value::Nil | Value::Cons(_)) => Err(
+            Exception::badarg_because("`<>` joins strings; to join lists, use `++`"),
+        ),
+        _ => Err(Exception::badarg_because(
+            "both sides of `<>` must be strings; for another term use `to_string(x)` or \"#{x}\"",
+        )),
     }
 }

@@ -25,6 +25,10 @@ pub struct Exception {
     pub reason: Value,
     /// Set once the trace has been taken (a re-raise keeps the original).
     pub trace: Option<Value>,
+    /// Why, in words, where the cause is a common mistake (`"a" ++ "b"`):
+    /// printed as a `** hint:` line of the crash report if the exception
+    /// ends the process. Never part of the reason, which stays Erlang's.
+    pub hint: Option<&'static str>,
 }
 
 impl Exception {
@@ -33,6 +37,7 @@ impl Exception {
             class: ExcClass::Error,
             reason,
             trace: None,
+            hint: None,
         }
     }
 
@@ -41,6 +46,7 @@ impl Exception {
             class: ExcClass::Throw,
             reason: value,
             trace: None,
+            hint: None,
         }
     }
 
@@ -49,12 +55,21 @@ impl Exception {
             class: ExcClass::Exit,
             reason,
             trace: None,
+            hint: None,
         }
     }
 
     /// `:badarg`
     pub fn badarg() -> Exception {
         Exception::error(Value::Atom(Atom::BADARG))
+    }
+
+    /// `:badarg`, with a hint for the crash report.
+    pub fn badarg_because(hint: &'static str) -> Exception {
+        Exception {
+            hint: Some(hint),
+            ..Exception::badarg()
+        }
     }
 
     /// `:badarith`
@@ -97,6 +112,8 @@ pub struct Exit {
     /// The exception's own reason (the thrown value for a throw).
     pub raised: Value,
     pub trace: Value,
+    /// The exception's hint, if it had one ([`Exception::hint`]).
+    pub hint: Option<&'static str>,
 }
 
 impl Exit {
@@ -106,6 +123,7 @@ impl Exit {
             class: ExcClass::Exit,
             raised: reason,
             trace: Value::Nil,
+            hint: None,
         }
     }
 
@@ -143,6 +161,8 @@ impl Exit {
 /// ** process #PID<0.1.0> crashed: error :badarith
 /// **   in app.divide/2 (app.reef:7)
 /// ```
+/// An exception raised for a common mistake adds a `** hint: ...` line
+/// after the first (spec 6.4).
 pub fn crash_report(pid: &Value, exit: &Exit) -> String {
     let mut out = String::new();
     let class = class_atom(exit.class).name();
@@ -152,6 +172,9 @@ pub fn crash_report(pid: &Value, exit: &Exit) -> String {
         print::inspect(pid),
         print::inspect_limited(&exit.raised, &print::Limits::REPORT)
     );
+    if let Some(hint) = exit.hint {
+        let _ = writeln!(out, "** hint: {hint}");
+    }
     if exit.class != ExcClass::Exit {
         write_trace(&mut out, &exit.trace);
     }
@@ -265,6 +288,7 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit
         class: exc.class,
         raised: exc.reason,
         trace,
+        hint: exc.hint,
     })
 }
 
@@ -300,6 +324,7 @@ pub(super) fn raised(class: u8, reason: &Value) -> Exception {
         class,
         reason: reason.clone(),
         trace: None,
+        hint: None,
     }
 }
 
@@ -316,5 +341,6 @@ pub(super) fn reraised(caught: &[Value]) -> Exception {
         class,
         reason: caught[1].clone(),
         trace: Some(caught[2].clone()),
+        hint: None,
     }
 }

@@ -130,6 +130,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             class,
             reason: a[1].clone(),
             trace: Some(a[2].clone()),
+            hint: None,
         })
     }),
     ("self", 0, |ctx, _| Ok(Value::Pid(ctx.self_pid()))),

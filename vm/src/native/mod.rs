@@ -102,7 +102,16 @@ impl<'a> Ctx<'a> {
     ) -> Result<Pid, Exception> {
         match fun {
             Value::Fun(c) if c.arity() == 0 => {}
-            _ => return Err(Exception::badarg()),
+            Value::Fun(_) => {
+                return Err(Exception::badarg_because(
+                    "spawn needs a function of no arguments: to run `f(x)` in a new process, write `spawn(fn() { f(x) })`",
+                ))
+            }
+            _ => {
+                return Err(Exception::badarg_because(
+                    "spawn needs a function of no arguments, as in `spawn(fn() { ... })`",
+                ))
+            }
         }
         if self.rt.scheduler.table.len() >= self.rt.limits.max_processes {
             return Err(crate::heap::system_limit());

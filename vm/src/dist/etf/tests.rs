@@ -393,7 +393,14 @@ fn the_atom_budget_stops_a_flood_of_new_atoms() {
 // ---- funs ----
 
 pub(super) fn loaded(src: &str) -> Arc<LoadedModule> {
-    let m = crate::loader::compile("etf_funs", "etf_funs.reef", src, false).unwrap();
+    let m = crate::loader::compile(
+        "etf_funs",
+        "etf_funs.reef",
+        src,
+        false,
+        &reef_compiler::NoModules,
+    )
+    .unwrap();
     reef_bytecode::encode::validate(&m).unwrap();
     Arc::new(LoadedModule::new(m, None))
 }
