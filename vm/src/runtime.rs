@@ -46,6 +46,10 @@ pub struct Runtime {
     pub(crate) scheduler: Scheduler,
     /// The dirty schedulers: threads for natives that run long.
     pub(crate) dirty: crate::dirty::DirtyPool,
+    /// The dirty I/O schedulers: threads for file and OS work that blocks.
+    pub(crate) io: crate::dirty::DirtyPool,
+    /// Open file handles (`file.open`), by the pid of their guard process.
+    pub(crate) files: crate::native::file::Handles,
     /// The thread that reads stdin for `io.read_line`.
     pub(crate) stdin: crate::stdin::StdinReader,
     /// A weak handle to this runtime, for threads started on demand.
@@ -106,6 +110,8 @@ impl Runtime {
             natives: RwLock::new(FxHashMap::default()),
             scheduler: Scheduler::default(),
             dirty: Default::default(),
+            io: crate::dirty::DirtyPool::io(),
+            files: Default::default(),
             stdin: Default::default(),
             this: std::sync::OnceLock::new(),
             output: crate::output::Output::new(out, line_flush),
