@@ -31,6 +31,9 @@ pub type Job = Box<dyn FnOnce() -> Result<Value, Value> + Send>;
 struct Queue {
     jobs: VecDeque<(Pid, Ref, Job)>,
     stopped: bool,
+    /// Threads started so far, and how many of them wait for a job.
+    spawned: usize,
+    idle: usize,
 }
 
 struct Shared {
@@ -38,11 +41,10 @@ struct Shared {
     ready: Condvar,
 }
 
-/// The pool; its threads start on first use: one per core for CPU work,
-/// `IO_THREADS` for blocking I/O.
+/// The pool; its threads start as jobs need them, up to one per core for
+/// CPU work and `IO_THREADS` for blocking I/O.
 pub struct DirtyPool {
     shared: Arc<Shared>,
-    started: std::sync::Once,
     /// Thread names: `reef-dirty-N` or `reef-io-N`.
     name: &'static str,
     /// How many threads; 0 = one per core.
@@ -73,10 +75,11 @@ impl DirtyPool {
                 queue: Mutex::new(Queue {
                     jobs: VecDeque::new(),
                     stopped: false,
+                    spawned: 0,
+                    idle: 0,
                 }),
                 ready: Condvar::new(),
             }),
-            started: std::sync::Once::new(),
             name,
             threads,
         }
@@ -85,21 +88,6 @@ impl DirtyPool {
     /// Runs `job` on a dirty thread; its result goes to `pid` tagged
     /// with `r`. A process that is gone by then is simply not answered.
     pub fn submit(&self, rt: &Weak<Runtime>, pid: Pid, r: Ref, job: Job) {
-        self.started.call_once(|| {
-            let n = match self.threads {
-                0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-                n => n,
-            };
-            for i in 0..n {
-                let shared = self.shared.clone();
-                let rt = rt.clone();
-                // Not joined: a job may run long after the VM stopped;
-                // the thread ends when it next looks at the queue.
-                let _ = std::thread::Builder::new()
-                    .name(format!("{}-{}", self.name, i + 1))
-                    .spawn(move || work(&shared, &rt));
-            }
-        });
         // The reply is a message from outside the processes: while the
         // job runs, its process is not deadlocked.
         if let Some(rt) = rt.upgrade() {
@@ -107,6 +95,27 @@ impl DirtyPool {
         }
         let mut q = self.shared.queue.lock().unwrap_or_else(|e| e.into_inner());
         q.jobs.push_back((pid, r, job));
+        // One more thread only when the queued jobs outnumber the idle
+        // threads: a program that does one thing at a time keeps one
+        // thread (its allocator's pages stay warm), and a thread costs
+        // its start (a stack, the allocator's heap) only when needed.
+        let max = match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            n => n,
+        };
+        if q.jobs.len() > q.idle && q.spawned < max {
+            q.spawned += 1;
+            let shared = self.shared.clone();
+            let rt = rt.clone();
+            // Not joined: a job may run long after the VM stopped; the
+            // thread ends when it next looks at the queue.
+            let spawned = std::thread::Builder::new()
+                .name(format!("{}-{}", self.name, q.spawned))
+                .spawn(move || work(&shared, &rt));
+            if spawned.is_err() {
+                q.spawned -= 1;
+            }
+        }
         drop(q);
         self.shared.ready.notify_one();
     }
@@ -133,7 +142,9 @@ fn work(shared: &Shared, rt: &Weak<Runtime>) {
                 if let Some(j) = q.jobs.pop_front() {
                     break j;
                 }
+                q.idle += 1;
                 q = shared.ready.wait(q).unwrap_or_else(|e| e.into_inner());
+                q.idle -= 1;
             }
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))

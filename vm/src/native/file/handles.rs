@@ -168,19 +168,19 @@ fn next_line(r: &mut BufReader<File>, cap: usize) -> Result<Value, NoLine> {
             return if acc.is_empty() {
                 Err(NoLine::Eof)
             } else {
-                Ok(line_value(&acc))
+                Ok(line_value(&acc, false))
             };
         }
         match memchr(b'\n', buf) {
             Some(i) if acc.is_empty() => {
-                let v = line_value(&buf[..i]);
+                let v = line_value(&buf[..i], true);
                 r.consume(i + 1);
                 return Ok(v);
             }
             Some(i) => {
                 acc.extend_from_slice(&buf[..i]);
                 r.consume(i + 1);
-                return Ok(line_value(&acc));
+                return Ok(line_value(&acc, true));
             }
             None => {
                 let n = buf.len();

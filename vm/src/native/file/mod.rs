@@ -159,20 +159,23 @@ pub(crate) fn split_lines(buf: &[u8]) -> Vec<Value> {
     let mut out = Vec::new();
     let mut rest = buf;
     while !rest.is_empty() {
-        let (line, next) = match memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
+        let (line, next, ended) = match memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..], true),
+            None => (rest, &rest[rest.len()..], false),
         };
-        out.push(line_value(line));
+        out.push(line_value(line, ended));
         rest = next;
     }
     out
 }
 
-/// A line without its `\r` (if it ended with `\r\n`), as a string or a
-/// binary.
-pub(crate) fn line_value(line: &[u8]) -> Value {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+/// A line (its `\n` already cut off when `ended`) without the `\r` of a
+/// `\r\n` ending, as a string or a binary.
+pub(crate) fn line_value(line: &[u8], ended: bool) -> Value {
+    let line = match line.strip_suffix(b"\r") {
+        Some(l) if ended => l,
+        _ => line,
+    };
     match std::str::from_utf8(line) {
         Ok(s) => Value::str(s),
         Err(_) => Value::binary(line.to_vec()),
@@ -241,11 +244,11 @@ mod tests {
 
     #[test]
     fn lines_drop_their_endings_and_keep_a_last_unended_line() {
-        let got: Vec<String> = split_lines(b"a\r\nb\n\nc\xff\nlast")
+        let got: Vec<String> = split_lines(b"a\r\nb\n\nc\xff\nlast\r")
             .iter()
             .map(inspect)
             .collect();
-        assert_eq!(got, ["\"a\"", "\"b\"", "\"\"", "<<99, 255>>", "\"last\""]);
+        assert_eq!(got, ["\"a\"", "\"b\"", "\"\"", "<<99, 255>>", "\"last\\r\""]);
         assert!(split_lines(b"").is_empty());
         assert_eq!(split_lines(b"x\n").len(), 1);
     }

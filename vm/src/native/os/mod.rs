@@ -65,11 +65,13 @@ pub const KERNEL: &[(&str, u32, NativeFn)] = &[
 /// Ends the whole program with `status` (Erlang's `halt/1`): the output
 /// written so far is flushed, every scheduler thread stops at the end of
 /// its slice, and the host's `run_main` returns the halt. The caller
-/// yields at its next call or backward jump, so it runs no further Reef
-/// code that could be seen (it has no budget left).
+/// itself ends at once, untrappably (as a limit kills it:
+/// `interp::exception::unwind`), with `:shutdown`, a reason that writes
+/// no crash report: nothing after the call runs.
 fn halt(ctx: &mut Ctx<'_>, status: i32) -> Result<Value, Exception> {
     ctx.flush_out();
     ctx.rt.halt(status);
-    ctx.charge(usize::MAX);
-    Ok(Value::OK)
+    let reason = Value::Atom(Atom::SHUTDOWN);
+    ctx.proc.pending_exit = Some(reason.clone());
+    Err(Exception::exit(reason))
 }
