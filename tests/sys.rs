@@ -55,7 +55,10 @@ fn tick(n) {
 fn a_blocked_read_does_not_stop_the_other_processes() {
     let dir = scratch("fifo", &[("fifo_reader.reef", FIFO_READER)]);
     let fifo = dir.join("the.fifo");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
     assert!(made.success());
     let mut child = reef(&dir)
         .args(["--schedulers", "1", "run", "fifo_reader.reef"])
@@ -79,12 +82,19 @@ fn a_blocked_read_does_not_stop_the_other_processes() {
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = rest;
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fields: Vec<&str> = stdout.trim().rsplitn(3, ' ').collect();
     assert_eq!(fields[2], "(:ok, \"data from the writer\")", "{stdout}");
     let waited: u64 = fields[1].parse().unwrap();
     let ticks: u64 = fields[0].parse().unwrap();
-    assert!(waited >= 200, "the read returned after {waited} ms: {stdout}");
+    assert!(
+        waited >= 200,
+        "the read returned after {waited} ms: {stdout}"
+    );
     // About 30 ticks in 300 ms; a loaded machine may give fewer, but
     // a blocked scheduler would give none.
     assert!(ticks >= 5, "only {ticks} ticks in {waited} ms: {stdout}");
@@ -128,7 +138,10 @@ fn a_crashed_owners_file_is_closed() {
     if !Path::new("/proc/self/fd").exists() {
         return; // not Linux: nothing to count
     }
-    let dir = scratch("owner", &[("owner.reef", CRASHING_OWNER), ("data.txt", "a\nb\n")]);
+    let dir = scratch(
+        "owner",
+        &[("owner.reef", CRASHING_OWNER), ("data.txt", "a\nb\n")],
+    );
     let t = Instant::now();
     let out = reef(&dir)
         .args(["run", "owner.reef", "data.txt"])

@@ -15,18 +15,26 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(Value::str(join(string(&a[0])?, string(&a[1])?)))
     }),
     ("join", 1, join_list),
-    ("basename", 1, |_, a| Ok(Value::str(basename(string(&a[0])?)))),
+    ("basename", 1, |_, a| {
+        Ok(Value::str(basename(string(&a[0])?)))
+    }),
     ("dirname", 1, |_, a| Ok(Value::str(dirname(string(&a[0])?)))),
-    ("extension", 1, |_, a| Ok(Value::str(extension(string(&a[0])?)))),
+    ("extension", 1, |_, a| {
+        Ok(Value::str(extension(string(&a[0])?)))
+    }),
     ("rootname", 1, |_, a| {
         let p = string(&a[0])?;
         Ok(Value::str(&p[..p.len() - extension(p).len()]))
     }),
     ("split", 1, |_, a| {
         let parts = split(string(&a[0])?);
-        Ok(Value::list(parts.into_iter().map(Value::str).collect::<Vec<_>>()))
+        Ok(Value::list(
+            parts.into_iter().map(Value::str).collect::<Vec<_>>(),
+        ))
     }),
-    ("absolute", 1, |_, a| absolute(string(&a[0])?).map(Value::str)),
+    ("absolute", 1, |_, a| {
+        absolute(string(&a[0])?).map(Value::str)
+    }),
     ("expand", 1, |_, a| {
         let p = string(&a[0])?;
         let home = std::env::var("HOME").unwrap_or_default();

@@ -16,7 +16,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("monotonic_ms", 0, |_, _| {
         Ok(Value::Int(ORIGIN.elapsed().as_millis() as i64))
     }),
-    ("utc_now", 0, |_, _| Ok(iso(unix_ms()).map(Value::str).unwrap_or(Value::Nil))),
+    ("utc_now", 0, |_, _| {
+        Ok(iso(unix_ms()).map(Value::str).unwrap_or(Value::Nil))
+    }),
     ("to_iso8601", 1, to_iso8601),
 ];
 
@@ -77,9 +79,15 @@ mod tests {
         assert_eq!(iso(-1).unwrap(), "1969-12-31T23:59:59.999Z");
         assert_eq!(iso(951_782_400_000).unwrap(), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso(1_798_859_045_678).unwrap(), "2027-01-02T03:04:05.678Z");
-        assert_eq!(iso(253_402_300_799_999).unwrap(), "9999-12-31T23:59:59.999Z");
+        assert_eq!(
+            iso(253_402_300_799_999).unwrap(),
+            "9999-12-31T23:59:59.999Z"
+        );
         assert!(iso(253_402_300_800_000).is_none());
-        assert_eq!(iso(-62_167_219_200_000).unwrap(), "0000-01-01T00:00:00.000Z");
+        assert_eq!(
+            iso(-62_167_219_200_000).unwrap(),
+            "0000-01-01T00:00:00.000Z"
+        );
     }
 
     #[test]
@@ -90,7 +98,20 @@ mod tests {
         for day in -9..146_097 {
             let (y, m, d) = civil_from_days(day);
             let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            let len = [
+                31,
+                if leap { 29 } else { 28 },
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ];
             assert!(d >= 1 && d <= len[(m - 1) as usize], "{y}-{m}-{d}");
             let next = if prev.2 < len[(prev.1 - 1) as usize] && prev.0 == y {
                 (prev.0, prev.1, prev.2 + 1)

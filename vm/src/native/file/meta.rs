@@ -64,7 +64,9 @@ pub(super) fn list_dir(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exceptio
         Ok(match names {
             Ok(mut names) => {
                 names.sort();
-                ok(Value::list(names.into_iter().map(Value::binary).collect::<Vec<_>>()))
+                ok(Value::list(
+                    names.into_iter().map(Value::binary).collect::<Vec<_>>(),
+                ))
             }
             Err(e) => io_error(&e),
         })

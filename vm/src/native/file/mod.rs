@@ -37,12 +37,22 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("__list_dir", 1, meta::list_dir),
     ("__stat", 2, meta::stat),
     ("__kind", 1, meta::kind),
-    ("__mkdir_p", 1, |ctx, a| meta::unary(ctx, a, |p| std::fs::create_dir_all(p))),
-    ("__mkdir", 1, |ctx, a| meta::unary(ctx, a, |p| std::fs::create_dir(p))),
-    ("__delete", 1, |ctx, a| meta::unary(ctx, a, |p| std::fs::remove_file(p))),
-    ("__delete_dir", 1, |ctx, a| meta::unary(ctx, a, |p| std::fs::remove_dir(p))),
+    ("__mkdir_p", 1, |ctx, a| {
+        meta::unary(ctx, a, |p| std::fs::create_dir_all(p))
+    }),
+    ("__mkdir", 1, |ctx, a| {
+        meta::unary(ctx, a, |p| std::fs::create_dir(p))
+    }),
+    ("__delete", 1, |ctx, a| {
+        meta::unary(ctx, a, |p| std::fs::remove_file(p))
+    }),
+    ("__delete_dir", 1, |ctx, a| {
+        meta::unary(ctx, a, |p| std::fs::remove_dir(p))
+    }),
     ("__rm_rf", 1, meta::rm_rf),
-    ("__rename", 2, |ctx, a| meta::binary_op(ctx, a, |f, t| std::fs::rename(f, t))),
+    ("__rename", 2, |ctx, a| {
+        meta::binary_op(ctx, a, |f, t| std::fs::rename(f, t))
+    }),
     ("__copy", 2, |ctx, a| {
         meta::binary_op(ctx, a, |from, to| std::fs::copy(from, to).map(|_| ()))
     }),
@@ -123,7 +133,10 @@ fn room_for(bytes: usize, ceiling: usize) -> bool {
     if bytes < (1 << 20) || ceiling == usize::MAX {
         return true;
     }
-    crate::ceiling::rss_bytes().unwrap_or(0).saturating_add(bytes) <= ceiling
+    crate::ceiling::rss_bytes()
+        .unwrap_or(0)
+        .saturating_add(bytes)
+        <= ceiling
 }
 
 /// `file.read(path)`: `(:ok, contents)`, a string when the bytes are
@@ -248,7 +261,10 @@ mod tests {
             .iter()
             .map(inspect)
             .collect();
-        assert_eq!(got, ["\"a\"", "\"b\"", "\"\"", "<<99, 255>>", "\"last\\r\""]);
+        assert_eq!(
+            got,
+            ["\"a\"", "\"b\"", "\"\"", "<<99, 255>>", "\"last\\r\""]
+        );
         assert!(split_lines(b"").is_empty());
         assert_eq!(split_lines(b"x\n").len(), 1);
     }

@@ -31,7 +31,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(Value::map(m))
     }),
-    ("pid", 0, |_, _| Ok(Value::Int(i64::from(std::process::id())))),
+    ("pid", 0, |_, _| {
+        Ok(Value::Int(i64::from(std::process::id())))
+    }),
     ("type", 0, |_, _| {
         let name = match std::env::consts::OS {
             "macos" => "darwin",
@@ -43,7 +45,10 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("cwd", 0, |_, _| {
         let tag = |t: Atom, v: Value| Value::tuple(vec![Value::Atom(t), v]);
         Ok(match std::env::current_dir() {
-            Ok(d) => tag(Atom::OK, Value::binary(d.into_os_string().into_encoded_bytes())),
+            Ok(d) => tag(
+                Atom::OK,
+                Value::binary(d.into_os_string().into_encoded_bytes()),
+            ),
             Err(e) => tag(Atom::ERROR, Value::Atom(posix(&e))),
         })
     }),
