@@ -58,8 +58,8 @@ pub struct Runtime {
     /// newline on a terminal, within a few milliseconds otherwise, and
     /// whenever the VM waits for input or stops: `output.rs`).
     pub(crate) output: crate::output::Output,
-    /// Set when the VM halts (today: its output was closed); the status the
-    /// host should exit with.
+    /// Set when the VM halts (`halt(status)`, or its output was closed);
+    /// the status the host should exit with.
     pub(crate) halted: std::sync::OnceLock<i32>,
     /// Where crash reports and warnings go (stderr unless the host chose
     /// another sink).
