@@ -68,6 +68,8 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("node", 1),
     ("nodes", 0),
     ("flush", 0),
+    ("halt", 0),
+    ("halt", 1),
 ];
 
 /// Built-ins allowed in guards (besides operators): they never have side

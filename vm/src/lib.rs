@@ -554,10 +554,10 @@ impl Vm {
         self.rt.output.try_flush(patience)
     }
 
-    /// The status the VM halted with, if it did: today only when program
-    /// output could not be written (141, as for SIGPIPE, when the reader of
-    /// a pipe went away; 1 for another error). A halted VM runs nothing
-    /// more, and `run_main` returns at once.
+    /// The status the VM halted with, if it did: a program's `halt(status)`,
+    /// or program output that could not be written (141, as for SIGPIPE,
+    /// when the reader of a pipe went away; 1 for another error). A halted
+    /// VM runs nothing more, and `run_main` returns at once.
     pub fn exit_status(&self) -> Option<i32> {
         self.rt.halted.get().copied()
     }

@@ -50,6 +50,10 @@ pub struct Runtime {
     pub(crate) scheduler: Scheduler,
     /// The dirty schedulers: threads for natives that run long.
     pub(crate) dirty: crate::dirty::DirtyPool,
+    /// The dirty I/O schedulers: threads for file and OS work that blocks.
+    pub(crate) io: crate::dirty::DirtyPool,
+    /// Open file handles (`file.open`), by the pid of their guard process.
+    pub(crate) files: crate::native::file::Handles,
     /// The thread that reads stdin for `io.read_line`.
     pub(crate) stdin: crate::stdin::StdinReader,
     /// A weak handle to this runtime, for threads started on demand.
@@ -58,8 +62,8 @@ pub struct Runtime {
     /// newline on a terminal, within a few milliseconds otherwise, and
     /// whenever the VM waits for input or stops: `output.rs`).
     pub(crate) output: crate::output::Output,
-    /// Set when the VM halts (today: its output was closed); the status the
-    /// host should exit with.
+    /// Set when the VM halts (`halt(status)`, or its output was closed);
+    /// the status the host should exit with.
     pub(crate) halted: std::sync::OnceLock<i32>,
     /// Where crash reports and warnings go (stderr unless the host chose
     /// another sink).
@@ -112,6 +116,8 @@ impl Runtime {
             natives: RwLock::new(FxHashMap::default()),
             scheduler: Scheduler::default(),
             dirty: Default::default(),
+            io: crate::dirty::DirtyPool::io(),
+            files: Default::default(),
             stdin: Default::default(),
             this: std::sync::OnceLock::new(),
             output: crate::output::Output::new(out, line_flush),

@@ -342,3 +342,21 @@ fn a_session_lets_spawned_processes_run() {
     assert_eq!(s.eval("sess2", "go").unwrap().text, ":ok");
     assert_eq!(out.text(), "from a child\n");
 }
+
+/// `halt(status)` in an embedded VM does not end the host: `run_main`
+/// returns the crash `(:halt, status)` at once, with what was printed
+/// before it written out, and `exit_status` says the status.
+#[test]
+fn halt_ends_run_main_with_the_status() {
+    let (vm, out) = vm();
+    let src = "pub fn main() {\n  spawn(fn() { io.println(\"worker\"); halt(7) })\n  receive { :never => :ok }\n}\n";
+    vm.load_source("halting", "halting.reef", src)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let crash = vm.run_main("halting", vec![]).expect_err("halted");
+    assert_eq!(
+        crash.reason,
+        Term::Tuple(vec![Term::atom("halt"), Term::Int(7.into())])
+    );
+    assert_eq!(vm.exit_status(), Some(7));
+    assert_eq!(out.text(), "worker\n");
+}

@@ -6,14 +6,18 @@
 //! the Reef stack never nests inside the Rust stack.
 
 pub mod bytes;
+pub mod file;
 pub mod io;
 pub mod kernel;
 pub mod lists;
 pub mod maps;
 pub mod math;
 pub mod node;
+pub mod os;
+pub mod path;
 pub mod process;
 pub mod strings;
+pub mod time;
 pub mod timer;
 
 use std::rc::Rc;
@@ -63,6 +67,15 @@ impl<'a> Ctx<'a> {
         let r = self.rt.new_ref();
         let rt = self.rt.this.get().cloned().unwrap_or_default();
         self.rt.dirty.submit(&rt, self.proc.pid, r, job);
+        crate::dirty::pending(r)
+    }
+
+    /// Hands `job` to the dirty I/O schedulers, as [`Ctx::dirty`] does to
+    /// the CPU ones: for work that blocks on a file, a pipe or a child.
+    pub(crate) fn dirty_io(&mut self, job: crate::dirty::Job) -> Value {
+        let r = self.rt.new_ref();
+        let rt = self.rt.this.get().cloned().unwrap_or_default();
+        self.rt.io.submit(&rt, self.proc.pid, r, job);
         crate::dirty::pending(r)
     }
 
@@ -250,7 +263,7 @@ pub fn this_node(rt: &Runtime) -> Atom {
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 12] = [
+    let modules: [(&str, Table); 17] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
@@ -263,6 +276,11 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         ("strings", strings::NATIVES),
         ("math", math::NATIVES),
         ("bytes", bytes::NATIVES),
+        ("file", file::NATIVES),
+        ("path", path::NATIVES),
+        ("os", os::NATIVES),
+        ("kernel", os::KERNEL),
+        ("time", time::NATIVES),
     ];
     for (module, natives) in modules {
         let module = Atom::new(module);

@@ -8,7 +8,7 @@ use crate::exports::NativeFn;
 use crate::value::Value;
 
 /// The origin of the monotonic clock: the first time it is read.
-static ORIGIN: LazyLock<Instant> = LazyLock::new(Instant::now);
+pub(super) static ORIGIN: LazyLock<Instant> = LazyLock::new(Instant::now);
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("now_ms", 0, |_, _| {
