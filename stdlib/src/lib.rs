@@ -11,6 +11,8 @@ pub const MODULES: &[(&str, &str)] = &[
     ("lists", include_str!("../lib/lists.reef")),
     ("maps", include_str!("../lib/maps.reef")),
     ("math", include_str!("../lib/math.reef")),
+    ("json", include_str!("../lib/json.reef")),
+    ("sets", include_str!("../lib/sets.reef")),
     ("agent", include_str!("../lib/agent.reef")),
     ("registry", include_str!("../lib/registry.reef")),
     ("server", include_str!("../lib/server.reef")),

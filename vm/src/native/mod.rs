@@ -7,13 +7,19 @@
 
 pub mod bytes;
 pub mod io;
+pub mod json;
 pub mod kernel;
 pub mod lists;
+pub mod lists_extra;
 pub mod maps;
 pub mod math;
 pub mod node;
 pub mod process;
+pub mod random;
+pub mod regex;
+pub mod sets;
 pub mod strings;
+pub mod strings_format;
 pub mod timer;
 
 use std::rc::Rc;
@@ -241,7 +247,7 @@ pub fn this_node(rt: &Runtime) -> Atom {
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 12] = [
+    let modules: [(&str, Table); 18] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
@@ -254,6 +260,12 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         ("strings", strings::NATIVES),
         ("math", math::NATIVES),
         ("bytes", bytes::NATIVES),
+        ("lists", lists_extra::NATIVES),
+        ("strings", strings_format::NATIVES),
+        ("json", json::NATIVES),
+        ("regex", self::regex::NATIVES),
+        ("random", random::NATIVES),
+        ("sets", sets::NATIVES),
     ];
     for (module, natives) in modules {
         let module = Atom::new(module);
