@@ -96,3 +96,6 @@ fn result(r: Result<Value, Value>) -> Value {
         Err(e) => Value::tuple(vec![Value::Atom(Atom::ERROR), e]),
     }
 }
+
+#[cfg(test)]
+mod tests;
