@@ -244,30 +244,45 @@ pub fn this_node(rt: &Runtime) -> Atom {
     rt.nodes.local().0
 }
 
+type Table = &'static [(&'static str, u32, NativeFn)];
+
+/// Every built-in native table, by module.
+fn builtin_tables() -> [(&'static str, Table); 18] {
+    [
+            ("timer", timer::NATIVES),
+            ("kernel", kernel::NATIVES),
+            ("kernel", process::KERNEL),
+            ("kernel", node::KERNEL),
+            ("node", node::NODE),
+            ("process", process::PROCESS),
+            ("io", io::NATIVES),
+            ("lists", lists::NATIVES),
+            ("maps", maps::NATIVES),
+            ("strings", strings::NATIVES),
+            ("math", math::NATIVES),
+            ("bytes", bytes::NATIVES),
+            ("lists", lists_extra::NATIVES),
+            ("strings", strings_format::NATIVES),
+            ("json", json::NATIVES),
+            ("regex", self::regex::NATIVES),
+            ("random", random::NATIVES),
+            ("sets", sets::NATIVES),
+    ]
+}
+
+/// `(module, name, arity)` of every built-in native: what a user can
+/// call, with the internal halves (`__sort`) included; the spec test
+/// (tests/spec_stdlib.rs) checks that every public one is documented.
+pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
+    builtin_tables()
+        .into_iter()
+        .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
+        .collect()
+}
+
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
-    type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 18] = [
-        ("timer", timer::NATIVES),
-        ("kernel", kernel::NATIVES),
-        ("kernel", process::KERNEL),
-        ("kernel", node::KERNEL),
-        ("node", node::NODE),
-        ("process", process::PROCESS),
-        ("io", io::NATIVES),
-        ("lists", lists::NATIVES),
-        ("maps", maps::NATIVES),
-        ("strings", strings::NATIVES),
-        ("math", math::NATIVES),
-        ("bytes", bytes::NATIVES),
-        ("lists", lists_extra::NATIVES),
-        ("strings", strings_format::NATIVES),
-        ("json", json::NATIVES),
-        ("regex", self::regex::NATIVES),
-        ("random", random::NATIVES),
-        ("sets", sets::NATIVES),
-    ];
-    for (module, natives) in modules {
+    for (module, natives) in builtin_tables() {
         let module = Atom::new(module);
         for &(name, arity, f) in natives {
             rt.register_native(
