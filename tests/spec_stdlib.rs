@@ -16,9 +16,15 @@ fn root() -> PathBuf {
 
 /// Modules whose `pub fn`s are plumbing, not an API: each has a reason.
 const PRIVATE_MODULES: &[(&str, &str)] = &[
-    ("rex", "the rpc server other nodes call by name (spec 13 describes it)"),
+    (
+        "rex",
+        "the rpc server other nodes call by name (spec 13 describes it)",
+    ),
     ("net_kernel", "answers other nodes' is_auth (spec 13)"),
-    ("user", "the I/O server given as group leader to remote spawns"),
+    (
+        "user",
+        "the I/O server given as group leader to remote spawns",
+    ),
     ("erpc", "what BEAM's erpc:call spawns here"),
 ];
 
@@ -157,13 +163,19 @@ fn every_stdlib_function_is_in_the_spec() {
     let root = root();
     let mut functions: BTreeSet<(String, String, u32)> = BTreeSet::new();
     for (m, n, a) in reef_vm::native::builtin_names() {
-        let private = PRIVATE_FUNCTIONS.iter().any(|(pm, pn, pa, _)| *pm == m && *pn == n && *pa == a);
+        let private = PRIVATE_FUNCTIONS
+            .iter()
+            .any(|(pm, pn, pa, _)| *pm == m && *pn == n && *pa == a);
         if !n.starts_with("__") && !private {
             functions.insert((m.to_string(), n.to_string(), a));
         }
     }
     let lib = root.join("stdlib/lib");
-    let mut files: Vec<_> = std::fs::read_dir(&lib).unwrap().flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&lib)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     for f in files {
         let module = f.file_stem().unwrap().to_string_lossy().to_string();
@@ -175,13 +187,20 @@ fn every_stdlib_function_is_in_the_spec() {
             if name.starts_with("__") {
                 continue;
             }
-            if PRIVATE_FUNCTIONS.iter().any(|(m, n, a, _)| *m == module && *n == name && *a == arity) {
+            if PRIVATE_FUNCTIONS
+                .iter()
+                .any(|(m, n, a, _)| *m == module && *n == name && *a == arity)
+            {
                 continue;
             }
             functions.insert((module.clone(), name, arity));
         }
     }
-    assert!(functions.len() > 100, "found only {} functions", functions.len());
+    assert!(
+        functions.len() > 100,
+        "found only {} functions",
+        functions.len()
+    );
     let mut missing = Vec::new();
     for (m, n, a) in &functions {
         let text: String = chapters(m)

@@ -46,7 +46,12 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             return Err(Exception::badarg());
         }
         // Stable: equal keys keep their order.
-        xs.sort_by(|x, y| order::compare(&x.as_tuple().unwrap_or(&[])[pos], &y.as_tuple().unwrap_or(&[])[pos]));
+        xs.sort_by(|x, y| {
+            order::compare(
+                &x.as_tuple().unwrap_or(&[])[pos],
+                &y.as_tuple().unwrap_or(&[])[pos],
+            )
+        });
         Ok(Value::list(xs))
     }),
     ("delete", 2, |ctx, a| {
@@ -61,6 +66,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         // Erlang's `--`: each element of ys removes its first occurrence.
         let (xs, ys) = (list(&a[0])?, list(&a[1])?);
         walked(ctx, xs.len() + ys.len());
+        // The order of a `Value` never depends on what its cells may
+        // cache (a closure's module), so it is a sound key.
+        #[allow(clippy::mutable_key_type)]
         let mut remove: BTreeMap<Value, usize> = BTreeMap::new();
         for y in ys {
             *remove.entry(y).or_insert(0) += 1;
@@ -87,6 +95,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("uniq", 1, |ctx, a| {
         let xs = list(&a[0])?;
         walked(ctx, xs.len());
+        #[allow(clippy::mutable_key_type)] // as in `subtract`
         let mut seen = BTreeSet::new();
         let kept: Vec<Value> = xs.into_iter().filter(|x| seen.insert(x.clone())).collect();
         Ok(Value::list(kept))
@@ -112,7 +121,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         let (start, len) = (index(&a[1])?, index(&a[2])?);
         let xs = list(&a[0])?;
         walked(ctx, xs.len());
-        Ok(Value::list(xs.into_iter().skip(start).take(len).collect::<Vec<_>>()))
+        Ok(Value::list(
+            xs.into_iter().skip(start).take(len).collect::<Vec<_>>(),
+        ))
     }),
     ("flatten", 1, |ctx, a| {
         // A stack of the lists still being walked: any nesting depth.
@@ -155,7 +166,11 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         let xs = list(&a[0])?;
         walked(ctx, xs.len());
-        Ok(Value::list(xs.chunks(n).map(|c| Value::list(c.to_vec())).collect::<Vec<_>>()))
+        Ok(Value::list(
+            xs.chunks(n)
+                .map(|c| Value::list(c.to_vec()))
+                .collect::<Vec<_>>(),
+        ))
     }),
     ("frequencies", 1, |ctx, a| {
         let xs = list(&a[0])?;
@@ -197,7 +212,11 @@ fn key_at(t: &Value, pos: usize) -> Option<&Value> {
 /// `seq(from, to, step)`: from `from` by `step` while not past `to`
 /// (`[]` when `from` is already past it); a step of 0 is `:badarg`.
 fn seq3(ctx: &mut Ctx<'_>, a: &[Value]) -> Result<Value, Exception> {
-    let (from, to, step) = (int(&a[0])? as i128, int(&a[1])? as i128, int(&a[2])? as i128);
+    let (from, to, step) = (
+        int(&a[0])? as i128,
+        int(&a[1])? as i128,
+        int(&a[2])? as i128,
+    );
     if step == 0 {
         return Err(Exception::badarg());
     }

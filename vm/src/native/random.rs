@@ -15,14 +15,11 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         let n = match &a[0] {
             Value::Int(i) => *i as u64,
             // A big seed folds its bytes into 64 bits.
-            Value::BigInt(b) => b
-                .to_signed_bytes_le()
-                .chunks(8)
-                .fold(0u64, |acc, c| {
-                    let mut w = [0u8; 8];
-                    w[..c.len()].copy_from_slice(c);
-                    acc.rotate_left(7) ^ u64::from_le_bytes(w)
-                }),
+            Value::BigInt(b) => b.to_signed_bytes_le().chunks(8).fold(0u64, |acc, c| {
+                let mut w = [0u8; 8];
+                w[..c.len()].copy_from_slice(c);
+                acc.rotate_left(7) ^ u64::from_le_bytes(w)
+            }),
             _ => return Err(Exception::badarg()),
         };
         ctx.proc.rng = Some(fastrand::Rng::with_seed(n));

@@ -23,7 +23,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
     ("find", 2, |ctx, a| {
         let (s, re) = args(ctx, a)?;
-        Ok(re.find(s).map_or(Value::NIL_ATOM, |m| Value::str(m.as_str())))
+        Ok(re
+            .find(s)
+            .map_or(Value::NIL_ATOM, |m| Value::str(m.as_str())))
     }),
     ("find_all", 2, |ctx, a| {
         let (s, re) = args(ctx, a)?;
@@ -38,7 +40,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         };
         let mut m = MapData::new();
         for name in re.capture_names().flatten() {
-            let v = caps.name(name).map_or(Value::NIL_ATOM, |g| Value::str(g.as_str()));
+            let v = caps
+                .name(name)
+                .map_or(Value::NIL_ATOM, |g| Value::str(g.as_str()));
             m.insert(Value::str(name), v);
         }
         Ok(Value::map(m))
@@ -72,7 +76,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.charge(parts.len() / 4);
         Ok(Value::list(parts))
     }),
-    ("escape", 1, |_, a| Ok(Value::str(::regex::escape(string(&a[0])?)))),
+    ("escape", 1, |_, a| {
+        Ok(Value::str(::regex::escape(string(&a[0])?)))
+    }),
 ];
 
 /// The largest compiled program a pattern may make (the crate's default
@@ -104,7 +110,12 @@ pub fn compile(pattern: &str) -> Result<Regex, Exception> {
     let re = RegexBuilder::new(pattern)
         .size_limit(SIZE_LIMIT)
         .build()
-        .map_err(|e| Exception::tagged(crate::value::Atom::new("bad_regex"), Value::str(message(&e))))?;
+        .map_err(|e| {
+            Exception::tagged(
+                crate::value::Atom::new("bad_regex"),
+                Value::str(message(&e)),
+            )
+        })?;
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CACHE_SIZE {

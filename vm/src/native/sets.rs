@@ -13,16 +13,24 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("from_list", 1, |ctx, a| {
         let xs = list(&a[0])?;
         ctx.charge(xs.len() / 4);
-        Ok(Value::map(xs.into_iter().map(|x| (x, Value::TRUE)).collect()))
+        Ok(Value::map(
+            xs.into_iter().map(|x| (x, Value::TRUE)).collect(),
+        ))
     }),
     ("to_list", 1, |ctx, a| {
         let m = map(&a[0])?;
         ctx.charge(m.len() / 4);
         Ok(Value::list(m.keys().cloned().collect::<Vec<_>>()))
     }),
-    ("add", 2, |_, a| Ok(Value::map(map(&a[0])?.update(a[1].clone(), Value::TRUE)))),
-    ("delete", 2, |_, a| Ok(Value::map(map(&a[0])?.without(&a[1])))),
-    ("member", 2, |_, a| Ok(Value::bool(map(&a[0])?.contains_key(&a[1])))),
+    ("add", 2, |_, a| {
+        Ok(Value::map(map(&a[0])?.update(a[1].clone(), Value::TRUE)))
+    }),
+    ("delete", 2, |_, a| {
+        Ok(Value::map(map(&a[0])?.without(&a[1])))
+    }),
+    ("member", 2, |_, a| {
+        Ok(Value::bool(map(&a[0])?.contains_key(&a[1])))
+    }),
     ("size", 1, |_, a| Ok(Value::Int(map(&a[0])?.len() as i64))),
     ("union", 2, |ctx, a| {
         let (x, y) = (map(&a[0])?, map(&a[1])?);
@@ -60,7 +68,9 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("is_subset", 2, |ctx, a| {
         let (x, y) = (map(&a[0])?, map(&a[1])?);
         ctx.charge(x.len() / 4);
-        Ok(Value::bool(x.len() <= y.len() && x.keys().all(|k| y.contains_key(k))))
+        Ok(Value::bool(
+            x.len() <= y.len() && x.keys().all(|k| y.contains_key(k)),
+        ))
     }),
 ];
 
@@ -71,4 +81,3 @@ fn small_first<'m>(x: &'m MapData, y: &'m MapData) -> (&'m MapData, &'m MapData)
         (y, x)
     }
 }
-

@@ -28,9 +28,13 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(Value::list(s.lines().map(Value::str).collect::<Vec<_>>()))
     }),
     ("pad_left", 2, |ctx, a| pad(ctx, &a[0], &a[1], " ", true)),
-    ("pad_left", 3, |ctx, a| pad(ctx, &a[0], &a[1], string(&a[2])?, true)),
+    ("pad_left", 3, |ctx, a| {
+        pad(ctx, &a[0], &a[1], string(&a[2])?, true)
+    }),
     ("pad_right", 2, |ctx, a| pad(ctx, &a[0], &a[1], " ", false)),
-    ("pad_right", 3, |ctx, a| pad(ctx, &a[0], &a[1], string(&a[2])?, false)),
+    ("pad_right", 3, |ctx, a| {
+        pad(ctx, &a[0], &a[1], string(&a[2])?, false)
+    }),
     ("from_int", 2, |_, a| {
         let base = base(&a[1])?;
         let text = match &a[0] {
@@ -96,5 +100,9 @@ fn pad(
     }
     ctx.reserve(2 + (bytes as usize).div_ceil(8))?;
     let fill: String = std::iter::repeat_n(c, extra).collect();
-    Ok(Value::str(if left { fill + text } else { format!("{text}{fill}") }))
+    Ok(Value::str(if left {
+        fill + text
+    } else {
+        format!("{text}{fill}")
+    }))
 }

@@ -17,7 +17,10 @@ pub enum EncodeError {
 
 /// An open array or object, with what is left of it.
 enum Open<'a> {
-    List { rest: &'a Value, first: bool },
+    List {
+        rest: &'a Value,
+        first: bool,
+    },
     Map {
         rest: Box<dyn Iterator<Item = (&'a Value, &'a Value)> + 'a>,
         first: bool,
@@ -89,7 +92,8 @@ pub fn encode(root: &Value, pretty: bool, budget: usize) -> Result<(String, usiz
         }
     }
     // Every byte written is ASCII or comes from a `str`.
-    let text = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok((text, nodes))
 }
 

@@ -17,7 +17,10 @@ use encode::EncodeError;
 
 pub use decode::decode;
 
-pub const NATIVES: &[(&str, u32, NativeFn)] = &[("__encode", 2, encode_native), ("__decode", 1, decode_native)];
+pub const NATIVES: &[(&str, u32, NativeFn)] = &[
+    ("__encode", 2, encode_native),
+    ("__decode", 1, decode_native),
+];
 
 /// Terms with more nodes than this are encoded on a dirty scheduler.
 pub const INLINE_NODES: usize = 20_000;

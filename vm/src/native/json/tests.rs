@@ -39,7 +39,11 @@ fn jsonable() -> impl Strategy<Value = (Value, Value)> {
             prop::collection::vec(("[a-z]{0,4}", any::<bool>(), inner), 0..6).prop_map(|es| {
                 let (mut m, mut back) = (MapData::new(), MapData::new());
                 for (k, as_atom, (v, vb)) in es {
-                    let key = if as_atom && !k.is_empty() { Value::atom(&k) } else { Value::str(k.as_str()) };
+                    let key = if as_atom && !k.is_empty() {
+                        Value::atom(&k)
+                    } else {
+                        Value::str(k.as_str())
+                    };
                     // An atom key and a string key of the same text would
                     // be one JSON key twice: keep the first.
                     if back.contains_key(&Value::str(k.as_str())) {
@@ -83,14 +87,20 @@ fn a_list_a_million_deep_encodes_on_a_small_stack() {
     assert_eq!(nodes, 1_000_001);
     assert!(text.starts_with("[[[") && text.ends_with("]]]"));
     // And the budget stops an inline encode early.
-    assert!(matches!(encode(&deep, false, 1000), Err(EncodeError::TooBig)));
+    assert!(matches!(
+        encode(&deep, false, 1000),
+        Err(EncodeError::TooBig)
+    ));
 }
 
 #[test]
 fn deep_text_is_an_error_not_a_crash() {
     let text = "[".repeat(100_000);
     let e = decode(text.as_bytes()).unwrap_err();
-    assert_eq!(print::inspect(&e), "(:syntax, \"recursion limit exceeded\", 1, 128)");
+    assert_eq!(
+        print::inspect(&e),
+        "(:syntax, \"recursion limit exceeded\", 1, 128)"
+    );
 }
 
 #[test]
@@ -103,29 +113,54 @@ fn what_json_cannot_hold_is_unsupported() {
     }
     let mut m = MapData::new();
     m.insert(Value::Int(1), Value::Int(2));
-    assert!(matches!(encode(&Value::map(m), false, usize::MAX), Err(EncodeError::Unsupported(Value::Int(1)))));
+    assert!(matches!(
+        encode(&Value::map(m), false, usize::MAX),
+        Err(EncodeError::Unsupported(Value::Int(1)))
+    ));
     let improper = Value::cons(Value::Int(1), Value::Int(2));
-    assert!(matches!(encode(&improper, false, usize::MAX), Err(EncodeError::Unsupported(Value::Int(2)))));
-    assert!(matches!(encode(&Value::binary(vec![255]), false, usize::MAX), Err(EncodeError::Unsupported(_))));
+    assert!(matches!(
+        encode(&improper, false, usize::MAX),
+        Err(EncodeError::Unsupported(Value::Int(2)))
+    ));
+    assert!(matches!(
+        encode(&Value::binary(vec![255]), false, usize::MAX),
+        Err(EncodeError::Unsupported(_))
+    ));
 }
 
 #[test]
 fn pretty_layout_and_errors() {
     let mut m = MapData::new();
-    m.insert(Value::atom("b"), Value::list(vec![Value::Int(1), Value::map(MapData::new())]));
+    m.insert(
+        Value::atom("b"),
+        Value::list(vec![Value::Int(1), Value::map(MapData::new())]),
+    );
     m.insert(Value::str("a"), Value::Nil);
     let v = Value::map(m);
     assert_eq!(enc(&v), "{\"b\":[1,{}],\"a\":[]}");
     let (pretty, _) = encode(&v, true, usize::MAX).ok().unwrap();
-    assert_eq!(pretty, "{\n  \"b\": [\n    1,\n    {}\n  ],\n  \"a\": []\n}");
+    assert_eq!(
+        pretty,
+        "{\n  \"b\": [\n    1,\n    {}\n  ],\n  \"a\": []\n}"
+    );
     assert_eq!(enc(&Value::str("é\"\n\u{1}")), "\"é\\\"\\n\\u0001\"");
     assert_eq!(enc(&Value::Atom(Atom::NIL)), "null");
     let e = decode(b"{\"a\": 1,}").unwrap_err();
     assert_eq!(print::inspect(&e), "(:syntax, \"trailing comma\", 1, 9)");
     let e = decode(b"[1, 2").unwrap_err();
-    assert_eq!(print::inspect(&e), "(:eof, \"EOF while parsing a list\", 1, 5)");
+    assert_eq!(
+        print::inspect(&e),
+        "(:eof, \"EOF while parsing a list\", 1, 5)"
+    );
     let e = decode(b"1e999").unwrap_err();
-    assert!(print::inspect(&e).starts_with("(:"), "{}", print::inspect(&e));
-    assert_eq!(print::inspect(&decode(b" 12345678901234567890123 ").unwrap()), "12345678901234567890123");
+    assert!(
+        print::inspect(&e).starts_with("(:"),
+        "{}",
+        print::inspect(&e)
+    );
+    assert_eq!(
+        print::inspect(&decode(b" 12345678901234567890123 ").unwrap()),
+        "12345678901234567890123"
+    );
     assert_eq!(print::inspect(&decode(b"-0.5e-3").unwrap()), "-0.0005");
 }
