@@ -13,6 +13,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("math", include_str!("../lib/math.reef")),
     ("json", include_str!("../lib/json.reef")),
     ("sets", include_str!("../lib/sets.reef")),
+    ("regex", include_str!("../lib/regex.reef")),
     ("agent", include_str!("../lib/agent.reef")),
     ("registry", include_str!("../lib/registry.reef")),
     ("server", include_str!("../lib/server.reef")),
