@@ -94,7 +94,9 @@ fn run(op: &Op, s: &str, re: &Regex) -> (Value, usize) {
             };
             let mut m = MapData::new();
             for name in re.capture_names().flatten() {
-                let v = caps.name(name).map_or(Value::NIL_ATOM, |g| text(g.as_str()));
+                let v = caps
+                    .name(name)
+                    .map_or(Value::NIL_ATOM, |g| text(g.as_str()));
                 m.insert(Value::str(name), v);
             }
             let n = m.len();
