@@ -140,6 +140,10 @@ pub struct Process {
     /// until its stack is reset or it ends (frames point at code by raw
     /// pointer and hold nothing).
     pub(crate) pins: Vec<Arc<LoadedModule>>,
+    /// The `random` module's generator (spec 8.14), made on first use
+    /// (seeded from the OS unless `random.seed` set it): per process, as
+    /// Erlang's `rand` keeps its state in the process dictionary.
+    pub(crate) rng: Option<fastrand::Rng>,
 }
 
 // SAFETY: a process owns every `Rc` node reachable from its registers,
@@ -190,6 +194,7 @@ impl Process {
             watch: None,
             send_cache: None,
             pins: Vec::new(),
+            rng: None,
         }
     }
 

@@ -6,7 +6,7 @@ use super::{index, int, list, Ctx};
 use crate::exports::NativeFn;
 use crate::interp::Exception;
 use crate::mailbox::Message;
-use crate::value::{number, order, Value};
+use crate::value::{number, order, Atom, Value};
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("reverse", 1, |ctx, a| {
@@ -44,6 +44,13 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("seq", 2, seq),
     ("__sort", 1, sort),
     ("member", 2, |ctx, a| {
+        if !a[0].is_list() && a[1].is_list() {
+            // Erlang's order, `lists.member(x, xs)` (spec 8.3).
+            return Err(Exception::tagged(
+                Atom::BADARG,
+                Value::str("lists.member/2: the list comes first: lists.member(xs, x)"),
+            ));
+        }
         let mut it = a[0].iter_list();
         let mut n = 0;
         let found = it.any(|v| {

@@ -10,22 +10,29 @@ use crate::value::{Atom, MapData, Value};
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("new", 0, |_, _| Ok(new_map(MapData::new()))),
     ("get", 2, |_, a| {
+        first_map(a, "get/2", "maps.get(m, k)")?;
         map(&a[0])?
             .get(&a[1])
             .cloned()
             .ok_or_else(|| Exception::tagged(Atom::BADKEY, a[1].clone()))
     }),
     ("get", 3, |_, a| {
+        first_map(a, "get/3", "maps.get(m, k, default)")?;
         Ok(map(&a[0])?
             .get(&a[1])
             .cloned()
             .unwrap_or_else(|| a[2].clone()))
     }),
     ("put", 3, |_, a| {
+        first_map(a, "put/3", "maps.put(m, k, v)")?;
         Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
     }),
-    ("remove", 2, |_, a| Ok(new_map(map(&a[0])?.without(&a[1])))),
+    ("remove", 2, |_, a| {
+        first_map(a, "remove/2", "maps.remove(m, k)")?;
+        Ok(new_map(map(&a[0])?.without(&a[1])))
+    }),
     ("has_key", 2, |_, a| {
+        first_map(a, "has_key/2", "maps.has_key(m, k)")?;
         Ok(Value::bool(map(&a[0])?.contains_key(&a[1])))
     }),
     ("keys", 1, |_, a| {
@@ -60,4 +67,43 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         Ok(new_map(m2.clone().union(m1.clone())))
     }),
     ("size", 1, |_, a| Ok(Value::Int(map(&a[0])?.len() as i64))),
+    ("find", 2, |_, a| {
+        Ok(match map(&a[0])?.get(&a[1]) {
+            Some(v) => Value::tuple(vec![Value::OK, v.clone()]),
+            None => Value::Atom(Atom::ERROR),
+        })
+    }),
+    ("update", 3, |_, a| {
+        let m = map(&a[0])?;
+        if !m.contains_key(&a[1]) {
+            return Err(Exception::tagged(Atom::BADKEY, a[1].clone()));
+        }
+        Ok(new_map(m.update(a[1].clone(), a[2].clone())))
+    }),
+    ("take", 2, |ctx, a| {
+        // Elixir's `Map.take`: the entries of the keys that are present.
+        let (m, keys) = (map(&a[0])?, list(&a[1])?);
+        ctx.charge(keys.len() / 4);
+        let mut out = MapData::new();
+        for k in keys {
+            if let Some(v) = m.get(&k) {
+                out.insert(k, v.clone());
+            }
+        }
+        Ok(new_map(out))
+    }),
 ];
+
+/// Erlang's order (`maps.get(k, m)`): the map is not first but later.
+/// Raises `(:badarg, "maps.get/2: the map comes first: maps.get(m, k)")`
+/// (spec 8.4), not the `(:badmap, k)` that would blame the key.
+fn first_map(a: &[Value], name: &str, usage: &str) -> Result<(), Exception> {
+    let later_map = a.iter().skip(1).any(|v| matches!(v, Value::Map(_)));
+    if matches!(a[0], Value::Map(_)) || !later_map {
+        return Ok(());
+    }
+    Err(Exception::tagged(
+        Atom::BADARG,
+        Value::str(format!("maps.{name}: the map comes first: {usage}")),
+    ))
+}

@@ -8,15 +8,21 @@
 pub mod bytes;
 pub mod file;
 pub mod io;
+pub mod json;
 pub mod kernel;
 pub mod lists;
+pub mod lists_extra;
 pub mod maps;
 pub mod math;
 pub mod node;
 pub mod os;
 pub mod path;
 pub mod process;
+pub mod random;
+pub mod regex;
+pub mod sets;
 pub mod strings;
+pub mod strings_format;
 pub mod time;
 pub mod timer;
 
@@ -260,10 +266,11 @@ pub fn this_node(rt: &Runtime) -> Atom {
     rt.nodes.local().0
 }
 
-/// Registers every built-in native.
-pub(crate) fn register_builtins(rt: &Runtime) {
-    type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 17] = [
+type Table = &'static [(&'static str, u32, NativeFn)];
+
+/// Every built-in native table, by module.
+fn builtin_tables() -> [(&'static str, Table); 23] {
+    [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
@@ -281,8 +288,28 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         ("os", os::NATIVES),
         ("kernel", os::KERNEL),
         ("time", time::NATIVES),
-    ];
-    for (module, natives) in modules {
+        ("lists", lists_extra::NATIVES),
+        ("strings", strings_format::NATIVES),
+        ("json", json::NATIVES),
+        ("regex", self::regex::NATIVES),
+        ("random", random::NATIVES),
+        ("sets", sets::NATIVES),
+    ]
+}
+
+/// `(module, name, arity)` of every built-in native: what a user can
+/// call, with the internal halves (`__sort`) included; the spec test
+/// (tests/spec_stdlib.rs) checks that every public one is documented.
+pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
+    builtin_tables()
+        .into_iter()
+        .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
+        .collect()
+}
+
+/// Registers every built-in native.
+pub(crate) fn register_builtins(rt: &Runtime) {
+    for (module, natives) in builtin_tables() {
         let module = Atom::new(module);
         for &(name, arity, f) in natives {
             rt.register_native(

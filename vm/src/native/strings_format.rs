@@ -1,0 +1,108 @@
+//! `strings`, the natives added with the data stdlib (spec 8.5):
+//! splitting into tokens and lines, padding, integers in other bases,
+//! floats with a fixed number of decimals. Lengths count characters, as
+//! in the rest of `strings`.
+
+use num_bigint::BigInt;
+use num_traits::Num;
+
+use super::{index, int, string};
+use crate::exports::NativeFn;
+use crate::interp::Exception;
+use crate::value::Value;
+
+pub const NATIVES: &[(&str, u32, NativeFn)] = &[
+    ("tokens", 2, |ctx, a| {
+        let (s, seps) = (string(&a[0])?, string(&a[1])?);
+        ctx.charge(s.len() / 64);
+        let parts: Vec<Value> = s
+            .split(|c| seps.contains(c))
+            .filter(|t| !t.is_empty())
+            .map(Value::str)
+            .collect();
+        Ok(Value::list(parts))
+    }),
+    ("lines", 1, |ctx, a| {
+        let s = string(&a[0])?;
+        ctx.charge(s.len() / 64);
+        Ok(Value::list(s.lines().map(Value::str).collect::<Vec<_>>()))
+    }),
+    ("pad_left", 2, |ctx, a| pad(ctx, &a[0], &a[1], " ", true)),
+    ("pad_left", 3, |ctx, a| {
+        pad(ctx, &a[0], &a[1], string(&a[2])?, true)
+    }),
+    ("pad_right", 2, |ctx, a| pad(ctx, &a[0], &a[1], " ", false)),
+    ("pad_right", 3, |ctx, a| {
+        pad(ctx, &a[0], &a[1], string(&a[2])?, false)
+    }),
+    ("from_int", 2, |_, a| {
+        let base = base(&a[1])?;
+        let text = match &a[0] {
+            Value::Int(i) => BigInt::from(*i).to_str_radix(base),
+            Value::BigInt(b) => b.to_str_radix(base),
+            _ => return Err(Exception::badarg()),
+        };
+        Ok(Value::str(text.to_uppercase()))
+    }),
+    ("to_int", 2, |_, a| {
+        let (s, base) = (string(&a[0])?, base(&a[1])?);
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(base)) {
+            return Err(Exception::badarg());
+        }
+        BigInt::from_str_radix(s, base)
+            .map(Value::from_bigint)
+            .map_err(|_| Exception::badarg())
+    }),
+    ("from_float", 2, |_, a| {
+        let x = match &a[0] {
+            Value::Float(x) => *x,
+            _ => return Err(Exception::badarg()),
+        };
+        let d = index(&a[1])?;
+        if d > 253 {
+            return Err(Exception::badarg());
+        }
+        Ok(Value::str(format!("{x:.d$}")))
+    }),
+];
+
+/// A base from 2 to 36.
+fn base(v: &Value) -> Result<u32, Exception> {
+    match int(v)? {
+        b @ 2..=36 => Ok(b as u32),
+        _ => Err(Exception::badarg()),
+    }
+}
+
+/// `s` padded to `n` characters with `fill` (one character) on the left
+/// or the right; a longer `s` is returned as it is.
+fn pad(
+    ctx: &mut super::Ctx<'_>,
+    s: &Value,
+    n: &Value,
+    fill: &str,
+    left: bool,
+) -> Result<Value, Exception> {
+    let (text, n) = (string(s)?, index(n)?);
+    let mut chars = fill.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return Err(Exception::badarg());
+    };
+    let have = text.chars().count();
+    if have >= n {
+        return Ok(s.clone());
+    }
+    let extra = n - have;
+    let bytes = text.len() as u128 + extra as u128 * c.len_utf8() as u128;
+    if bytes > crate::heap::MAX_TERM_BYTES as u128 {
+        return Err(crate::heap::system_limit());
+    }
+    ctx.reserve(2 + (bytes as usize).div_ceil(8))?;
+    let fill: String = std::iter::repeat_n(c, extra).collect();
+    Ok(Value::str(if left {
+        fill + text
+    } else {
+        format!("{text}{fill}")
+    }))
+}
