@@ -75,6 +75,8 @@ pub enum SyntaxError {
     },
     /// E0121: `x = 1` as a statement: `=` binds only in `let` (and patterns).
     AssignWithoutLet { span: Span },
+    /// E0130: `?` with no character after it.
+    BadChar { span: Span },
 }
 
 /// Joins descriptions as "a", "a or b", "a, b or c".
@@ -113,6 +115,7 @@ impl SyntaxError {
             InvalidArity { .. } => "E0119",
             RemoteWithoutCall { .. } => "E0120",
             AssignWithoutLet { .. } => "E0121",
+            BadChar { .. } => "E0130",
         }
     }
 
@@ -130,6 +133,7 @@ impl SyntaxError {
             | UnexpectedCloser { span, .. }
             | ArrowInArm { span }
             | AssignWithoutLet { span }
+            | BadChar { span }
             | AssignInGuard { span }
             | NestingTooDeep { span, .. }
             | ChainTooLong { span, .. }
@@ -337,6 +341,13 @@ impl SyntaxError {
                 "`=` only binds in `let`, arms and function heads",
             )
             .with_hint("bind a name with `let x = value`; compare values with `==`"),
+            BadChar { span } => Diagnostic::error(
+                code,
+                "`?` must be followed by a character",
+                span.clone(),
+                "no character after `?`",
+            )
+            .with_hint("`?a` is the code point of `a`; write `?\\s` for a space, `?\\n` for a newline"),
             RemoteWithoutCall { span, module, name } => Diagnostic::error(
                 code,
                 format!("expected `(` after `{module}.{name}`"),

@@ -5,6 +5,7 @@
 //! function (`apply`) asks the interpreter to do it with [`Ctx::apply`], so
 //! the Reef stack never nests inside the Rust stack.
 
+pub mod bits;
 pub mod bytes;
 pub mod io;
 pub mod kernel;
@@ -241,11 +242,12 @@ pub fn this_node(rt: &Runtime) -> Atom {
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
     type Table = &'static [(&'static str, u32, NativeFn)];
-    let modules: [(&str, Table); 12] = [
+    let modules: [(&str, Table); 13] = [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
         ("kernel", node::KERNEL),
+        ("kernel", bits::NATIVES),
         ("node", node::NODE),
         ("process", process::PROCESS),
         ("io", io::NATIVES),
