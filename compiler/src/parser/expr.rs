@@ -434,6 +434,7 @@ pub(crate) fn expr_parsers<'a>(
             qualifier
                 .separated_by(tk(Token::Comma))
                 .at_least(1)
+                .allow_trailing()
                 .collect::<Vec<_>>(),
         )
         .then_ignore(nl.clone())
