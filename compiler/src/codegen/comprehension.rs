@@ -55,8 +55,16 @@ impl FnBuilder<'_, '_> {
     fn qualifiers(&mut self, quals: &[Qualifier], body: &Block, acc: Reg) {
         let Some((first, rest)) = quals.split_first() else {
             let mark = self.mark();
-            let v = self.alloc();
-            self.block_to(body, v);
+            let v = match &body.exprs[..] {
+                // A plain expression needs no register of its own (a
+                // variable is consed from where it is).
+                [e] if !matches!(e.node, ExprKind::Let(..)) => self.expr_reg(e),
+                _ => {
+                    let v = self.alloc();
+                    self.block_to(body, v);
+                    v
+                }
+            };
             self.emit(Instr::MakeCons {
                 dst: acc,
                 head: v,

@@ -77,6 +77,8 @@ pub enum SyntaxError {
     AssignWithoutLet { span: Span },
     /// E0130: `?` with no character after it.
     BadChar { span: Span },
+    /// E0131: `for { ... }` without a generator or filter.
+    ForWithoutQualifier { span: Span },
 }
 
 /// Joins descriptions as "a", "a or b", "a, b or c".
@@ -116,6 +118,7 @@ impl SyntaxError {
             RemoteWithoutCall { .. } => "E0120",
             AssignWithoutLet { .. } => "E0121",
             BadChar { .. } => "E0130",
+            ForWithoutQualifier { .. } => "E0131",
         }
     }
 
@@ -134,6 +137,7 @@ impl SyntaxError {
             | ArrowInArm { span }
             | AssignWithoutLet { span }
             | BadChar { span }
+            | ForWithoutQualifier { span }
             | AssignInGuard { span }
             | NestingTooDeep { span, .. }
             | ChainTooLong { span, .. }
@@ -348,6 +352,13 @@ impl SyntaxError {
                 "no character after `?`",
             )
             .with_hint("`?a` is the code point of `a`; write `?\\s` for a space, `?\\n` for a newline"),
+            ForWithoutQualifier { span } => Diagnostic::error(
+                code,
+                "a `for` needs a generator before its body",
+                span.clone(),
+                "nothing to iterate over",
+            )
+            .with_hint("write `for x in list { ... }`, with filters after the generators: `for x in xs, x > 0 { x }`"),
             RemoteWithoutCall { span, module, name } => Diagnostic::error(
                 code,
                 format!("expected `(` after `{module}.{name}`"),

@@ -424,22 +424,39 @@ pub(crate) fn expr_parsers<'a>(
         is_generator
             .ignore_then(pattern.clone())
             .then_ignore(tk(Token::In))
-            .then(expr_b.clone())
+            .then(
+                tk(Token::LBrace)
+                    .not()
+                    .ignore_then(expr_b.clone())
+                    .labelled("the list or map to go through"),
+            )
             .map(|(p, x)| Qualifier::Gen(p, x)),
-        expr_b.clone().map(Qualifier::Filter),
+        // A `{` starts the body (after a trailing comma too), never a
+        // block as a filter.
+        tk(Token::LBrace)
+            .not()
+            .ignore_then(expr_b.clone())
+            .map(Qualifier::Filter),
     ))
     .boxed();
     let for_ = tk(Token::For)
         .ignore_then(
             qualifier
                 .separated_by(tk(Token::Comma))
-                .at_least(1)
                 .allow_trailing()
                 .collect::<Vec<_>>(),
         )
         .then_ignore(nl.clone())
         .then(block_b.clone())
-        .map_with(|(quals, body), e| Spanned::new(ExprKind::For(quals, body), sp(e.span())));
+        .map_with(|(quals, body), e| {
+            let span = sp(e.span());
+            if quals.is_empty() {
+                e.state().push(SyntaxError::ForWithoutQualifier {
+                    span: span.start..span.start + 3,
+                });
+            }
+            Spanned::new(ExprKind::For(quals, body), span)
+        });
 
     let block_expr = block_b.clone().map(|b| {
         let span = b.span.clone();
