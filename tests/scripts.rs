@@ -171,3 +171,38 @@ fn stdin_that_arrives_late() {
         .unwrap();
     assert_eq!(text(&out.stdout), "2 lines, 2 chars\n");
 }
+
+#[test]
+fn a_long_comprehension_yields_to_other_processes() {
+    // One scheduler thread. The spawned process runs one comprehension
+    // over a million elements with no call inside it; `main`, waiting
+    // meanwhile with a 10 ms timeout, must get the thread back long before
+    // the comprehension ends: each iteration's backward jump costs a
+    // reduction, so the loop is preempted like any other code.
+    let dir = scratch(
+        "yield",
+        "spin.reef",
+        r#"
+pub fn main() {
+  let me = self()
+  spawn(fn() {
+    let xs = lists.seq(1, 1000000)
+    me ! :ready
+    let ys = for x in xs, x > 0 { x }
+    me ! (:done, len(ys))
+  })
+  receive { :ready => nil }
+  receive {
+    (:done, _) => io.println("the comprehension ran to its end first")
+  } after 10 => io.println("main ran meanwhile")
+}
+"#,
+    );
+    let out = Command::new(bin())
+        .current_dir(&dir)
+        .args(["--schedulers", "1", "spin.reef"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "main ran meanwhile\n");
+}
