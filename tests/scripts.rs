@@ -62,7 +62,12 @@ fn a_file_runs_without_the_run_command() {
         "app.reef",
         "pub fn main(args) { io.inspect(args) }\n",
     );
-    let out = run_piped(&dir, &["app.reef", "a", "--flag", "two words"], &[], Duration::ZERO);
+    let out = run_piped(
+        &dir,
+        &["app.reef", "a", "--flag", "two words"],
+        &[],
+        Duration::ZERO,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "[\"a\", \"--flag\", \"two words\"]\n");
     // An existing file without the extension runs too; a word that is
@@ -153,10 +158,20 @@ fn stdin_through_a_pipe() {
 fn stdin_that_arrives_late() {
     let dir = scratch("late", "s.reef", STDIN_SCRIPT);
     let pieces: [&[u8]; 3] = [b"first\n", b"sec", b"ond\nthird\n"];
-    let out = run_piped(&dir, &["s.reef", "lines"], &pieces, Duration::from_millis(200));
+    let out = run_piped(
+        &dir,
+        &["s.reef", "lines"],
+        &pieces,
+        Duration::from_millis(200),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "[\"first\", \"second\", \"third\"]\n");
-    let out = run_piped(&dir, &["s.reef", "all"], &pieces, Duration::from_millis(100));
+    let out = run_piped(
+        &dir,
+        &["s.reef", "all"],
+        &pieces,
+        Duration::from_millis(100),
+    );
     assert_eq!(text(&out.stdout), "\"first\\nsecond\\nthird\\n\"\n");
     // The same through a shell pipeline, as a user would write it.
     let script = dir.join("s.reef");
@@ -205,4 +220,18 @@ pub fn main() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "main ran meanwhile\n");
+}
+
+#[test]
+fn the_new_syntax_in_the_repl() {
+    let out = run_piped(
+        &std::env::temp_dir(),
+        &[],
+        &[b"let k = 10\nfor x in [1, 2, 3], x != 2 { x * k + ?a }\ntry { :v } after { io.println(\"cleaned\") }\nbsl(1, 70)\n"],
+        Duration::ZERO,
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("[107, 127]"), "{stdout}");
+    assert!(stdout.contains("cleaned\n:v"), "{stdout}");
+    assert!(stdout.contains("1180591620717411303424"), "{stdout}");
 }

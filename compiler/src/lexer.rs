@@ -463,7 +463,8 @@ fn lex_char(src: &str, cx: &mut Lexed, q: usize) -> usize {
         }
         Some(c) => {
             let end = at + c.len_utf8();
-            cx.tokens.push((Token::Int(u32::from(c).to_string()), q..end));
+            cx.tokens
+                .push((Token::Int(u32::from(c).to_string()), q..end));
             end
         }
     }
@@ -833,7 +834,10 @@ mod tests {
         // Only at byte 0.
         let l = lex(" #!x");
         assert!(!l.errors.is_empty());
-        assert_eq!(toks("for x in xs"), vec![For, Ident("x".into()), In, Ident("xs".into())]);
+        assert_eq!(
+            toks("for x in xs"),
+            vec![For, Ident("x".into()), In, Ident("xs".into())]
+        );
     }
 
     #[test]

@@ -40,17 +40,29 @@ fn head(src: &str) -> (String, usize) {
 #[test]
 fn comprehension_heads() {
     assert_eq!(head("for x in xs { x }"), ("g".into(), 1));
-    assert_eq!(head("for x in xs, y in ys, x < y { (x, y) }"), ("ggf".into(), 1));
+    assert_eq!(
+        head("for x in xs, y in ys, x < y { (x, y) }"),
+        ("ggf".into(), 1)
+    );
     assert_eq!(head("for (k, v) in m, f(k) { v; k }"), ("gf".into(), 2));
     assert_eq!(head("for true { 1 }"), ("f".into(), 1));
     // Patterns with brackets, maps and pins; a filter calling a lambda.
-    assert_eq!(head("for #{:a => ^p} in ms, [h | _] in ls { h }"), ("gg".into(), 1));
-    assert_eq!(head("for x in xs, lists.any(x, fn(y) { y }) { x }"), ("gf".into(), 1));
+    assert_eq!(
+        head("for #{:a => ^p} in ms, [h | _] in ls { h }"),
+        ("gg".into(), 1)
+    );
+    assert_eq!(
+        head("for x in xs, lists.any(x, fn(y) { y }) { x }"),
+        ("gf".into(), 1)
+    );
     // Newlines after a comma and before the body; a trailing comma.
-    let (m, diags) = parse_module("fn f(xs, ys) {\n  for x in xs,\n    y in ys\n  {\n    x\n  }\n}\n");
+    let (m, diags) =
+        parse_module("fn f(xs, ys) {\n  for x in xs,\n    y in ys\n  {\n    x\n  }\n}\n");
     assert!(diags.is_empty(), "{diags:#?}");
     let Item::Fn(f) = &m.items[0];
-    assert!(matches!(&f.body.exprs[..], [e] if matches!(&e.node, ExprKind::For(q, _) if q.len() == 2)));
+    assert!(
+        matches!(&f.body.exprs[..], [e] if matches!(&e.node, ExprKind::For(q, _) if q.len() == 2))
+    );
     assert_eq!(head("for x in xs, { x }"), ("g".into(), 1));
     // The generator's expression is a whole expression.
     match first_expr("for x in a ++ b |> f() { x }").node {
@@ -77,9 +89,15 @@ fn try_forms() {
         other => panic!("{other:?}"),
     };
     assert_eq!(kind("try { a } catch { _ => b }"), "try/1");
-    assert_eq!(kind("try { a } catch { _ => b } after { c; d }"), "try/1+after/2");
+    assert_eq!(
+        kind("try { a } catch { _ => b } after { c; d }"),
+        "try/1+after/2"
+    );
     assert_eq!(kind("try { a } after { c }"), "after/1");
-    assert_eq!(kind("try {\n  a\n}\ncatch {\n  _ => b\n}\nafter {\n  c\n}"), "try/1+after/1");
+    assert_eq!(
+        kind("try {\n  a\n}\ncatch {\n  _ => b\n}\nafter {\n  c\n}"),
+        "try/1+after/1"
+    );
     let (_, diags) = parse_repl("try { a }");
     assert_eq!(diags.len(), 1);
 }
@@ -249,7 +267,9 @@ fn comprehension_code() {
     );
     // A filter that is not a comparison is tested for `true`, then
     // `false`; anything else raises (:bad_filter, v).
-    disasm("pub fn f(xs, p) { for x in xs, p(x) { x } }\n", expect![[r#"
+    disasm(
+        "pub fn f(xs, p) { for x in xs, p(x) { x } }\n",
+        expect![[r#"
         module t (t.reef)
 
         pub fn f/2 (F0) regs=8
@@ -284,7 +304,8 @@ fn comprehension_code() {
                   28  Move            dst=R3 src=R2
                   29  TailCallExt     base=R3 import=lists.reverse/1
                   30  FunctionClause  
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -280,8 +280,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
     const COMMANDS: [&str; 5] = ["run", "check", "disasm", "epmd", "help"];
-    !COMMANDS.contains(&word)
-        && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
+    !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
 fn os_to_string(s: OsString) -> Result<String, lexopt::Error> {

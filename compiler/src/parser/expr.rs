@@ -5,8 +5,7 @@
 use super::common::*;
 use super::operators::{binary, operators};
 use crate::ast::{
-    After, Arm, BinOp, Block, Expr, ExprKind, InterpPart, LambdaClause, Pattern, Qualifier,
-    Spanned,
+    After, Arm, BinOp, Block, Expr, ExprKind, InterpPart, LambdaClause, Pattern, Qualifier, Spanned,
 };
 use crate::diagnostics::syntax::SyntaxError;
 use crate::lexer::Token;
