@@ -261,8 +261,9 @@ fn comprehension_code() {
                       33  MakeTuple       dst=R4 start=R4 count=2
                       34  Raise           class=0 reason=R4
                       35  Move            dst=R2 src=R1
-                      36  TailCallExt     base=R2 import=lists.reverse/1
-                      37  FunctionClause  
+                      36  LoadNil         dst=R1
+                      37  TailCallExt     base=R2 import=lists.reverse/1
+                      38  FunctionClause  
         "#]],
     );
     // A filter that is not a comparison is tested for `true`, then
@@ -270,41 +271,42 @@ fn comprehension_code() {
     disasm(
         "pub fn f(xs, p) { for x in xs, p(x) { x } }\n",
         expect![[r#"
-        module t (t.reef)
+            module t (t.reef)
 
-        pub fn f/2 (F0) regs=8
-             L1    0  LoadNil         dst=R2
-                   1  Move            dst=R3 src=R0
-                   2  TestMap         src=R3 fail=@6
-                   3  Move            dst=R4 src=R3
-                   4  CallExt         base=R4 import=maps.to_list/1
-                   5  Move            dst=R3 src=R4
-                   6  TestCons        src=R3 fail=@22
-                   7  GetHead         dst=R4 src=R3
-                   8  GetTail         dst=R3 src=R3
-                   9  Move            dst=R5 src=R1
-                  10  Move            dst=R6 src=R4
-                  11  CallFun         base=R5 argc=1
-                  12  TestEqAtom      src=R5 atom=:true fail=@15
-                  13  MakeCons        dst=R2 head=R4 tail=R2
-                  14  Jump            target=@21
-                  15  TestEqAtom      src=R5 atom=:false fail=@17
-                  16  Jump            target=@21
-                  17  LoadAtom        dst=R6 atom=:bad_filter
-                  18  Move            dst=R7 src=R5
-                  19  MakeTuple       dst=R6 start=R6 count=2
-                  20  Raise           class=0 reason=R6
-                  21  Jump            target=@6
-                  22  TestNil         src=R3 fail=@24
-                  23  Jump            target=@28
-                  24  LoadAtom        dst=R5 atom=:bad_generator
-                  25  Move            dst=R6 src=R3
-                  26  MakeTuple       dst=R5 start=R5 count=2
-                  27  Raise           class=0 reason=R5
-                  28  Move            dst=R3 src=R2
-                  29  TailCallExt     base=R3 import=lists.reverse/1
-                  30  FunctionClause  
-    "#]],
+            pub fn f/2 (F0) regs=8
+                 L1    0  LoadNil         dst=R2
+                       1  Move            dst=R3 src=R0
+                       2  TestMap         src=R3 fail=@6
+                       3  Move            dst=R4 src=R3
+                       4  CallExt         base=R4 import=maps.to_list/1
+                       5  Move            dst=R3 src=R4
+                       6  TestCons        src=R3 fail=@22
+                       7  GetHead         dst=R4 src=R3
+                       8  GetTail         dst=R3 src=R3
+                       9  Move            dst=R5 src=R1
+                      10  Move            dst=R6 src=R4
+                      11  CallFun         base=R5 argc=1
+                      12  TestEqAtom      src=R5 atom=:true fail=@15
+                      13  MakeCons        dst=R2 head=R4 tail=R2
+                      14  Jump            target=@21
+                      15  TestEqAtom      src=R5 atom=:false fail=@17
+                      16  Jump            target=@21
+                      17  LoadAtom        dst=R6 atom=:bad_filter
+                      18  Move            dst=R7 src=R5
+                      19  MakeTuple       dst=R6 start=R6 count=2
+                      20  Raise           class=0 reason=R6
+                      21  Jump            target=@6
+                      22  TestNil         src=R3 fail=@24
+                      23  Jump            target=@28
+                      24  LoadAtom        dst=R5 atom=:bad_generator
+                      25  Move            dst=R6 src=R3
+                      26  MakeTuple       dst=R5 start=R5 count=2
+                      27  Raise           class=0 reason=R5
+                      28  Move            dst=R3 src=R2
+                      29  LoadNil         dst=R2
+                      30  TailCallExt     base=R3 import=lists.reverse/1
+                      31  FunctionClause  
+        "#]],
     );
 }
 

@@ -33,6 +33,9 @@ impl FnBuilder<'_, '_> {
             dst: base,
             src: acc,
         });
+        // The accumulator's register is dead from here on, but would keep
+        // the whole unreversed list alive until something overwrites it.
+        self.emit(Instr::LoadNil { dst: acc });
         match dst {
             None => self.emit(Instr::TailCallExt {
                 base,
