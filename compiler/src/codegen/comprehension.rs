@@ -13,12 +13,42 @@
 //! `(:bad_generator, v)`; a filter that is neither `true` nor `false`
 //! raises `(:bad_filter, v)`. A map is walked as its `(key, value)` pairs
 //! in key order (`maps.to_list`).
+//!
+//! The qualifiers are compiled in one pass, not by recursion (a head may
+//! have any number of them): each generator opens a loop that stays open
+//! until the body is emitted, each filter jumps to the innermost open
+//! loop's "next element", and the loops are closed innermost first. The
+//! rare paths of a filter that is not a comparison (`false`, or not a
+//! boolean) are placed after all the loops.
 
 use reef_bytecode::opcodes::Reg;
 use reef_bytecode::Instr;
 
-use super::function::FnBuilder;
+use super::function::{FnBuilder, LabelId, Mark};
 use crate::ast::*;
+
+/// A generator's loop, open while the qualifiers after it are compiled.
+struct Loop {
+    /// Scope before the generator: restored when the loop closes.
+    mark: Mark,
+    /// The cursor register (the rest of the list).
+    cursor: Reg,
+    top: LabelId,
+    /// The next element: where a rejected or finished element goes.
+    next: LabelId,
+    /// The list ran out.
+    end: LabelId,
+    offset: usize,
+}
+
+/// The out-of-line part of a filter that is not a comparison: reached
+/// when its value (in `value`) is not `true`.
+struct FilterStub {
+    label: LabelId,
+    value: Reg,
+    next: LabelId,
+    offset: usize,
+}
 
 impl FnBuilder<'_, '_> {
     /// A comprehension into `dst`, or returned when `dst` is `None`.
@@ -26,7 +56,36 @@ impl FnBuilder<'_, '_> {
         let mark = self.mark();
         let acc = self.alloc();
         self.emit(Instr::LoadNil { dst: acc });
-        self.qualifiers(quals, body, acc);
+        let done = self.label();
+        let mut loops: Vec<Loop> = Vec::new();
+        let mut stubs: Vec<FilterStub> = Vec::new();
+        for q in quals {
+            let next = loops.last().map_or(done, |l| l.next);
+            match q {
+                Qualifier::Gen(p, x) => {
+                    let l = self.open_loop(p, x);
+                    loops.push(l);
+                }
+                Qualifier::Filter(f) => {
+                    if let Some(stub) = self.filter(f, next) {
+                        stubs.push(stub);
+                    }
+                }
+            }
+        }
+        self.body(body, acc);
+        while let Some(l) = loops.pop() {
+            self.close_loop(l);
+        }
+        let after = self.label();
+        if !stubs.is_empty() {
+            self.emit(Instr::Jump { target: after });
+        }
+        for stub in stubs {
+            self.filter_stub(stub);
+        }
+        self.place(done);
+        self.place(after);
         let reverse = self.mb.import("lists", "reverse", 1);
         let base = self.alloc();
         self.emit(Instr::Move {
@@ -52,130 +111,163 @@ impl FnBuilder<'_, '_> {
         self.restore(mark);
     }
 
-    /// The qualifiers from the first of `quals` on, then the body. Each
-    /// part falls through to the code after it once it is done (with all
-    /// its elements, or with a rejected one).
-    fn qualifiers(&mut self, quals: &[Qualifier], body: &Block, acc: Reg) {
-        let Some((first, rest)) = quals.split_first() else {
-            let mark = self.mark();
-            let v = match &body.exprs[..] {
-                // A plain expression needs no register of its own (a
-                // variable is consed from where it is).
-                [e] if !matches!(e.node, ExprKind::Let(..)) => self.expr_reg(e),
-                _ => {
-                    let v = self.alloc();
-                    self.block_to(body, v);
-                    v
-                }
-            };
-            self.emit(Instr::MakeCons {
-                dst: acc,
-                head: v,
-                tail: acc,
-            });
-            self.restore(mark);
-            return;
+    /// The body's value consed onto the accumulator.
+    fn body(&mut self, body: &Block, acc: Reg) {
+        let mark = self.mark();
+        let v = match &body.exprs[..] {
+            // A plain expression needs no register of its own (a
+            // variable is consed from where it is).
+            [e] if !matches!(e.node, ExprKind::Let(..)) => self.expr_reg(e),
+            _ => {
+                let v = self.alloc();
+                self.block_to(body, v);
+                v
+            }
         };
-        match first {
-            Qualifier::Gen(p, x) => self.generator(p, x, rest, body, acc),
-            Qualifier::Filter(f) => self.filter(f, rest, body, acc),
-        }
+        self.emit(Instr::MakeCons {
+            dst: acc,
+            head: v,
+            tail: acc,
+        });
+        self.restore(mark);
     }
 
-    fn generator(&mut self, p: &Pattern, x: &Expr, rest: &[Qualifier], body: &Block, acc: Reg) {
+    /// Evaluates the generator's list (a map becomes its pairs), then
+    /// starts its loop: the next element is matched against the pattern,
+    /// whose names stay bound until the loop closes.
+    fn open_loop(&mut self, p: &Pattern, x: &Expr) -> Loop {
         let mark = self.mark();
         self.at(x.span.start);
         // The cursor: a register of its own, since it is overwritten with
         // each tail (never a variable's register).
-        let g = self.alloc();
-        self.expr_to(x, g);
+        let cursor = self.alloc();
+        self.expr_to(x, cursor);
         let walk = self.label();
-        self.emit(Instr::TestMap { src: g, fail: walk });
+        self.emit(Instr::TestMap {
+            src: cursor,
+            fail: walk,
+        });
         let base = self.alloc();
         let to_list = self.mb.import("maps", "to_list", 1);
-        self.emit(Instr::Move { dst: base, src: g });
+        self.emit(Instr::Move {
+            dst: base,
+            src: cursor,
+        });
         self.emit(Instr::CallExt {
             base,
             import: to_list,
         });
-        self.emit(Instr::Move { dst: g, src: base });
+        self.emit(Instr::Move {
+            dst: cursor,
+            src: base,
+        });
         self.top = base;
         self.place(walk);
         let h = self.alloc();
-        let top_loop = self.label();
-        let end = self.label();
-        let skip = self.label();
-        self.place(top_loop);
-        self.emit(Instr::TestCons { src: g, fail: end });
-        self.emit(Instr::GetHead { dst: h, src: g });
-        self.emit(Instr::GetTail { dst: g, src: g });
-        let inner = self.mark();
+        let l = Loop {
+            mark,
+            cursor,
+            top: self.label(),
+            next: self.label(),
+            end: self.label(),
+            offset: x.span.start,
+        };
+        self.place(l.top);
+        self.emit(Instr::TestCons {
+            src: cursor,
+            fail: l.end,
+        });
+        self.emit(Instr::GetHead {
+            dst: h,
+            src: cursor,
+        });
+        self.emit(Instr::GetTail {
+            dst: cursor,
+            src: cursor,
+        });
         self.at(p.span.start);
         let mut bound = super::pattern::Bound::new();
-        self.pattern(p, h, skip, &mut bound);
-        self.qualifiers(rest, body, acc);
-        self.restore(inner);
-        self.place(skip);
-        self.emit(Instr::Jump { target: top_loop });
-        // The list ran out: `[]` is the normal end, anything else an
-        // improper list (or not a list at all).
-        self.place(end);
-        let bad = self.label();
-        let out = self.label();
-        self.emit(Instr::TestNil { src: g, fail: bad });
-        self.emit(Instr::Jump { target: out });
-        self.place(bad);
-        self.at(x.span.start);
-        self.raise_pair("bad_generator", g);
-        self.place(out);
-        self.restore(mark);
+        self.pattern(p, h, l.next, &mut bound);
+        l
     }
 
-    fn filter(&mut self, f: &Expr, rest: &[Qualifier], body: &Block, acc: Reg) {
-        let mark = self.mark();
-        let out = self.label();
-        self.at(f.span.start);
-        // Comparisons (joined by `and`) are always booleans: test them
-        // directly.
-        if self.test_cond(f, out) {
-            self.restore(mark);
-            self.qualifiers(rest, body, acc);
-            self.place(out);
-            return;
-        }
-        let r = self.alloc();
-        self.expr_to(f, r);
-        let not_true = self.label();
-        let t = self.mb.atom("true");
-        self.emit(Instr::TestEqAtom {
-            src: r,
-            atom: t,
-            fail: not_true,
-        });
-        self.qualifiers(rest, body, acc);
-        self.emit(Instr::Jump { target: out });
-        self.place(not_true);
+    /// Ends a generator's loop: the next element, then the end of the
+    /// list (`[]`, or `(:bad_generator, tail)`).
+    fn close_loop(&mut self, l: Loop) {
+        self.restore(l.mark);
+        self.place(l.next);
+        self.emit(Instr::Jump { target: l.top });
+        self.place(l.end);
         let bad = self.label();
-        let fa = self.mb.atom("false");
-        self.emit(Instr::TestEqAtom {
-            src: r,
-            atom: fa,
+        let out = self.label();
+        self.emit(Instr::TestNil {
+            src: l.cursor,
             fail: bad,
         });
         self.emit(Instr::Jump { target: out });
         self.place(bad);
-        self.at(f.span.start);
-        self.raise_pair("bad_filter", r);
+        self.at(l.offset);
+        self.raise_pair("bad_generator", l.cursor);
         self.place(out);
-        self.restore(mark);
     }
+
+    /// A filter: goes on when it is `true`, else to `next`. Comparisons
+    /// (joined by `and`) are always booleans and branch directly; any
+    /// other value is tested for `true` here, and the rest is out of line
+    /// (the returned stub).
+    fn filter(&mut self, f: &Expr, next: LabelId) -> Option<FilterStub> {
+        self.at(f.span.start);
+        let top = self.top;
+        if self.test_cond(f, next) {
+            self.top = top;
+            return None;
+        }
+        // The value stays in its register until the stub has tested it
+        // (nothing runs in between).
+        let value = self.alloc();
+        self.expr_to(f, value);
+        let label = self.label();
+        let t = self.mb.atom("true");
+        self.emit(Instr::TestEqAtom {
+            src: value,
+            atom: t,
+            fail: label,
+        });
+        self.top = top;
+        Some(FilterStub {
+            label,
+            value,
+            next,
+            offset: f.span.start,
+        })
+    }
+
+    /// `false` goes to the next element; anything else is
+    /// `(:bad_filter, value)`.
+    fn filter_stub(&mut self, stub: FilterStub) {
+        self.place(stub.label);
+        let bad = self.label();
+        let fa = self.mb.atom("false");
+        self.emit(Instr::TestEqAtom {
+            src: stub.value,
+            atom: fa,
+            fail: bad,
+        });
+        self.emit(Instr::Jump { target: stub.next });
+        self.place(bad);
+        self.at(stub.offset);
+        self.raise_pair("bad_filter", stub.value);
+    }
+
     /// Raises the error `(:tag, R[v])`.
     fn raise_pair(&mut self, tag: &str, v: Reg) {
         let top = self.top;
         let t = self.alloc_n(2);
         let atom = self.mb.atom(tag);
-        self.emit(Instr::LoadAtom { dst: t, atom });
+        // `v` may be one of the two registers (they are free by now):
+        // read it before the tag is written.
         self.emit(Instr::Move { dst: t + 1, src: v });
+        self.emit(Instr::LoadAtom { dst: t, atom });
         self.emit(Instr::MakeTuple {
             dst: t,
             start: t,
