@@ -802,46 +802,6 @@ mod tests {
     }
 
     #[test]
-    fn characters() {
-        use Token::*;
-        let ints = |v: &[u32]| v.iter().map(|c| Int(c.to_string())).collect::<Vec<_>>();
-        assert_eq!(
-            toks(r#"?a ?\n ?\t ?\\ ?\s ?é ?😀 ?\u{1F600} ?\" ??"#),
-            ints(&[97, 10, 9, 92, 32, 233, 0x1F600, 0x1F600, 34, 63])
-        );
-        // Spans cover the whole literal.
-        let l = lex("?\\n+?é");
-        assert_eq!(l.tokens[0].1, 0..3);
-        assert_eq!(l.tokens[2].1, 4..7);
-        for src in ["?", "x = ? ", "?\n"] {
-            let l = lex(src);
-            assert!(
-                matches!(l.errors[..], [SyntaxError::BadChar { .. }]),
-                "{src}: {:?}",
-                l.errors
-            );
-        }
-        let l = lex(r"?\q");
-        assert!(matches!(l.errors[..], [SyntaxError::BadEscape { .. }]));
-    }
-
-    #[test]
-    fn shebang_line_is_skipped() {
-        use Token::*;
-        let l = lex("#!/usr/bin/env reef\nfn");
-        assert!(l.errors.is_empty());
-        assert_eq!(l.tokens, vec![(Newline, 19..20), (Fn, 20..22)]);
-        // Only at byte 0: elsewhere `#!` is two tokens (which no grammar
-        // rule accepts).
-        assert_eq!(toks(" #!x"), vec![Hash, Bang, Ident("x".into())]);
-        assert_eq!(toks("x\n#!y")[2..], [Hash, Bang, Ident("y".into())]);
-        assert_eq!(
-            toks("for x in xs"),
-            vec![For, Ident("x".into()), In, Ident("xs".into())]
-        );
-    }
-
-    #[test]
     fn deep_string_nesting_is_refused() {
         let src = "\"#{".repeat(10_000);
         let l = lex(&src);
