@@ -121,10 +121,28 @@ pub enum ExprKind {
     Receive(Vec<Arm>, Option<After>),
     /// `try { body } catch { (class, reason) => handler, ... }`
     Try(Block, Vec<Arm>),
+    /// `try { ... } catch { ... } after { cleanup }`, or without `catch`:
+    /// the protected expression (a `Try`, or the body as a `Block`) and
+    /// the cleanup, which runs however the protected part ends.
+    TryAfter(Box<Expr>, Block),
+    /// `for x in xs, y in ys, x < y { (x, y) }`: a list comprehension, its
+    /// generators and filters in order, and the body.
+    For(Vec<Qualifier>, Block),
     /// A placeholder the parser leaves where it recovered from a syntax
     /// error; the compiler never sees it because a file with syntax errors
     /// is not compiled.
     Error,
+}
+
+/// One comma-separated part of a comprehension's head.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Qualifier {
+    /// `pattern in expr`: each element of a list (or each `(key, value)`
+    /// pair of a map, in key order); an element that does not match is
+    /// skipped.
+    Gen(Pattern, Expr),
+    /// Any other expression: it must be `true` for the body to run.
+    Filter(Expr),
 }
 
 #[derive(Debug, Clone, PartialEq)]

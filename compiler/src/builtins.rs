@@ -28,6 +28,13 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("abs", 1),
     ("min", 2),
     ("max", 2),
+    // bits (integers of any size, two's complement)
+    ("band", 2),
+    ("bor", 2),
+    ("bxor", 2),
+    ("bnot", 1),
+    ("bsl", 2),
+    ("bsr", 2),
     // conversions
     ("inspect", 1),
     ("to_string", 1),
@@ -97,6 +104,12 @@ pub const GUARD_SAFE: &[&str] = &[
     "abs",
     "min",
     "max",
+    "band",
+    "bor",
+    "bxor",
+    "bnot",
+    "bsl",
+    "bsr",
     "self",
     "node",
 ];

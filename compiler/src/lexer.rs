@@ -67,6 +67,10 @@ pub enum Token {
     /// Raw `:"`: never leaves the lexer.
     #[token(":\"")]
     AtomQuote,
+    /// Raw `?`: never leaves the lexer (`?a` becomes an [`Token::Int`], the
+    /// code point, scanned by hand in [`lex_char`]).
+    #[token("?")]
+    Question,
 
     // ---- keywords ----
     #[token("fn")]
@@ -83,6 +87,10 @@ pub enum Token {
     After,
     #[token("try")]
     Try,
+    #[token("for")]
+    For,
+    #[token("in")]
+    In,
     #[token("catch")]
     Catch,
     #[token("if")]
@@ -246,6 +254,8 @@ impl Token {
             Receive => "receive",
             After => "after",
             Try => "try",
+            For => "for",
+            In => "in",
             Catch => "catch",
             If => "if",
             Else => "else",
@@ -294,6 +304,7 @@ impl Token {
             InterpClose => "}",
             Quote | StrStart | StrEnd => "\"",
             AtomQuote => ":\"",
+            Question => "?",
             Newline => "\\n",
             Int(_) | Float(_) | Atom(_) | Ident(_) | Str(_) | StrPart(_) | Error | BadNumber
             | Uppercase => "?",
@@ -345,8 +356,18 @@ pub fn lex(src: &str) -> Lexed {
         tokens: Vec::with_capacity(src.len() / 2 + 16),
         ..Lexed::default()
     };
-    lex_code(src, &mut cx, 0, false, 0);
+    lex_code(src, &mut cx, shebang_len(src), false, 0);
     cx
+}
+
+/// A first line `#!...` (a script's interpreter line) is skipped: only at
+/// byte 0, and only the line itself, so spans and line numbers stay right.
+fn shebang_len(src: &str) -> usize {
+    if src.starts_with("#!") {
+        src.find('\n').unwrap_or(src.len())
+    } else {
+        0
+    }
 }
 
 /// Lexes code from `start`. In an interpolation (`interp`), stops at the
@@ -365,6 +386,10 @@ fn lex_code(src: &str, cx: &mut Lexed, start: usize, interp: bool, depth: usize)
             }
             Ok(Token::AtomQuote) => {
                 let end = lex_quoted_atom(src, cx, span.start);
+                lexer.bump(end - span.end);
+            }
+            Ok(Token::Question) => {
+                let end = lex_char(src, cx, span.start);
                 lexer.bump(end - span.end);
             }
             Ok(tok @ (Token::LBrace | Token::HashBrace)) if interp => {
@@ -401,6 +426,48 @@ fn lex_code(src: &str, cx: &mut Lexed, start: usize, interp: bool, depth: usize)
         }
     }
     None
+}
+
+/// Scans a character literal `?c` whose `?` is at `q` (Erlang's `$c`):
+/// pushes the code point as an [`Token::Int`] and returns the position after
+/// it. The escapes are those of strings, plus Erlang's `\s` (a space). A
+/// `?` with nothing after it, or with white space after it, is an error
+/// (`?\s` spells a space).
+fn lex_char(src: &str, cx: &mut Lexed, q: usize) -> usize {
+    let at = q + 1;
+    match src[at..].chars().next() {
+        None | Some(' ' | '\t' | '\n' | '\r' | '\x0c') => {
+            cx.errors.push(SyntaxError::BadChar { span: q..at });
+            cx.tokens.push((Token::Error, q..at));
+            at
+        }
+        Some('\\') if src[at + 1..].starts_with('s') => {
+            cx.tokens.push((Token::Int("32".into()), q..at + 2));
+            at + 2
+        }
+        Some('\\') => {
+            let errors = cx.errors.len();
+            let (ch, end) = escape(src, cx, at);
+            let tok = match ch {
+                Some(c) => Token::Int(u32::from(c).to_string()),
+                None => {
+                    if cx.errors.len() == errors {
+                        // `?\` at the end of the input.
+                        cx.errors.push(SyntaxError::BadChar { span: q..end });
+                    }
+                    Token::Error
+                }
+            };
+            cx.tokens.push((tok, q..end));
+            end
+        }
+        Some(c) => {
+            let end = at + c.len_utf8();
+            cx.tokens
+                .push((Token::Int(u32::from(c).to_string()), q..end));
+            end
+        }
+    }
 }
 
 /// Decodes one escape sequence starting at the backslash at `i`. Returns the

@@ -625,7 +625,31 @@ impl Resolver<'_> {
                 self.block(body);
                 arms.iter().for_each(|a| self.arm(a));
             }
+            ExprKind::TryAfter(inner, cleanup) => {
+                self.expr(inner);
+                self.block(cleanup);
+            }
+            ExprKind::For(quals, body) => self.comprehension(quals, body),
         }
+    }
+
+    /// A comprehension is one scope: each generator's expression sees the
+    /// names bound before it, then its pattern binds; filters and the body
+    /// see everything bound so far; nothing leaks out (unused names are
+    /// warned about when the scope ends).
+    fn comprehension(&mut self, quals: &[Qualifier], body: &Block) {
+        self.scope(|r| {
+            for q in quals {
+                match q {
+                    Qualifier::Gen(p, x) => {
+                        r.expr(x);
+                        r.pattern(p, &mut HashSet::new());
+                    }
+                    Qualifier::Filter(f) => r.expr(f),
+                }
+            }
+            r.block(body);
+        });
     }
 }
 

@@ -181,6 +181,20 @@ fn ex(e: &Expr) -> String {
                     .collect::<String>()
             )
         }
+        ExprKind::TryAfter(inner, cleanup) => {
+            format!("(try-after {} {})", ex(inner), block(cleanup))
+        }
+        ExprKind::For(quals, body) => format!(
+            "(for{} {})",
+            quals
+                .iter()
+                .map(|q| match q {
+                    Qualifier::Gen(p, x) => format!(" (in {} {})", pat(p), ex(x)),
+                    Qualifier::Filter(f) => format!(" {}", ex(f)),
+                })
+                .collect::<String>(),
+            block(body)
+        ),
         ExprKind::Error => "<error>".into(),
     }
 }

@@ -56,6 +56,7 @@ reef: the Reef language
 Usage:
   reef                          start the REPL
   reef run FILE.reef [ARGS...]  run FILE's main(args) (or main())
+  reef FILE.reef [ARGS...]      the same (also through a `#!/usr/bin/env reef` line)
   reef check FILE.reef          report every error and warning in FILE
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
@@ -210,7 +211,24 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 let flag = flag.to_string();
                 node.set(&flag, &mut parser)?
             }
-            Value(v) if command.is_none() => command = Some(v.string()?),
+            Value(v) if command.is_none() => {
+                let name = v.string()?;
+                if name == "help" {
+                    out!("{HELP}");
+                    return Ok(None);
+                }
+                if is_script(&name) {
+                    // `reef app.reef ARGS...` (and a `#!/usr/bin/env reef`
+                    // line) is `reef run app.reef ARGS...`.
+                    command = Some("run".into());
+                    file = Some(name.into());
+                    for rest in parser.raw_args()? {
+                        args.push(os_to_string(rest)?);
+                    }
+                } else {
+                    command = Some(name);
+                }
+            }
             Value(v) if file.is_none() => {
                 file = Some(v.into());
                 if command.as_deref() == Some("run") {
@@ -256,6 +274,13 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         node,
         command,
     }))
+}
+
+/// Is the first word a file to run rather than a command? It is when it
+/// names no command and ends in `.reef` or is an existing file.
+fn is_script(word: &str) -> bool {
+    const COMMANDS: [&str; 5] = ["run", "check", "disasm", "epmd", "help"];
+    !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
 fn os_to_string(s: OsString) -> Result<String, lexopt::Error> {

@@ -235,6 +235,8 @@ impl FnBuilder<'_, '_> {
             ExprKind::Case(x, arms) => self.case(x, arms, Some(dst)),
             ExprKind::Receive(arms, after) => self.receive(arms, after.as_ref(), Some(dst)),
             ExprKind::Try(body, arms) => self.try_(body, arms, dst),
+            ExprKind::TryAfter(inner, cleanup) => self.try_after(inner, cleanup, dst),
+            ExprKind::For(quals, body) => self.comprehension(quals, body, Some(dst)),
             ExprKind::Error => self.load_atom(dst, "nil"),
         }
         self.top = top;
@@ -251,6 +253,7 @@ impl FnBuilder<'_, '_> {
             ExprKind::Case(x, arms) => self.case(x, arms, None),
             ExprKind::Receive(arms, after) => self.receive(arms, after.as_ref(), None),
             ExprKind::Let(..) => self.stmt(e, None),
+            ExprKind::For(quals, body) => self.comprehension(quals, body, None),
             _ => {
                 let top = self.top;
                 let r = self.expr_reg(e);
@@ -735,7 +738,7 @@ impl FnBuilder<'_, '_> {
     }
 
     /// An arm body may be a `let` (its names are scoped to the arm).
-    fn arm_body(&mut self, body: &Expr, dst: Option<Reg>) {
+    pub(super) fn arm_body(&mut self, body: &Expr, dst: Option<Reg>) {
         match &body.node {
             ExprKind::Let(..) => self.stmt(body, dst),
             _ => self.expr_dst(body, dst),
@@ -748,52 +751,6 @@ impl FnBuilder<'_, '_> {
         let end = self.label();
         self.arms(arms, s, dst, end, None);
         self.emit(Instr::CaseClause { src: s });
-        self.place(end);
-        self.top = top;
-    }
-
-    fn try_(&mut self, body: &Block, arms: &[Arm], dst: Reg) {
-        let top = self.top;
-        let c = self.alloc_n(3);
-        let handler = self.label();
-        let end = self.label();
-        self.at(body.span.start);
-        self.emit(Instr::TryBegin { dst: c, handler });
-        self.block_to(body, dst);
-        self.emit(Instr::TryEnd {});
-        self.emit(Instr::Jump { target: end });
-        self.place(handler);
-        let mut next = self.label();
-        for arm in arms {
-            let mark = self.mark();
-            self.at(arm.span.start);
-            let mut bound = super::pattern::Bound::new();
-            match &arm.pattern.node {
-                PatternKind::Tuple(ps) if ps.len() == 2 || ps.len() == 3 => {
-                    for (i, p) in ps.iter().enumerate() {
-                        self.pattern(p, c + i as Reg, next, &mut bound);
-                    }
-                }
-                _ => {
-                    let t = self.alloc();
-                    self.emit(Instr::MakeTuple {
-                        dst: t,
-                        start: c,
-                        count: 2,
-                    });
-                    self.pattern(&arm.pattern, t, next, &mut bound);
-                }
-            }
-            if let Some(g) = &arm.guard {
-                self.guard(g, next);
-            }
-            self.arm_body(&arm.body, Some(dst));
-            self.emit(Instr::Jump { target: end });
-            self.restore(mark);
-            self.place(next);
-            next = self.label();
-        }
-        self.emit(Instr::Reraise { src: c });
         self.place(end);
         self.top = top;
     }

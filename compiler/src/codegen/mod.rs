@@ -4,11 +4,13 @@
 //! [`function::FnBuilder`]. Lambdas are queued and compiled after the
 //! function that creates them, each as a function of its own.
 
+mod comprehension;
 mod cond;
 mod expr;
 mod function;
 mod pattern;
 mod receive;
+mod try_after;
 
 use std::collections::HashMap;
 

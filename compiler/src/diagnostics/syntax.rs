@@ -79,6 +79,10 @@ pub enum SyntaxError {
     /// ...) after a line that was a complete expression: the newline ended
     /// that expression, so the operator has no left operand.
     LineStartsWithOperator { span: Span, op: &'static str },
+    /// E0130: `?` with no character after it.
+    BadChar { span: Span },
+    /// E0131: `for { ... }` without a generator or filter.
+    ForWithoutQualifier { span: Span },
 }
 
 /// Joins descriptions as "a", "a or b", "a, b or c".
@@ -118,6 +122,8 @@ impl SyntaxError {
             RemoteWithoutCall { .. } => "E0120",
             AssignWithoutLet { .. } => "E0121",
             LineStartsWithOperator { .. } => "E0123",
+            BadChar { .. } => "E0130",
+            ForWithoutQualifier { .. } => "E0131",
         }
     }
 
@@ -135,6 +141,8 @@ impl SyntaxError {
             | UnexpectedCloser { span, .. }
             | ArrowInArm { span }
             | AssignWithoutLet { span }
+            | BadChar { span }
+            | ForWithoutQualifier { span }
             | AssignInGuard { span }
             | NestingTooDeep { span, .. }
             | ChainTooLong { span, .. }
@@ -352,6 +360,20 @@ impl SyntaxError {
                 "`=` only binds in `let`, arms and function heads",
             )
             .with_hint("bind a name with `let x = value`; compare values with `==`"),
+            BadChar { span } => Diagnostic::error(
+                code,
+                "`?` must be followed by a character",
+                span.clone(),
+                "no character after `?`",
+            )
+            .with_hint("`?a` is the code point of `a`; write `?\\s` for a space, `?\\n` for a newline"),
+            ForWithoutQualifier { span } => Diagnostic::error(
+                code,
+                "a `for` needs a generator before its body",
+                span.clone(),
+                "nothing to iterate over",
+            )
+            .with_hint("write `for x in list { ... }`, with filters after the generators: `for x in xs, x > 0 { x }`"),
             RemoteWithoutCall { span, module, name } => Diagnostic::error(
                 code,
                 format!("expected `(` after `{module}.{name}`"),

@@ -5,7 +5,7 @@
 use super::common::*;
 use super::operators::{binary, operators};
 use crate::ast::{
-    After, Arm, BinOp, Block, Expr, ExprKind, InterpPart, LambdaClause, Pattern, Spanned,
+    After, Arm, BinOp, Block, Expr, ExprKind, InterpPart, LambdaClause, Pattern, Qualifier, Spanned,
 };
 use crate::diagnostics::syntax::SyntaxError;
 use crate::lexer::Token;
@@ -383,11 +383,79 @@ pub(crate) fn expr_parsers<'a>(
         .then(after.or_not())
         .map_with(|(arms, after), e| Spanned::new(ExprKind::Receive(arms, after), sp(e.span())));
 
+    // `try { } catch { }`, `try { } catch { } after { }`, `try { } after { }`
+    let cleanup = tk(Token::After).ignore_then(block_b.clone()).boxed();
     let try_ = tk(Token::Try)
         .ignore_then(block_b.clone())
-        .then_ignore(tk(Token::Catch))
-        .then(arms)
-        .map_with(|(body, arms), e| Spanned::new(ExprKind::Try(body, arms), sp(e.span())));
+        .then(choice((
+            tk(Token::Catch)
+                .ignore_then(arms)
+                .then(cleanup.clone().or_not())
+                .map(|(arms, after)| (Some(arms), after)),
+            cleanup.map(|after| (None, Some(after))),
+        )))
+        .map_with(|(body, (arms, after)), e| {
+            let span = sp(e.span());
+            let inner = match arms {
+                Some(arms) => {
+                    let end = arms.last().map_or(body.span.end, |a| a.span.end);
+                    Spanned::new(ExprKind::Try(body, arms), span.start..end)
+                }
+                None => {
+                    let s = body.span.clone();
+                    Spanned::new(ExprKind::Block(body), s)
+                }
+            };
+            match after {
+                Some(after) => Spanned::new(ExprKind::TryAfter(Box::new(inner), after), span),
+                None => Spanned::new(inner.node, span),
+            }
+        });
+
+    // `for pattern in xs, filter, ... { body }`: a qualifier is a generator
+    // when an `in` comes before the next `,` or `{` at its own level.
+    let is_generator = token_tree()
+        .and_is(one_of([Token::In, Token::Comma, Token::LBrace]).not())
+        .repeated()
+        .then(tk(Token::In))
+        .rewind();
+    let qualifier = choice((
+        is_generator
+            .ignore_then(pattern.clone())
+            .then_ignore(tk(Token::In))
+            .then(
+                tk(Token::LBrace)
+                    .not()
+                    .ignore_then(expr_b.clone())
+                    .labelled("the list or map to go through"),
+            )
+            .map(|(p, x)| Qualifier::Gen(p, x)),
+        // A `{` starts the body (after a trailing comma too), never a
+        // block as a filter.
+        tk(Token::LBrace)
+            .not()
+            .ignore_then(expr_b.clone())
+            .map(Qualifier::Filter),
+    ))
+    .boxed();
+    let for_ = tk(Token::For)
+        .ignore_then(
+            qualifier
+                .separated_by(tk(Token::Comma))
+                .allow_trailing()
+                .collect::<Vec<_>>(),
+        )
+        .then_ignore(nl.clone())
+        .then(block_b.clone())
+        .map_with(|(quals, body), e| {
+            let span = sp(e.span());
+            if quals.is_empty() {
+                e.state().push(SyntaxError::ForWithoutQualifier {
+                    span: span.start..span.start + 3,
+                });
+            }
+            Spanned::new(ExprKind::For(quals, body), span)
+        });
 
     let block_expr = block_b.clone().map(|b| {
         let span = b.span.clone();
@@ -404,7 +472,7 @@ pub(crate) fn expr_parsers<'a>(
         list.boxed(),
         map.boxed(),
     );
-    let (lambda, fn_ref, let_, if_, case, receive, try_, block_expr) = (
+    let (lambda, fn_ref, let_, if_, case, receive, try_, for_, block_expr) = (
         lambda.boxed(),
         fn_ref.boxed(),
         let_.boxed(),
@@ -412,11 +480,12 @@ pub(crate) fn expr_parsers<'a>(
         case.boxed(),
         receive.boxed(),
         try_.boxed(),
+        for_.boxed(),
         block_expr.boxed(),
     );
     let atom = choice((
         literal, interp, remote, var, underscore, paren, list, map, lambda, fn_ref, let_, if_,
-        case, receive, try_, block_expr,
+        case, receive, try_, for_, block_expr,
     ))
     .labelled("an expression")
     .boxed();

@@ -41,4 +41,21 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(Value::OK)
     }),
+    // `__stdin_request(ref, :lines | :all)`: the Reef halves of
+    // `io.fold_lines`, `io.lines` and `io.read_all` wait for the answer.
+    ("__stdin_request", 2, |ctx, a| {
+        let (Value::Ref(r), Value::Atom(kind)) = (&a[0], &a[1]) else {
+            return Err(Exception::badarg());
+        };
+        let want = match kind.name() {
+            "lines" => crate::stdin::Want::Lines,
+            "all" => crate::stdin::Want::All,
+            _ => return Err(Exception::badarg()),
+        };
+        ctx.flush_out();
+        if let Some(rt) = ctx.rt.this.get() {
+            ctx.rt.stdin.request_for(rt, ctx.proc.pid, *r, want);
+        }
+        Ok(Value::OK)
+    }),
 ];

@@ -5,6 +5,7 @@
 //! function (`apply`) asks the interpreter to do it with [`Ctx::apply`], so
 //! the Reef stack never nests inside the Rust stack.
 
+pub mod bits;
 pub mod bytes;
 pub mod file;
 pub mod io;
@@ -269,12 +270,13 @@ pub fn this_node(rt: &Runtime) -> Atom {
 type Table = &'static [(&'static str, u32, NativeFn)];
 
 /// Every built-in native table, by module.
-fn builtin_tables() -> [(&'static str, Table); 23] {
+fn builtin_tables() -> [(&'static str, Table); 24] {
     [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
         ("kernel", process::KERNEL),
         ("kernel", node::KERNEL),
+        ("kernel", bits::NATIVES),
         ("node", node::NODE),
         ("process", process::PROCESS),
         ("io", io::NATIVES),

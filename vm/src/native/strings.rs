@@ -129,4 +129,36 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             None => Value::NIL_ATOM,
         })
     }),
+    // ---- code points (`?a` is one): kept together at the end ----
+    ("to_codepoints", 1, |ctx, a| {
+        let s = string(&a[0])?;
+        ctx.charge(s.len() / 64);
+        Ok(Value::list(
+            s.chars()
+                .map(|c| Value::Int(i64::from(u32::from(c))))
+                .collect::<Vec<_>>(),
+        ))
+    }),
+    ("from_codepoints", 1, |ctx, a| {
+        let cps = list(&a[0])?;
+        ctx.charge(cps.len() / 4);
+        let mut out = String::with_capacity(cps.len());
+        for cp in &cps {
+            let c = match cp {
+                Value::Int(i) => u32::try_from(*i).ok().and_then(char::from_u32),
+                _ => None,
+            };
+            out.push(c.ok_or_else(Exception::badarg)?);
+        }
+        Ok(Value::str(out))
+    }),
+    ("codepoint_at", 2, |ctx, a| {
+        let s = string(&a[0])?;
+        let i = index(&a[1])?;
+        ctx.charge(i.min(s.len()) / 64);
+        Ok(match s.chars().nth(i) {
+            Some(c) => Value::Int(i64::from(u32::from(c))),
+            None => Value::NIL_ATOM,
+        })
+    }),
 ];
