@@ -114,3 +114,19 @@ fn string_on_the_left_of_list_concat() {
     let src = "pub fn main() {\n  let n = \"x\"\n  let a = \"a\" ++ n\n  let b = \"#{n}!\" ++ [1]\n  let c = [1] ++ \"tail\"\n  (a, b, c)\n}\n";
     assert_eq!(codes(src), ["W0106", "W0106"]);
 }
+
+#[test]
+fn comprehensions_and_after_blocks_are_linted() {
+    // A generator's variable shadows a built-in and is called in the
+    // body; a discarded value in an `after` block; calls to a missing
+    // stdlib function inside a filter.
+    let src = "pub fn main(fs) {\n  for len in fs { len(fs) }\n}\n";
+    assert_eq!(codes(src), ["W0102"]);
+    let src = "pub fn main() {\n  try { 1 } after {\n    2\n    :ok\n  }\n}\n";
+    assert_eq!(codes(src), ["W0104"]);
+    let src = "pub fn main(xs) {\n  for x in xs, lists.mapp(x, x) { x }\n}\n";
+    assert_eq!(codes(src), ["E0210"]);
+    // Generator variables are scoped to the comprehension: quiet.
+    let src = "pub fn main(xs) {\n  let ys = for x in xs, y in xs, x < y { (x, y) }\n  ys\n}\n";
+    assert_eq!(codes(src), Vec::<&str>::new());
+}

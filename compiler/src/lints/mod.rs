@@ -240,11 +240,29 @@ impl Linter<'_> {
                     self.vars.truncate(mark);
                 }
             }
-            // `..`: more parts of a `try` (an `after` block) are not
-            // walked until this pass learns them.
-            ExprKind::Try(body, arms, ..) => {
+            ExprKind::Try(body, arms) => {
                 self.block(body);
                 arms.iter().for_each(|a| self.arm(a));
+            }
+            ExprKind::TryAfter(protected, cleanup) => {
+                self.expr(protected);
+                self.block(cleanup);
+            }
+            // A generator's pattern binds for the qualifiers after it and
+            // the body, as `let` does for the statements after it.
+            ExprKind::For(qualifiers, body) => {
+                let mark = self.vars.len();
+                for q in qualifiers {
+                    match q {
+                        Qualifier::Gen(p, xs) => {
+                            self.expr(xs);
+                            self.bind_pattern(p, false);
+                        }
+                        Qualifier::Filter(x) => self.expr(x),
+                    }
+                }
+                self.block(body);
+                self.vars.truncate(mark);
             }
             // Literals, variables, and any construct this pass does not
             // look into (a new syntax is then simply not linted).
