@@ -42,7 +42,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.charge(x.len() / 4);
         let m: MapData = x
             .keys()
-            .filter(|k| y.contains_key(*k))
+            .filter(|k| y.contains_key(k))
             .map(|k| (k.clone(), Value::TRUE))
             .collect();
         Ok(Value::map(m))
@@ -60,7 +60,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         ctx.charge(x.len() / 4);
         let m: MapData = x
             .keys()
-            .filter(|k| !y.contains_key(*k))
+            .filter(|k| !y.contains_key(k))
             .map(|k| (k.clone(), Value::TRUE))
             .collect();
         Ok(Value::map(m))

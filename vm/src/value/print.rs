@@ -83,11 +83,7 @@ enum Todo<'a> {
     List(&'a Value, usize, usize),
     /// The rest of a map's pairs after `.1` of them (the iterator is
     /// boxed: it is large, and most entries are not maps).
-    Map(
-        Box<crate::value::map::Iter<'a>>,
-        usize,
-        usize,
-    ),
+    Map(Box<crate::value::map::Iter<'a>>, usize, usize),
 }
 
 /// The `inspect` form of `v`, within `limits`.
