@@ -6,7 +6,7 @@
 
 use crate::value::{number, Atom, MapData, Value};
 
-/// The term, or the error as `(kind, message, line, column)`.
+/// The term, or the error as `((kind, message), line, column)`.
 pub fn decode(text: &[u8]) -> Result<Value, Value> {
     match serde_json::from_slice::<serde_json::Value>(text) {
         Ok(j) => from_json(&j).ok_or_else(|| error_tuple("data", "number out of range", 0, 0)),
@@ -27,8 +27,7 @@ pub fn decode(text: &[u8]) -> Result<Value, Value> {
 
 fn error_tuple(kind: &str, msg: &str, line: usize, column: usize) -> Value {
     Value::tuple(vec![
-        Value::atom(kind),
-        Value::str(msg),
+        Value::tuple(vec![Value::atom(kind), Value::str(msg)]),
         Value::Int(line as i64),
         Value::Int(column as i64),
     ])

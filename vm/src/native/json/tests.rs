@@ -99,7 +99,7 @@ fn deep_text_is_an_error_not_a_crash() {
     let e = decode(text.as_bytes()).unwrap_err();
     assert_eq!(
         print::inspect(&e),
-        "(:syntax, \"recursion limit exceeded\", 1, 128)"
+        "((:syntax, \"recursion limit exceeded\"), 1, 128)"
     );
 }
 
@@ -146,11 +146,11 @@ fn pretty_layout_and_errors() {
     assert_eq!(enc(&Value::str("é\"\n\u{1}")), "\"é\\\"\\n\\u0001\"");
     assert_eq!(enc(&Value::Atom(Atom::NIL)), "null");
     let e = decode(b"{\"a\": 1,}").unwrap_err();
-    assert_eq!(print::inspect(&e), "(:syntax, \"trailing comma\", 1, 9)");
+    assert_eq!(print::inspect(&e), "((:syntax, \"trailing comma\"), 1, 9)");
     let e = decode(b"[1, 2").unwrap_err();
     assert_eq!(
         print::inspect(&e),
-        "(:eof, \"EOF while parsing a list\", 1, 5)"
+        "((:eof, \"EOF while parsing a list\"), 1, 5)"
     );
     let e = decode(b"1e999").unwrap_err();
     assert!(
