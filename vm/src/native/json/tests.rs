@@ -154,7 +154,7 @@ fn pretty_layout_and_errors() {
     );
     let e = decode(b"1e999").unwrap_err();
     assert!(
-        print::inspect(&e).starts_with("(:"),
+        print::inspect(&e).starts_with("((:data, "),
         "{}",
         print::inspect(&e)
     );
