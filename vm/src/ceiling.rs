@@ -178,6 +178,25 @@ impl Watch {
     }
 }
 
+/// After every [`POKE_EVERY`] reductions of work (a few
+/// full slices, or thousands of short ones), this thread offers to take
+/// the memory ceiling's sample, so a monitor thread starved of CPU cannot
+/// let memory run away (`ceiling::Watch`). Counting reductions rather
+/// than slices keeps the clock off the path of a short message hop and
+/// still looks often enough when every slice allocates megabytes.
+pub(crate) fn after_slice(rt: &Runtime, used: u64) {
+    thread_local!(static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    let due = WORK.with(|w| {
+        let n = w.get() + used + 1;
+        let due = n >= POKE_EVERY;
+        w.set(if due { 0 } else { n });
+        due
+    });
+    if due {
+        rt.ceiling.poke(rt);
+    }
+}
+
 /// Starts the monitor if the VM has a ceiling (and the RSS can be read).
 pub fn start(rt: &Arc<Runtime>) {
     let ceiling = rt.limits.max_memory;

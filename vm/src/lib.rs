@@ -21,6 +21,7 @@
 
 pub mod ceiling;
 pub mod code;
+pub mod delivery;
 pub mod dirty;
 pub mod dist;
 pub mod exports;

@@ -20,11 +20,10 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crate::host::{self, HostResult, Watch};
 use crate::interp::{self, Exit, Outcome};
 use crate::links;
-use crate::mailbox::Message;
 use crate::proc_table::{Entry, ProcTable};
 use crate::process::{Process, Start, Status};
 use crate::runtime::Runtime;
-use crate::signal::{self, Effect, Signal};
+use crate::signal::{self, Signal};
 use crate::timers::{Action, Timers};
 use crate::value::{Atom, Pid, Value};
 
@@ -33,7 +32,7 @@ use crate::value::{Atom, Pid, Value};
 /// millisecond) that a spinning process never holds the others up.
 pub const BUDGET: u32 = 4000;
 
-type Task = Arc<Entry>;
+pub(crate) type Task = Arc<Entry>;
 
 thread_local! {
     /// The run queues of the scheduler thread this is (with its
@@ -401,7 +400,7 @@ impl Scheduler {
             Some(reason) => Outcome::Exited(Exit::signal(reason)),
             None => run_guarded(rt, &mut body),
         };
-        poke_ceiling(rt, body.reductions.wrapping_sub(before));
+        crate::ceiling::after_slice(rt, body.reductions.wrapping_sub(before));
         self.after_slice(rt, e, body, outcome);
     }
 
@@ -582,104 +581,6 @@ impl Scheduler {
         drop(body);
     }
 
-    // ---- signals ----
-
-    /// Sends `sig` to `pid`. Never blocks for long and never fails: a
-    /// signal to a process that is gone follows the dead-letter rules.
-    pub(crate) fn deliver(&self, pid: Pid, sig: Signal) {
-        if !pid.is_local() {
-            return self.deliver_remote(pid, sig);
-        }
-        match self.table.get(pid) {
-            Some(e) => self.deliver_to(&e, sig),
-            None => self.dead_letter(pid, sig),
-        }
-    }
-
-    pub(crate) fn deliver_to(&self, e: &Task, sig: Signal) {
-        let mut s = e.lock();
-        if s.dead {
-            drop(s);
-            return self.dead_letter(e.pid, sig);
-        }
-        if let Some(cv) = &e.host {
-            if let Some(msg) = host_message(sig) {
-                s.inbox.push(Signal::Message(msg));
-                drop(s);
-                cv.notify_all();
-            }
-            return;
-        }
-        if let Signal::Message(m) = &sig {
-            // Written only under the entry's lock: no atomic add needed.
-            let grown = e.memory.load(Ordering::Relaxed) + m.words() * 8 + 32;
-            e.memory.store(grown, Ordering::Relaxed);
-        }
-        match s.body.as_mut() {
-            Some(b) => {
-                if signal::apply(b, sig) == Effect::Wake {
-                    drop(s);
-                    self.schedule(e.clone());
-                }
-            }
-            None => s.inbox.push(sig),
-        }
-    }
-
-    /// Wakes senders that waited for room in a mailbox.
-    fn resume(&self, senders: impl IntoIterator<Item = Pid>) {
-        for pid in senders {
-            self.deliver(pid, Signal::Resume);
-        }
-    }
-
-    /// Whether a plain message to `e` must wait (its `max_queue` is full).
-    pub(crate) fn is_full(&self, e: &Entry) -> bool {
-        e.max_queue.load(Ordering::Relaxed) > 0 && {
-            let s = e.lock();
-            !s.dead && s.is_full(e)
-        }
-    }
-
-    /// A signal for a pid of another node goes to distribution; without
-    /// it (this node is not alive), the pid cannot be reached.
-    fn deliver_remote(&self, pid: Pid, sig: Signal) {
-        match self.dist.get() {
-            Some(d) => d.deliver(pid, sig),
-            None => self.dead_letter(pid, sig),
-        }
-    }
-
-    /// This node's distribution, once it is alive.
-    pub(crate) fn dist(&self) -> Option<&Arc<crate::dist::Dist>> {
-        self.dist.get()
-    }
-
-    /// A link or monitor request to a process that is gone is answered
-    /// with `:noproc`; anything else is dropped.
-    fn dead_letter(&self, pid: Pid, sig: Signal) {
-        let noproc = || Message::copy_of(&Value::Atom(Atom::NOPROC));
-        match sig {
-            Signal::Link(from) => self.deliver(
-                from,
-                Signal::Exit {
-                    from: pid,
-                    reason: noproc(),
-                    link: true,
-                },
-            ),
-            Signal::Monitor { from, r } => self.deliver(
-                from,
-                Signal::Down {
-                    r,
-                    from: pid,
-                    reason: noproc(),
-                },
-            ),
-            _ => {}
-        }
-    }
-
     // ---- processes ----
 
     /// Adds a new process and queues it at the back of the run queue:
@@ -735,26 +636,10 @@ impl Scheduler {
     }
 }
 
-/// What a host mailbox makes of a signal: messages as they are, exit
-/// signals and `:DOWN` notices as the messages a trapping process gets.
-fn host_message(sig: Signal) -> Option<Message> {
-    let v = match sig {
-        Signal::Message(m) => return Some(m),
-        Signal::Exit { from, reason, .. } => Value::tuple(vec![
-            Value::Atom(Atom::EXIT),
-            Value::Pid(from),
-            reason.into_value(),
-        ]),
-        Signal::Down { r, from, reason } => signal::down_message(r, from, reason.into_value()),
-        _ => return None,
-    };
-    Some(Message::copy_of(&v))
-}
-
 /// The senders parked on this process's full mailbox that may try again
 /// now: all of them when it waits for a message (or has no limit any
 /// more), else as many as it has room for, oldest first.
-fn release_senders(e: &Entry, s: &mut crate::proc_table::Slot) -> Vec<Pid> {
+pub(crate) fn release_senders(e: &Entry, s: &mut crate::proc_table::Slot) -> Vec<Pid> {
     if s.senders.is_empty() {
         return Vec::new();
     }
@@ -793,24 +678,5 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic with no message".to_string()
-    }
-}
-
-/// After every [`crate::ceiling::POKE_EVERY`] reductions of work (a few
-/// full slices, or thousands of short ones), this thread offers to take
-/// the memory ceiling's sample, so a monitor thread starved of CPU cannot
-/// let memory run away (`ceiling::Watch`). Counting reductions rather
-/// than slices keeps the clock off the path of a short message hop and
-/// still looks often enough when every slice allocates megabytes.
-fn poke_ceiling(rt: &Runtime, used: u64) {
-    thread_local!(static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
-    let due = WORK.with(|w| {
-        let n = w.get() + used + 1;
-        let due = n >= crate::ceiling::POKE_EVERY;
-        w.set(if due { 0 } else { n });
-        due
-    });
-    if due {
-        rt.ceiling.poke(rt);
     }
 }
