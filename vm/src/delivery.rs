@@ -14,7 +14,6 @@ use crate::signal::{self, Effect, Signal};
 use crate::value::{Atom, Pid, Value};
 
 impl Scheduler {
-
     /// Sends `sig` to `pid`. Never blocks for long and never fails: a
     /// signal to a process that is gone follows the dead-letter rules.
     pub(crate) fn deliver(&self, pid: Pid, sig: Signal) {
