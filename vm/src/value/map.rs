@@ -58,27 +58,31 @@ impl MapData {
         self.len() == 0
     }
 
-    /// Where `k` is (`Ok`) or would go (`Err`) in a flat map. Atom and
-    /// small integer keys (most keys) are first looked for by identity,
-    /// which for them is exact equality: a short scan of cheap compares,
-    /// where the ordered search would compare atoms by name.
+    /// For an atom or small integer key (most keys), its index in a flat
+    /// map found by identity, which for those kinds is exact equality: a
+    /// short scan of cheap compares, where the ordered search would
+    /// compare atoms by name. `None` for other kinds of key.
+    #[inline]
+    fn identical(v: &[(Value, Value)], k: &Value) -> Option<Option<usize>> {
+        match k {
+            Value::Atom(a) => Some(
+                v.iter()
+                    .position(|(key, _)| matches!(key, Value::Atom(b) if b == a)),
+            ),
+            Value::Int(i) => Some(
+                v.iter()
+                    .position(|(key, _)| matches!(key, Value::Int(j) if j == i)),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Where `k` is (`Ok`) or would go (`Err`) in a flat map.
     #[inline]
     fn find(v: &[(Value, Value)], k: &Value) -> Result<usize, usize> {
-        let hit = match k {
-            Value::Atom(a) => v
-                .iter()
-                .position(|(key, _)| matches!(key, Value::Atom(b) if b == a)),
-            Value::Int(i) => v
-                .iter()
-                .position(|(key, _)| matches!(key, Value::Int(j) if j == i)),
-            _ => return v.binary_search_by(|(key, _)| key.cmp(k)),
-        };
-        match hit {
-            Some(i) => Ok(i),
-            None => match v.binary_search_by(|(key, _)| key.cmp(k)) {
-                Ok(i) => Ok(i), // unreachable for these kinds, but harmless
-                Err(i) => Err(i),
-            },
+        match Self::identical(v, k) {
+            Some(Some(i)) => Ok(i),
+            _ => v.binary_search_by(|(key, _)| key.cmp(k)),
         }
     }
 
@@ -90,21 +94,15 @@ impl MapData {
         }
     }
 
-    /// A flat map's value under `k`: for atom and small integer keys an
+    /// A flat map's value under `k`: for atom and small integer keys the
     /// identity scan is the whole answer (no ordered search on a miss).
     #[inline]
     fn lookup<'a>(v: &'a [(Value, Value)], k: &Value) -> Option<&'a Value> {
-        match k {
-            Value::Atom(a) => v
-                .iter()
-                .find(|(key, _)| matches!(key, Value::Atom(b) if b == a))
-                .map(|(_, val)| val),
-            Value::Int(i) => v
-                .iter()
-                .find(|(key, _)| matches!(key, Value::Int(j) if j == i))
-                .map(|(_, val)| val),
-            _ => Self::find(v, k).ok().map(|i| &v[i].1),
-        }
+        let i = match Self::identical(v, k) {
+            Some(hit) => hit,
+            None => Self::find(v, k).ok(),
+        };
+        i.map(|i| &v[i].1)
     }
 
     pub fn contains_key(&self, k: &Value) -> bool {
