@@ -7,6 +7,8 @@ use std::ops::Range;
 /// A byte range in one source file.
 pub type Span = Range<usize>;
 
+pub use smol_str::SmolStr;
+
 /// A value together with the source span it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
@@ -61,7 +63,7 @@ pub enum ExprKind {
     /// Integer literal; arbitrary precision, kept as decimal digits with an
     /// optional leading `-` (the lexer has already removed `_` and turned
     /// `0x..` into decimal).
-    Int(String),
+    Int(SmolStr),
     Float(f64),
     /// `:ok`, `:"two words"`, and also `true`, `false`, `nil`.
     Atom(String),
@@ -244,7 +246,7 @@ pub enum PatternKind {
     /// `^name`: matches the value the name already holds.
     Pin(String),
     /// Integer literal (decimal digits, optional leading `-`).
-    Int(String),
+    Int(SmolStr),
     Float(f64),
     Atom(String),
     Str(String),

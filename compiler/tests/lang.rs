@@ -113,7 +113,11 @@ fn toks(src: &str) -> Vec<Token> {
 #[test]
 fn character_tokens() {
     use Token::*;
-    let ints = |v: &[u32]| v.iter().map(|c| Int(c.to_string())).collect::<Vec<_>>();
+    let ints = |v: &[u32]| {
+        v.iter()
+            .map(|c| Int(c.to_string().into()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         toks(r#"?a ?\n ?\t ?\\ ?\s ?é ?😀 ?\u{1F600} ?\" ??"#),
         ints(&[97, 10, 9, 92, 32, 233, 0x1F600, 0x1F600, 34, 63])

@@ -10,7 +10,7 @@ fn pat(p: &Pattern) -> String {
         PatternKind::Wildcard => "_".into(),
         PatternKind::Bind(n) => n.clone(),
         PatternKind::Pin(n) => format!("^{n}"),
-        PatternKind::Int(s) => s.clone(),
+        PatternKind::Int(s) => s.to_string(),
         PatternKind::Float(f) => format!("{f:?}"),
         PatternKind::Atom(a) => format!(":{a}"),
         PatternKind::Str(s) => format!("{s:?}"),
@@ -67,7 +67,7 @@ fn arm(a: &Arm) -> String {
 
 fn ex(e: &Expr) -> String {
     match &e.node {
-        ExprKind::Int(s) => s.clone(),
+        ExprKind::Int(s) => s.to_string(),
         ExprKind::Float(f) => format!("{f:?}"),
         ExprKind::Atom(a) => format!(":{a}"),
         ExprKind::Str(s) => format!("{s:?}"),

@@ -14,7 +14,7 @@ use reef_bytecode::opcodes::Reg;
 use reef_bytecode::{FunKind, Function, Instr, LineEntry};
 
 use super::{named_kind, ModuleBuilder, PendingLambda};
-use crate::ast::{Block, Expr, Pattern, PatternKind};
+use crate::ast::{Block, Expr, Pattern, PatternKind, SmolStr};
 use crate::resolve::FunDef;
 
 /// A label before it is placed: an index into `FnBuilder::labels`.
@@ -234,7 +234,7 @@ pub(crate) enum Shape {
     Cons,
     Nil,
     Map,
-    Int(String),
+    Int(SmolStr),
     Float(u64),
     Atom(String),
     Str(String),

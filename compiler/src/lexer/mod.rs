@@ -6,7 +6,7 @@
 //! `StrStart (StrPart | InterpOpen tokens... InterpClose)* StrEnd`; a string
 //! without interpolation is a single [`Token::Str`].
 
-use crate::ast::Span;
+use crate::ast::{SmolStr, Span};
 use crate::diagnostics::syntax::SyntaxError;
 use logos::Logos;
 use num_bigint::BigUint;
@@ -40,7 +40,7 @@ pub enum Token {
     #[regex(r"0[xX][0-9a-fA-F_]+", |lex| int_lit(&lex.slice()[2..], 16), priority = 10)]
     #[regex(r"0[oO][0-7_]+", |lex| int_lit(&lex.slice()[2..], 8), priority = 10)]
     #[regex(r"0[bB][01_]+", |lex| int_lit(&lex.slice()[2..], 2), priority = 10)]
-    Int(String),
+    Int(SmolStr),
     #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9][0-9_]*)?", |lex| float_lit(lex.slice()), priority = 10)]
     #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9][0-9_]*", |lex| float_lit(lex.slice()), priority = 10)]
     Float(f64),
@@ -204,17 +204,17 @@ fn uppercase(_: &mut logos::Lexer<Token>) -> Result<(), LexError> {
     Err(LexError::Uppercase)
 }
 
-fn int_lit(digits: &str, radix: u32) -> Result<String, LexError> {
+fn int_lit(digits: &str, radix: u32) -> Result<SmolStr, LexError> {
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
     if radix == 10 && !clean.is_empty() && clean.bytes().all(|b| b.is_ascii_digit()) {
         // Decimal stays text (without leading zeros): parsing a
         // 5,000,000-digit literal into a BigUint and printing it back was
         // quadratic. The VM parses it once, in `code.rs`, sub-quadratically.
         let trimmed = clean.trim_start_matches('0');
-        return Ok(if trimmed.is_empty() { "0" } else { trimmed }.to_string());
+        return Ok(SmolStr::new(if trimmed.is_empty() { "0" } else { trimmed }));
     }
     match BigUint::parse_bytes(clean.as_bytes(), radix) {
-        Some(n) => Ok(n.to_string()),
+        Some(n) => Ok(SmolStr::from(n.to_string())),
         None => Err(LexError::MalformedNumber("expected digits")),
     }
 }

@@ -19,14 +19,15 @@ pub(super) fn lex_char(src: &str, cx: &mut Lexed, q: usize) -> usize {
             at
         }
         Some('\\') if src[at + 1..].starts_with('s') => {
-            cx.tokens.push((Token::Int("32".into()), q..at + 2));
+            cx.tokens
+                .push((Token::Int(SmolStr::new_inline("32")), q..at + 2));
             at + 2
         }
         Some('\\') => {
             let errors = cx.errors.len();
             let (ch, end) = escape(src, cx, at);
             let tok = match ch {
-                Some(c) => Token::Int(u32::from(c).to_string()),
+                Some(c) => Token::Int(SmolStr::from(u32::from(c).to_string())),
                 None => {
                     if cx.errors.len() == errors {
                         // `?\` at the end of the input.
@@ -41,7 +42,7 @@ pub(super) fn lex_char(src: &str, cx: &mut Lexed, q: usize) -> usize {
         Some(c) => {
             let end = at + c.len_utf8();
             cx.tokens
-                .push((Token::Int(u32::from(c).to_string()), q..end));
+                .push((Token::Int(SmolStr::from(u32::from(c).to_string())), q..end));
             end
         }
     }

@@ -315,7 +315,7 @@ pub(crate) fn expr_parsers<'a>(
                 _ => {
                     e.state().push(SyntaxError::InvalidArity {
                         span: arity_span,
-                        text: arity_text,
+                        text: arity_text.to_string(),
                     });
                     0
                 }

@@ -49,35 +49,26 @@ thread_local! {
 fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
     let lexed = lexer::lex(source);
     let mut errors = lexed.errors;
-    let tokens = lexed.tokens;
-    let laid = {
-        let raw_chunks = layout::split_chunks(source, &tokens);
-        let mut laid = Vec::with_capacity(raw_chunks.len());
-        for (i, chunk) in raw_chunks.iter().enumerate() {
-            let next = raw_chunks.get(i + 1).and_then(|c| c.first()).cloned();
-            let end = ChunkEnd {
-                next,
-                eof: source.len(),
-            };
-            laid.push((layout::layout(chunk, end.next.as_ref()), end));
-        }
-        laid
-    };
-    // The laid-out chunks hold every token the grammar needs: the lexer's
-    // vector goes now, so a big file never holds two copies while parsing.
-    drop(tokens);
+    // Laid out in place: the lexer's vector becomes the grammar's input.
+    let laid = layout::layout_file(source, lexed.tokens);
+    // In place again (a `Span` and a `SimpleSpan` have the same layout, so
+    // `collect` reuses the allocation): one vector of tokens from the lexer
+    // to the grammar.
+    let input: Vec<(Token, SimpleSpan)> = laid
+        .tokens
+        .into_iter()
+        .map(|(t, s)| (t, SimpleSpan::from(s)))
+        .collect();
 
     let cached = GRAMMAR.with(std::rc::Rc::clone);
     let mut out = Vec::new();
     let mut cascades = errors::Cascades::default();
-    for (mut chunk, end) in laid {
-        // In place (a `Span` and a `SimpleSpan` have the same layout, so
-        // `collect` reuses the allocation): no second copy of the tokens.
-        // Each chunk's tokens are freed once it is parsed.
-        let input: Vec<(Token, SimpleSpan)> = std::mem::take(&mut chunk.tokens)
-            .into_iter()
-            .map(|(t, s)| (t, SimpleSpan::from(s)))
-            .collect();
+    for chunk in laid.chunks {
+        let end = ChunkEnd {
+            next: chunk.next,
+            eof: source.len(),
+        };
+        let input = &input[chunk.range];
         errors.extend(chunk.errors);
         cascades.shadowed.extend(chunk.shadowed);
         cascades.after_invalid.extend(
@@ -102,7 +93,7 @@ fn run(source: &str, mode: Mode) -> (Vec<ReplItem>, Vec<SyntaxError>) {
             std::mem::transmute::<&items::Grammar<'static>, &items::Grammar<'_>>(&*cached)
         };
         let mut state = TruncateState(Vec::new());
-        let tokens = input.as_slice().split_token_span(eoi);
+        let tokens = input.split_token_span(eoi);
         let (output, errs) = match mode {
             Mode::Module => {
                 let (o, e) = grammar

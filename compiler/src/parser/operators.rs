@@ -5,7 +5,7 @@
 //! gives a negative literal.
 
 use super::common::*;
-use crate::ast::{BinOp, Expr, ExprKind, Span, Spanned, UnOp};
+use crate::ast::{BinOp, Expr, ExprKind, SmolStr, Span, Spanned, UnOp};
 use crate::diagnostics::syntax::SyntaxError;
 use crate::lexer::Token;
 use chumsky::pratt::{infix, left, postfix, prefix, right};
@@ -135,7 +135,7 @@ pub(crate) fn operators<'a>(atom: P<'a, Expr>, args: P<'a, Vec<Expr>>) -> P<'a, 
                 let span = sp(e.span());
                 let node = match (op, r.node) {
                     (UnOp::Neg, ExprKind::Int(s)) if !s.starts_with('-') => {
-                        ExprKind::Int(format!("-{s}"))
+                        ExprKind::Int(SmolStr::from(format!("-{s}")))
                     }
                     (UnOp::Neg, ExprKind::Float(f)) => ExprKind::Float(-f),
                     (op, node) => ExprKind::Unary(op, Box::new(Spanned::new(node, r.span))),

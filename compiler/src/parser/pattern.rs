@@ -3,7 +3,7 @@
 //! `p = q` (not at the top of a `let` pattern).
 
 use super::common::*;
-use crate::ast::{Pattern, PatternKind, Span, Spanned};
+use crate::ast::{Pattern, PatternKind, SmolStr, Span, Spanned};
 use crate::diagnostics::syntax::SyntaxError;
 use crate::lexer::Token;
 use chumsky::prelude::*;
@@ -43,7 +43,7 @@ pub(crate) fn patterns<'a>() -> (P<'a, Pattern>, P<'a, Pattern>) {
             Token::Float(f) => PatternKind::Float(f),
         })
         .map(|(neg, k)| match (neg, k) {
-            (Some(_), PatternKind::Int(s)) => PatternKind::Int(format!("-{s}")),
+            (Some(_), PatternKind::Int(s)) => PatternKind::Int(SmolStr::from(format!("-{s}"))),
             (Some(_), PatternKind::Float(f)) => PatternKind::Float(-f),
             (_, k) => k,
         });
