@@ -162,7 +162,7 @@ fn documented(text: &str, module: &str, name: &str, arity: u32) -> bool {
 fn every_stdlib_function_is_in_the_spec() {
     let root = root();
     let mut functions: BTreeSet<(String, String, u32)> = BTreeSet::new();
-    for (m, n, a) in reef_vm::native::builtin_names() {
+    for (m, n, a) in reef_vm::internals::builtin_names() {
         let private = PRIVATE_FUNCTIONS
             .iter()
             .any(|(pm, pn, pa, _)| *pm == m && *pn == n && *pa == a);

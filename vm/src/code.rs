@@ -121,6 +121,7 @@ pub struct LoadedModule {
 static TRANSIENT_LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// How many transient modules are alive now.
+#[cfg(test)]
 pub fn transient_live() -> usize {
     TRANSIENT_LIVE.load(Ordering::SeqCst)
 }

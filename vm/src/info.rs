@@ -13,22 +13,29 @@ use crate::value::{Atom, Pid, Ref};
 /// A snapshot of one process, made of owned data (safe to hand anywhere).
 #[derive(Debug, Clone)]
 pub struct ProcInfo {
+    /// The process.
     pub pid: Pid,
+    /// The name it is registered under, if any.
     pub registered_name: Option<Atom>,
     /// `:running`, `:runnable` or `:waiting` (an idle session is waiting).
     pub status: Atom,
     /// `(module, function, arity)` of the function it is in.
     pub current_function: Option<(Atom, Atom, u32)>,
+    /// Reductions (function calls and their like) it has run so far.
     pub reductions: u64,
+    /// Messages waiting in its mailbox.
     pub message_queue_len: usize,
     /// Bytes: the process, its stack, its mailbox and its heap.
     pub memory: usize,
+    /// Words of its heap (the terms it holds).
     pub heap_words: usize,
+    /// The processes it is linked to.
     pub links: Vec<Pid>,
     /// The processes it monitors.
     pub monitors: Vec<(Ref, Pid)>,
     /// The processes that monitor it.
     pub monitored_by: Vec<Pid>,
+    /// Whether it traps exits (`process.flag(:trap_exit, true)`).
     pub trap_exit: bool,
     /// The process was running (in a long slice or native) and could not
     /// be looked at: only `status`, `message_queue_len` and `memory` (its
@@ -53,6 +60,7 @@ thread_local! {
 }
 
 /// How many heaps this thread has walked.
+#[cfg(test)]
 pub fn walks_on_this_thread() -> u64 {
     WALKS.with(|w| w.get())
 }

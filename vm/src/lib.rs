@@ -19,49 +19,65 @@
 // boxing them would only make the API clumsier.
 #![allow(clippy::result_large_err)]
 
-pub mod ceiling;
-pub mod code;
-pub mod delivery;
-pub mod dirty;
+mod ceiling;
+mod code;
+mod delivery;
+mod dirty;
 pub mod dist;
-pub mod exports;
-pub mod heap;
-pub mod host;
-pub mod info;
-pub mod interp;
-pub mod known;
-pub mod links;
-pub mod loader;
-pub mod mailbox;
-pub mod native;
-pub mod output;
-pub mod proc_table;
-pub mod process;
-pub mod runtime;
-pub mod scheduler;
+mod exports;
+mod heap;
+mod host;
+mod info;
+mod interp;
+mod known;
+mod links;
+mod loader;
+mod mailbox;
+mod native;
+mod output;
+mod proc_table;
+mod process;
+mod runtime;
+mod scheduler;
 mod session;
-pub mod signal;
-pub mod stdin;
-pub mod term;
-pub mod timers;
-pub mod value;
-pub mod waiting;
+mod signal;
+mod stdin;
+mod term;
+mod timers;
+mod value;
+mod waiting;
 
 #[cfg(test)]
 mod tests;
+
+/// Unstable: what the workspace's own tests need from the inside. Not part
+/// of the API; it changes without notice.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::native::builtin_names;
+    pub use crate::value::atom::atom_count;
+}
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use interp::Exception;
+pub use info::ProcInfo;
 pub use loader::LoadError;
-pub use native::Ctx;
 pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;
 pub use session::{EvalError, EvalOutput, Interrupter, Session};
 pub use term::Term;
-pub use value::{Atom, Pid, Ref, Value};
+pub use value::{Pid, Ref};
+
+// The raw native interface (process-heap values): unstable, for the VM's
+// own natives and tests; hosts use `Term` and typed functions.
+#[doc(hidden)]
+pub use interp::Exception;
+#[doc(hidden)]
+pub use native::Ctx;
+#[doc(hidden)]
+pub use value::{Atom, Value};
 
 use exports::{Mfa, Native};
 use host::HostResult;
@@ -240,8 +256,11 @@ impl VmBuilder {
 /// crash report (pid, reason, stack trace).
 #[derive(Debug, Clone)]
 pub struct Crash {
+    /// The process that crashed (`Term::Pid`).
     pub pid: Term,
+    /// Its exit reason, as Erlang: `(reason, stacktrace)` for an error.
     pub reason: Term,
+    /// The crash report, rendered as the `reef` command prints it.
     pub report: String,
 }
 
@@ -265,6 +284,7 @@ impl Vm {
         Vm::builder().build()
     }
 
+    /// A [`VmBuilder`] to configure a VM before it starts.
     pub fn builder() -> VmBuilder {
         VmBuilder {
             search_path: Vec::new(),
@@ -650,7 +670,9 @@ pub(crate) fn deadlock(pid: Pid) -> Crash {
 pub struct CheckResult {
     /// Every diagnostic, rendered.
     pub rendered: String,
+    /// How many errors (the file does not compile if any).
     pub errors: usize,
+    /// How many warnings.
     pub warnings: usize,
 }
 

@@ -33,11 +33,7 @@ pub struct Links {
     pub monitored_by: FxHashMap<Ref, Pid>,
 }
 
-impl Links {
-    pub fn is_empty(&self) -> bool {
-        self.linked.is_empty() && self.monitoring.is_empty() && self.monitored_by.is_empty()
-    }
-}
+impl Links {}
 
 /// Tells the other side of every link and monitor of `pid`, which ended
 /// with `reason`: linked processes get an exit signal, watchers a

@@ -203,10 +203,6 @@ impl Mailbox {
         self.messages.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
-    }
-
     /// Takes every message out, oldest first.
     pub fn drain(&mut self) -> Vec<Value> {
         self.cursor = 0;

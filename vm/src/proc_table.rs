@@ -178,10 +178,6 @@ impl ProcTable {
         self.count.load(Ordering::Relaxed)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Every entry, in pid order.
     pub fn entries(&self) -> Vec<Arc<Entry>> {
         let mut all: Vec<Arc<Entry>> = Vec::with_capacity(self.len());

@@ -277,8 +277,4 @@ impl Process {
     pub(crate) fn wants_a_message(&self) -> bool {
         self.status == Status::Waiting && self.wait_expired.is_none()
     }
-
-    pub fn mailbox_len(&self) -> usize {
-        self.mailbox.len()
-    }
 }

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::exports::{ExportEntry, Mfa, Native, Target};
 use crate::loader::CodeServer;
 use crate::scheduler::Scheduler;
-use crate::value::{Atom, Pid, Ref};
+use crate::value::{Pid, Ref};
 
 /// The VM's limits (`VmBuilder::max_processes`, `max_memory`; the atom
 /// table's limit is the program's, `value::atom::set_max_atoms`).
@@ -190,16 +190,6 @@ impl Runtime {
         if let Some(e) = exports.get(&mfa) {
             e.set(Some(Target::Native(native)));
         }
-    }
-
-    /// Whether any native is registered for the module (such a module
-    /// need not exist as a Reef file).
-    pub fn has_natives(&self, module: Atom) -> bool {
-        self.natives
-            .read()
-            .expect("natives lock")
-            .keys()
-            .any(|m| m.module == module)
     }
 
     /// Writes program output.

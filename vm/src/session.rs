@@ -18,6 +18,7 @@ use crate::{
 pub struct EvalOutput {
     /// The value, as `inspect` writes it.
     pub text: String,
+    /// The value itself.
     pub value: Term,
 }
 

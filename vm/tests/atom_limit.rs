@@ -1,7 +1,7 @@
 //! The atom table's limit (its own test binary: the table is the
 //! program's, shared by every VM in it).
 
-use reef_vm::value::atom::atom_count;
+use reef_vm::internals::atom_count;
 use reef_vm::Vm;
 
 #[test]

@@ -44,7 +44,7 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
 }
 
 /// `:procs`: one line per process.
-pub(super) fn procs_table(procs: &[reef_vm::info::ProcInfo]) -> String {
+pub(super) fn procs_table(procs: &[reef_vm::ProcInfo]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(
@@ -60,7 +60,7 @@ pub(super) fn procs_table(procs: &[reef_vm::info::ProcInfo]) -> String {
         let _ = writeln!(
             out,
             "{:<14} {:<12} {:<28} {:>10} {:>6} {:>9}",
-            reef_vm::Value::Pid(p.pid).to_string(),
+            reef_vm::Term::Pid(p.pid.0).to_string(),
             name,
             current,
             p.reductions,

@@ -73,6 +73,8 @@ pub enum Target {
 /// process, and the name it was monitored by.
 pub struct Watcher {
     pub their_ref: Vec<u8>,
+    // Not read yet: `process.info(p, :monitored_by)` will list it.
+    #[allow(dead_code)]
     pub watcher: Pid,
     pub target: Pid,
     pub name: Option<Atom>,

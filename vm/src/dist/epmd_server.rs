@@ -127,6 +127,7 @@ impl Server {
         })
     }
 
+    /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.shared.local
     }

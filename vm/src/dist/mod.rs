@@ -18,16 +18,22 @@
 //! - `control.rs`: control messages, both ways.
 //! - `node.rs`: going alive, connecting, the connection table.
 
-pub mod connection;
-pub mod control;
+mod connection;
+pub(crate) mod control;
+// The wire-level pieces are public only for the distribution tests (a fake
+// node speaks the protocol by hand): unstable, not part of the API.
+#[doc(hidden)]
 pub mod epmd_client;
 pub mod epmd_server;
-pub mod etf;
+pub(crate) mod etf;
+#[doc(hidden)]
 pub mod framing;
+#[doc(hidden)]
 pub mod handshake;
 pub mod names;
-pub mod node;
-pub mod node_table;
-pub mod outgoing;
+mod node;
+pub(crate) mod node_table;
+mod outgoing;
 
-pub use node::{Dist, DistError, NodeConfig};
+pub(crate) use node::Dist;
+pub use node::{DistError, NodeConfig};

@@ -32,6 +32,7 @@ const DRAIN: Duration = Duration::from_secs(2);
 pub struct NodeConfig {
     /// The full name, `alive@host` (see `names::full`).
     pub name: String,
+    /// The shared secret every node of the cluster must hold.
     pub cookie: String,
     /// Listen on this port (`--dist-port`); any free port if `None`.
     pub port: Option<u16>,
@@ -49,6 +50,8 @@ pub struct NodeConfig {
 }
 
 impl NodeConfig {
+    /// A node named `name` (`alive@host`) with `cookie`, on any free
+    /// port, registered with EPMD on its usual port, 60 s net tick.
     pub fn new(name: &str, cookie: &str) -> NodeConfig {
         NodeConfig {
             name: name.to_string(),
@@ -68,8 +71,11 @@ impl NodeConfig {
 /// Why a node could not go alive.
 #[derive(Debug)]
 pub enum DistError {
+    /// The node name is not `alive@host` with a valid alive part.
     BadName(String),
+    /// The listening socket could not be opened.
     Listen(std::io::Error),
+    /// EPMD refused the registration or could not be reached or started.
     Epmd(String),
 }
 

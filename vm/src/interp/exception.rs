@@ -20,6 +20,9 @@ use crate::value::{print, Atom, Value};
 pub const TRACE_DEPTH: usize = 20;
 
 /// A raised exception on its way to a handler.
+// The raw native interface: `#[doc(hidden)]` at the crate root, not part
+// of the embedding API (hosts use `Term`), so not documented item by item.
+#[allow(missing_docs)]
 pub struct Exception {
     pub class: ExcClass,
     pub reason: Value,
@@ -31,6 +34,9 @@ pub struct Exception {
     pub hint: Option<&'static str>,
 }
 
+// The raw native interface: `#[doc(hidden)]` at the crate root, not part
+// of the embedding API (hosts use `Term`), so not documented item by item.
+#[allow(missing_docs)]
 impl Exception {
     pub fn error(reason: Value) -> Exception {
         Exception {

@@ -21,9 +21,7 @@ use std::sync::Arc;
 use reef_bytecode::Instr;
 use smallvec::SmallVec;
 
-pub use exception::{
-    build_trace, class_atom, crash_report, write_trace, Exception, Exit, TRACE_DEPTH,
-};
+pub use exception::{crash_report, Exception, Exit};
 
 use crate::code::{FunctionCode, LoadedModule};
 use crate::exports::{Mfa, Target};

@@ -91,6 +91,7 @@ impl<'a> Ctx<'a> {
         self.proc.pid
     }
 
+    /// A new unique reference.
     pub fn make_ref(&self) -> Ref {
         self.rt.new_ref()
     }
@@ -100,6 +101,7 @@ impl<'a> Ctx<'a> {
         self.rt.write_out(s);
     }
 
+    /// Flushes program output.
     pub fn flush_out(&self) {
         self.rt.flush_out();
     }

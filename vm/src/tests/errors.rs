@@ -169,7 +169,7 @@ fn the_stack_trace_is_bounded() {
     let Term::List(entries, None) = &parts[1] else {
         panic!()
     };
-    assert_eq!(entries.len(), interp::TRACE_DEPTH);
+    assert_eq!(entries.len(), interp::exception::TRACE_DEPTH);
 }
 
 #[test]

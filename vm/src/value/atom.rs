@@ -193,6 +193,7 @@ impl Atom {
         }
     }
 
+    /// The atom's index in the atom table.
     pub fn index(self) -> u32 {
         self.0
     }

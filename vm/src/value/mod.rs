@@ -111,6 +111,7 @@ impl Pid {
         (self.0 >> 48) as u16
     }
 
+    /// Whether the process lives on this node.
     #[inline]
     pub fn is_local(self) -> bool {
         self.node_index() == 0
@@ -154,6 +155,7 @@ impl Ref {
     /// The bit that marks a proxy reference.
     pub const PROXY_BIT: u64 = 1 << 63;
 
+    /// Whether this reference stands for a remote monitor (a proxy).
     pub fn is_proxy(self) -> bool {
         self.0 & Ref::PROXY_BIT != 0
     }
@@ -161,6 +163,9 @@ impl Ref {
 
 /// A Reef term.
 #[derive(Default)]
+// The raw native interface: `#[doc(hidden)]` at the crate root, not part
+// of the embedding API (hosts use `Term`), so not documented item by item.
+#[allow(missing_docs)]
 pub enum Value {
     /// An integer that fits in i64. Results that do not fit become
     /// `BigInt`; a `BigInt` is never in i64 range (always normalised).
@@ -265,6 +270,9 @@ impl Closure {
     }
 }
 
+// The raw native interface: `#[doc(hidden)]` at the crate root, not part
+// of the embedding API (hosts use `Term`), so not documented item by item.
+#[allow(missing_docs)]
 impl Value {
     pub const TRUE: Value = Value::Atom(Atom::TRUE);
     pub const FALSE: Value = Value::Atom(Atom::FALSE);

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use num_bigint::BigInt;
-use num_traits::{FromPrimitive, Signed, ToPrimitive, Zero};
+use num_traits::{FromPrimitive, Signed, ToPrimitive};
 
 use super::Value;
 
@@ -155,16 +155,6 @@ pub fn abs(a: &Value) -> Option<Value> {
 pub fn int_pow(base: &Value, exp: u32) -> Option<Value> {
     let b = to_big(int_arg(base)?);
     Some(Value::from_bigint(num_traits::pow::Pow::pow(b, exp)))
-}
-
-/// Whether a number is zero (of any kind).
-pub fn is_zero(v: &Value) -> bool {
-    match v {
-        Value::Int(i) => *i == 0,
-        Value::BigInt(b) => b.is_zero(),
-        Value::Float(f) => *f == 0.0,
-        _ => false,
-    }
 }
 
 /// The integer part of a float (toward zero) as an integer value.

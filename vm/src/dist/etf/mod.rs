@@ -18,8 +18,8 @@ use crate::code::LoadedModule;
 use crate::value::Atom;
 
 pub use super::node_table::NodeTable;
-pub use decode::{decode, decode_body};
-pub use encode::{encode, encode_body};
+pub use decode::decode;
+pub use encode::encode;
 
 /// The version byte every external term starts with.
 pub const VERSION: u8 = 131;
@@ -131,6 +131,7 @@ impl AtomBudget {
     }
 
     /// New atoms this budget still allows.
+    #[cfg(test)]
     pub fn left(&self) -> usize {
         self.left
     }

@@ -51,15 +51,6 @@ impl Handles {
     fn get(&self, pid: Pid) -> Option<Arc<Mutex<Slot>>> {
         lock(&self.map).get(&pid).cloned()
     }
-
-    /// How many files are open (or opening).
-    pub fn len(&self) -> usize {
-        lock(&self.map).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn handle(v: &Value) -> Result<Pid, Exception> {
