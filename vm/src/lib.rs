@@ -24,6 +24,7 @@ pub mod code;
 pub mod delivery;
 pub mod dirty;
 pub mod dist;
+mod embed;
 pub mod exports;
 pub mod heap;
 pub mod host;
@@ -54,6 +55,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use embed::native_lib::{NativeLibError, NativeLibrary};
 pub use interp::Exception;
 pub use loader::LoadError;
 pub use native::Ctx;
