@@ -400,7 +400,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if self.rest != Some(1) {
-            return err("expected (:variant, %{...})");
+            return err("expected (:variant, #{...})");
         }
         let v = self.d.map(visitor)?;
         self.close()?;

@@ -397,3 +397,9 @@ fn decode(ctx: &Ctx<'_>, bytes: &[u8]) -> Result<Value, String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// The guide's chapter on native libraries, whose Rust blocks run as
+/// doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/native-libraries.md")]
+pub struct GuideNativeLibraries;
