@@ -60,7 +60,7 @@ pub struct Args<'a> {
     module: &'static str,
     name: &'static str,
     arity: u32,
-    next: usize,
+    done: usize,
 }
 
 impl<'a> Args<'a> {
@@ -76,7 +76,7 @@ impl<'a> Args<'a> {
             module,
             name,
             arity,
-            next: 0,
+            done: 0,
         };
         let n: Result<usize, Error> = args.d.tuple_header();
         match n {
@@ -87,15 +87,15 @@ impl<'a> Args<'a> {
     }
 
     /// The next argument, as a `T`.
-    pub fn next<T: DeserializeOwned>(&mut self) -> Result<T, Outcome> {
-        self.next += 1;
+    pub fn arg<T: DeserializeOwned>(&mut self) -> Result<T, Outcome> {
+        self.done += 1;
         match T::deserialize(&mut self.d) {
             Ok(v) => Ok(v),
             Err(e) => Err(badarg_of(
                 self.module,
                 self.name,
                 self.arity,
-                Some(self.next),
+                Some(self.done),
                 e,
             )),
         }

@@ -126,7 +126,7 @@ macro_rules! __reef_native_fns {
                         Err(o) => return o,
                     };
                     $(
-                        let $arg: $ty = match a.next() {
+                        let $arg: $ty = match a.arg() {
                             Ok(v) => v,
                             Err(o) => return o,
                         };

@@ -49,7 +49,7 @@ reef_native::module! {
     /// The bytes that hexadecimal text spells; raises `:odd_length` or
     /// `(:invalid_digit, position)` for text that is not hex.
     fn from_hex(text: String) -> Result<Binary, HexError> {
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return Err(HexError::OddLength);
         }
         let digit = |i: usize| {
