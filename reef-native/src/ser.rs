@@ -17,9 +17,10 @@ use crate::Error;
 /// (a variant or field name) longer than 255 characters, a collection of
 /// more than 2^32 elements, or an error the value's `Serialize` raised.
 pub fn to_etf<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut s = Serializer {
-        out: vec![etf::VERSION],
-    };
+    // Most replies are short: one allocation, no regrowth.
+    let mut out = Vec::with_capacity(64);
+    out.push(etf::VERSION);
+    let mut s = Serializer { out };
     value.serialize(&mut s)?;
     Ok(s.out)
 }

@@ -347,8 +347,13 @@ fn call_native(
     free: FreeFn,
     label: &str,
 ) -> Result<Value, Exception> {
+    // The arguments as one tuple (arity <= 255: checked at load), written
+    // element by element rather than building a tuple first.
     let mut bytes = Vec::with_capacity(64);
-    etf::encode(&Value::tuple(args.to_vec()), &ctx.rt.nodes, &mut bytes);
+    bytes.extend_from_slice(&[etf::VERSION, etf::tag::SMALL_TUPLE, args.len() as u8]);
+    for a in args {
+        etf::encode_body(a, &ctx.rt.nodes, &mut bytes);
+    }
     let mut out = Buffer::empty();
     // SAFETY: `call` came from a checked table of a library that is never
     // unloaded; `bytes` lives through the call; `out` is a valid Buffer.
