@@ -149,6 +149,42 @@ fn reef_run_native_uses_the_example_library() {
 }
 
 #[test]
+fn the_repl_takes_native_libraries_too() {
+    use std::io::Write as _;
+    let mut child = Command::new(reef())
+        .arg("--native")
+        .arg(hash_lib())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run reef");
+    let input = "hash.blake3(\"abc\")\ntry { hash.sha256(self()) } catch { (_, r) => r }\n";
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("\"{BLAKE3_ABC}\"\n")), "{stdout}");
+    // A pid does not cross into a library.
+    assert!(
+        stdout.contains(
+            "(:badarg, \"hash.sha256/1, argument 1: expected a binary or string, \
+             got a term native libraries do not take (a pid, reference or fun)\")"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn the_readmes_demo_runs() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/native_hash/demo.reef");
     let out = Command::new(reef())
