@@ -521,9 +521,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
+        if name == crate::atom::TOKEN {
+            return match self.try_atom()? {
+                Some(a) => visitor.visit_borrowed_str(a),
+                None => self.expected("an atom"),
+            };
+        }
         visitor.visit_newtype_struct(self)
     }
 

@@ -35,6 +35,7 @@
 //! sequences lists, tuples tuples, strings and [`Binary`] binaries).
 
 pub mod abi;
+mod atom;
 mod binary;
 #[doc(hidden)]
 pub mod call;
@@ -45,6 +46,7 @@ mod ser;
 #[cfg(test)]
 mod tests;
 
+pub use atom::Atom;
 pub use binary::Binary;
 pub use de::{from_etf, Deserializer, MAX_DEPTH};
 pub use error::Error;

@@ -20,7 +20,10 @@ pub fn to_etf<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     // Most replies are short: one allocation, no regrowth.
     let mut out = Vec::with_capacity(64);
     out.push(etf::VERSION);
-    let mut s = Serializer { out };
+    let mut s = Serializer {
+        out,
+        atom_next: false,
+    };
     value.serialize(&mut s)?;
     Ok(s.out)
 }
@@ -28,6 +31,8 @@ pub fn to_etf<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
 /// Writes one term per `serialize` call into its buffer.
 pub struct Serializer {
     out: Vec<u8>,
+    /// The next string is an [`Atom`](crate::Atom)'s name.
+    atom_next: bool,
 }
 
 impl Serializer {
@@ -152,6 +157,9 @@ impl<'a> ser::Serializer for &'a mut Serializer {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
+        if std::mem::take(&mut self.atom_next) {
+            return self.atom(v);
+        }
         self.serialize_bytes(v.as_bytes())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
@@ -181,9 +189,16 @@ impl<'a> ser::Serializer for &'a mut Serializer {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        if name == crate::atom::TOKEN {
+            // An `Atom`: its one field is the name, written as an atom.
+            self.atom_next = true;
+            let r = value.serialize(&mut *self);
+            self.atom_next = false;
+            return r;
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

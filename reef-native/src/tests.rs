@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::etf::tag;
-use crate::{from_etf, to_etf, Binary};
+use crate::{from_etf, to_etf, Atom, Binary};
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 struct Point {
@@ -222,4 +222,20 @@ fn nesting_is_bounded() {
     b.extend(std::iter::repeat_n(tag::NIL, 10_000));
     let e = from_etf::<serde::de::IgnoredAny>(&b).unwrap_err();
     assert!(e.message().contains("nested deeper"), "{e}");
+}
+
+#[test]
+fn atoms_known_at_run_time() {
+    let ok = Atom::from("ok");
+    assert_eq!(
+        to_etf(&ok).unwrap(),
+        [131, tag::SMALL_ATOM_UTF8, 2, b'o', b'k']
+    );
+    round(vec![Atom::from("a"), Atom::from("ünï")]);
+    round((Atom::from("x"), "x".to_string()));
+    // An atom argument takes an atom, not a string.
+    assert!(from_etf::<Atom>(&to_etf("ok").unwrap()).is_err());
+    // After an atom, strings are strings again.
+    let b = to_etf(&(Atom::from("k"), "v")).unwrap();
+    assert_eq!(b[b.len() - 6], tag::BINARY);
 }
