@@ -64,6 +64,8 @@ Usage:
 
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
+  --native LIB      load the native library LIB (a shared library built with
+                    reef-native) before the program starts (repeatable)
   --schedulers N    run processes on N scheduler threads, 1 to 1024
                     (default: one per core)
   --max-processes N at most N live processes (default 1048576); spawn beyond
@@ -96,6 +98,7 @@ enum Command {
 
 struct Options {
     paths: Vec<PathBuf>,
+    natives: Vec<PathBuf>,
     schedulers: Option<usize>,
     max_processes: Option<usize>,
     max_memory: Option<usize>,
@@ -127,16 +130,21 @@ impl Options {
         builder
     }
 
-    /// The VM for `run` and the REPL: a node if a name was given.
+    /// The VM for `run` and the REPL: a node if a name was given, with
+    /// the `--native` libraries loaded.
     fn vm(&self) -> Result<reef_vm::Vm, String> {
-        match self.node.config()? {
+        let vm = match self.node.config()? {
             Some(cfg) => self
                 .builder()
                 .node_config(cfg)
                 .try_build()
-                .map_err(|e| e.to_string()),
-            None => Ok(self.builder().build()),
+                .map_err(|e| e.to_string())?,
+            None => self.builder().build(),
+        };
+        for lib in &self.natives {
+            vm.load_native_library(lib).map_err(|e| e.to_string())?;
         }
+        Ok(vm)
     }
 }
 
@@ -160,6 +168,7 @@ fn parse_size(s: &str) -> Option<usize> {
 
 fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut paths = Vec::new();
+    let mut natives = Vec::new();
     let mut schedulers = None;
     let (mut max_processes, mut max_memory, mut max_atoms) = (None, None, None);
     let mut command: Option<String> = None;
@@ -180,6 +189,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 return Ok(None);
             }
             Long("path") => paths.push(parser.value()?.into()),
+            Long("native") => natives.push(parser.value()?.into()),
             Long("schedulers") => {
                 let value = parser.value()?;
                 let max = reef_vm::MAX_SCHEDULERS;
@@ -267,6 +277,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     };
     Ok(Some(Options {
         paths,
+        natives,
         schedulers,
         max_processes,
         max_memory,

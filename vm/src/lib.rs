@@ -24,6 +24,7 @@ mod code;
 mod delivery;
 mod dirty;
 pub mod dist;
+mod embed;
 mod exports;
 mod heap;
 mod host;
@@ -62,6 +63,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use embed::native_lib::{NativeLibError, NativeLibrary};
 pub use info::ProcInfo;
 pub use loader::LoadError;
 pub use reef_bytecode as bytecode;

@@ -19,7 +19,7 @@ use crate::value::Atom;
 
 pub use super::node_table::NodeTable;
 pub use decode::decode;
-pub use encode::encode;
+pub use encode::{encode, encode_body};
 
 /// The version byte every external term starts with.
 pub const VERSION: u8 = 131;
