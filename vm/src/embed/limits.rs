@@ -135,3 +135,8 @@ pub(crate) fn over_reductions(p: &Process) -> Option<Value> {
         ])
     })
 }
+
+/// The embedding guide's chapter on limits, its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/limits.md")]
+pub struct GuideLimits;

@@ -182,3 +182,9 @@ impl Drop for HostMailbox {
         self.rt.scheduler.remove(&self.rt, self.entry.pid);
     }
 }
+
+/// The embedding guide's chapter on async hosts, its examples run as
+/// doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/async.md")]
+pub struct GuideAsync;
