@@ -56,12 +56,20 @@ fn recv_async_is_woken_by_a_late_message() {
     let vm = vm();
     let inbox = vm.mailbox();
     for i in 0..20 {
-        vm.spawn("a", "echo_later", vec![inbox.pid(), Term::Int(5), Term::Int(i)]);
+        vm.spawn(
+            "a",
+            "echo_later",
+            vec![inbox.pid(), Term::Int(5), Term::Int(i)],
+        );
         let got = block_on(inbox.recv_async(), Duration::from_secs(10));
         assert_eq!(got, Some(Term::Int(i)));
     }
     // One already there is taken at the first poll.
-    vm.spawn("a", "echo_later", vec![inbox.pid(), Term::Int(0), Term::atom("x")]);
+    vm.spawn(
+        "a",
+        "echo_later",
+        vec![inbox.pid(), Term::Int(0), Term::atom("x")],
+    );
     std::thread::sleep(Duration::from_millis(50));
     assert_eq!(inbox.try_recv(), Some(Term::atom("x")));
 }

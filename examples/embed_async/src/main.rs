@@ -85,7 +85,10 @@ async fn main() -> ExitCode {
         }
     }
     let together = started.elapsed() < Duration::from_millis(290);
-    println!("awaited calls: [{}], concurrently: {together}", squares.join(", "));
+    println!(
+        "awaited calls: [{}], concurrently: {together}",
+        squares.join(", ")
+    );
 
     vm.shutdown();
     println!("shut down");

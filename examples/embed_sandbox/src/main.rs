@@ -70,10 +70,21 @@ fn main() -> ExitCode {
         monitor: Some(&inbox),
         ..Default::default()
     };
-    report(&vm, &inbox, "hog", vec![Term::list(vec![]), Term::Int(0)], opts);
+    report(
+        &vm,
+        &inbox,
+        "hog",
+        vec![Term::list(vec![]), Term::Int(0)],
+        opts,
+    );
 
     // 4. A spawn bomb, under the VM's process limit.
-    match vm.call_timeout("untrusted", "spawn_bomb", vec![Term::Int(0)], Duration::from_secs(10)) {
+    match vm.call_timeout(
+        "untrusted",
+        "spawn_bomb",
+        vec![Term::Int(0)],
+        Duration::from_secs(10),
+    ) {
         Ok(v) => println!("spawn_bomb returned {v}?"),
         Err(crash) => {
             let reason = match &crash.reason {
@@ -99,7 +110,10 @@ fn main() -> ExitCode {
     while vm.processes().len() > 1 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(1));
     }
-    println!("cleaned up: {} process left (the host's mailbox)", vm.processes().len());
+    println!(
+        "cleaned up: {} process left (the host's mailbox)",
+        vm.processes().len()
+    );
 
     // The VM goes on.
     match vm.call("untrusted", "add", vec![Term::Int(40), Term::Int(2)]) {
@@ -116,7 +130,13 @@ fn main() -> ExitCode {
 
 /// Spawns `function` with `opts` and prints how it ended (from the
 /// monitor's `:DOWN` message).
-fn report(vm: &Vm, inbox: &reef_vm::HostMailbox, function: &str, args: Vec<Term>, opts: SpawnOptions<'_>) {
+fn report(
+    vm: &Vm,
+    inbox: &reef_vm::HostMailbox,
+    function: &str,
+    args: Vec<Term>,
+    opts: SpawnOptions<'_>,
+) {
     let what = if opts.max_heap.is_some() {
         format!("max_heap ({} words)", MAX_HEAP_WORDS)
     } else {
