@@ -21,6 +21,9 @@ pub fn trapper(host) {
   receive { m => host ! (:got, m) }
 }
 pub fn grow(acc, n) { grow([(n, n) | acc], n + 1) }
+pub fn grow_map(m, n) { grow_map(maps.put(m, n, n), n + 1) }
+pub fn grow_str(s) { grow_str(s <> s <> "x") }
+pub fn grow_tuples(acc, n) { grow_tuples([(n, [n], "t") | acc], n + 1) }
 pub fn bomb(n) { spawn(fn() { receive { :never => :ok } }) ; bomb(n + 1) }
 "#;
 
@@ -186,6 +189,55 @@ fn max_heap_from_the_host_kills_within_twice_the_limit() {
         assert!(
             words > limit && words < 2 * limit,
             "killed at {words} words against a limit of {limit}"
+        );
+    }
+}
+
+/// Every way of growing a heap is stopped within twice the limit: list
+/// cells, maps, binaries doubling, nested terms, and a mailbox flooded
+/// by the host while the process waits for a message that never comes.
+#[test]
+fn max_heap_holds_for_every_kind_of_growth() {
+    let vm = vm();
+    let inbox = vm.mailbox();
+    let limit = 1_000_000u64;
+    let cases: Vec<(&str, Vec<Term>)> = vec![
+        ("grow_map", vec![Term::Map(vec![]), Term::Int(0)]),
+        ("grow_str", vec![Term::Str("ab".into())]),
+        ("grow_tuples", vec![Term::list(vec![]), Term::Int(0)]),
+        ("forever", vec![]),
+    ];
+    for (f, args) in cases {
+        let opts = SpawnOptions {
+            max_heap: Some(limit),
+            monitor: Some(&inbox),
+            ..Default::default()
+        };
+        let p = vm.spawn_opts("lim", f, args, opts).expect("spawned");
+        if f == "forever" {
+            let msg = Term::list((0..100).map(Term::Int).collect());
+            // 4M words in all: a send to a process that is gone is dropped.
+            for _ in 0..20_000 {
+                vm.send(&p.pid, &msg);
+            }
+        }
+        let down = inbox
+            .recv(Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("{f}: no :DOWN"));
+        let Term::Tuple(d) = &down else {
+            panic!("{down}")
+        };
+        let Term::Tuple(r) = &d[4] else {
+            panic!("{f}: {down}")
+        };
+        assert_eq!(r[0], Term::atom("max_heap"), "{f}: {down}");
+        let Term::Int(words) = r[1] else {
+            panic!("{down}")
+        };
+        let words = words as u64;
+        assert!(
+            words > limit && words < 2 * limit,
+            "{f}: killed at {words} words against a limit of {limit}"
         );
     }
 }
