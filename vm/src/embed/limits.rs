@@ -24,6 +24,8 @@ pub struct SpawnOptions<'a> {
     pub max_reductions: Option<u64>,
     /// Links the process to this host mailbox: when it ends, the mailbox
     /// gets `(:EXIT, pid, reason)` (whatever the reason, `:normal` too).
+    /// The host's end sends nothing: dropping the mailbox does not end
+    /// the process (use [`Vm::exit`]).
     pub link: Option<&'a HostMailbox>,
     /// Monitors the process from this host mailbox: when it ends, the
     /// mailbox gets `(:DOWN, ref, :process, pid, reason)`, `ref` being
