@@ -32,11 +32,11 @@ impl Scheduler {
             drop(s);
             return self.dead_letter(e.pid, sig);
         }
-        if let Some(cv) = &e.host {
+        if let Some(h) = &e.host {
             if let Some(msg) = host_message(sig) {
                 s.inbox.push(Signal::Message(msg));
                 drop(s);
-                cv.notify_all();
+                h.notify();
             }
             return;
         }

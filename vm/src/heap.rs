@@ -23,6 +23,20 @@ use crate::value::{Atom, Value};
 pub const FIRST_CHECK: usize = 1 << 24;
 const UNLIMITED_CHECK: usize = FIRST_CHECK;
 
+/// The words a native call is taken to have allocated, from the
+/// reductions it charged: natives do not count what they build (only the
+/// big ones `reserve`), and one that adds to a term the process keeps
+/// (`maps.put` in a loop) would otherwise grow its heap unmeasured past
+/// any `max_heap`. Over-counting only brings the next exact measure
+/// closer; under-counting by more than 2x could let a process pass twice
+/// its limit, so the estimate is generous: 8 words a call, and 16 a
+/// charged reduction (a native charges about one reduction per 4 to 64
+/// elements it handles).
+#[inline]
+pub fn native_words(charged: u32) -> usize {
+    8 + 16 * charged as usize
+}
+
 /// The most bytes one term a native builds in one step may take, whatever
 /// the limits: beyond it, `:system_limit` (a term that big is a bug, and
 /// building it would take the machine's memory).

@@ -63,6 +63,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use embed::call::CallHandle;
+pub use embed::limits::{SpawnOptions, Spawned};
+pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};
 pub use info::ProcInfo;
 pub use loader::LoadError;
@@ -82,7 +85,6 @@ pub use native::Ctx;
 pub use value::{Atom, Value};
 
 use exports::{Mfa, Native};
-use host::HostResult;
 use process::{Process, Start};
 use runtime::Runtime;
 use scheduler::Ended;
@@ -398,13 +400,18 @@ impl Vm {
 
     /// Calls `module.function(args...)` in a new process and waits for its
     /// result. Other processes keep running until it returns.
+    /// After `shutdown`, the error is `:vm_stopped`.
     pub fn call(&self, module: &str, function: &str, args: Vec<Term>) -> Result<Term, Crash> {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
-        self.run_process(fun, args.iter().map(Term::to_value).collect(), false)
+        let args = args.iter().map(Term::to_value).collect();
+        self.start_fun(fun, args, true).wait()
     }
 
     fn run_process(&self, fun: Value, args: Vec<Value>, stop_others: bool) -> Result<Term, Crash> {
         let pid = self.rt.new_pid();
+        if self.rt.scheduler.is_stopped() {
+            return embed::call::outcome(&self.rt, pid, Ended::NoProcess);
+        }
         let mut p = Process::new(pid);
         p.start = Some(Start { fun, args });
         let watch = Arc::new(host::Watch::default());
@@ -419,33 +426,10 @@ impl Vm {
             self.rt.scheduler.deliver(pid, signal::Signal::Shutdown);
             let _ = watch.wait(std::time::Duration::from_secs(1));
         }
-        if let Some(&status) = self.rt.halted.get() {
-            return Err(halted(pid, status));
-        }
-        if stop_others {
+        if stop_others && self.rt.halted.get().is_none() {
             self.rt.scheduler.stop_others();
         }
-        self.rt.flush_out();
-        match ended {
-            Ended::Done(HostResult::Returned { value, .. }) => Ok(value),
-            Ended::Done(HostResult::BadResult(t)) => Ok(t),
-            Ended::Done(HostResult::Exited {
-                reason,
-                report,
-                abnormal,
-            }) => {
-                if abnormal {
-                    Err(Crash {
-                        pid: Term::Pid(pid.0),
-                        reason,
-                        report,
-                    })
-                } else {
-                    Ok(reason)
-                }
-            }
-            Ended::Deadlock | Ended::NoProcess => Err(deadlock(pid)),
-        }
+        embed::call::outcome(&self.rt, pid, ended)
     }
 
     /// Makes this VM a node: listens, registers with EPMD (starting one
@@ -536,20 +520,6 @@ impl Vm {
         }
     }
 
-    /// A mailbox for this host program: it has a pid that processes can
-    /// send to (and link to or monitor), and the host receives from it.
-    pub fn mailbox(&self) -> HostMailbox {
-        let pid = self.rt.new_pid();
-        let entry = self.rt.scheduler.new_host_mailbox(pid);
-        // The host may send from it at any time: no wait is a deadlock
-        // while it is open.
-        self.rt.scheduler.outside_sender_open();
-        HostMailbox {
-            rt: self.rt.clone(),
-            entry,
-        }
-    }
-
     /// A snapshot of every process (the REPL's `:procs`).
     pub fn processes(&self) -> Vec<info::ProcInfo> {
         self.rt
@@ -590,6 +560,8 @@ impl Vm {
     pub fn shutdown(&self) {
         self.rt.flush_out();
         self.rt.scheduler.shutdown();
+        // Every call still awaited ends with `:vm_stopped`.
+        self.rt.watches.stop_all();
         self.rt.output.stop_flusher();
     }
 }
@@ -597,45 +569,6 @@ impl Vm {
 impl Drop for Vm {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// A mailbox the host program receives on (see [`Vm::mailbox`]).
-pub struct HostMailbox {
-    rt: Arc<Runtime>,
-    entry: Arc<proc_table::Entry>,
-}
-
-impl HostMailbox {
-    /// Its pid, to hand to processes.
-    pub fn pid(&self) -> Term {
-        Term::Pid(self.entry.pid.0)
-    }
-
-    /// The oldest message, waiting up to `timeout` for one.
-    pub fn recv(&self, timeout: std::time::Duration) -> Option<Term> {
-        let deadline = std::time::Instant::now() + timeout;
-        let mut s = self.entry.lock();
-        loop {
-            if !s.inbox.is_empty() {
-                if let signal::Signal::Message(m) = s.inbox.remove(0) {
-                    return Some(Term::from_value(&m.into_value()));
-                }
-                continue;
-            }
-            let now = std::time::Instant::now();
-            if now >= deadline || self.rt.scheduler.is_stopped() {
-                return None;
-            }
-            s = self.entry.host_wait(s, deadline - now);
-        }
-    }
-}
-
-impl Drop for HostMailbox {
-    fn drop(&mut self) {
-        self.rt.scheduler.outside_sender_gone();
-        self.rt.scheduler.remove(&self.rt, self.entry.pid);
     }
 }
 

@@ -6,7 +6,7 @@
 //! that spawning and looking up pids on several threads rarely contend.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rustc_hash::FxHashMap;
 
@@ -19,7 +19,7 @@ pub struct Entry {
     slot: Mutex<Slot>,
     /// For a host mailbox (a pid the embedding program receives on): the
     /// host waits on this for a message.
-    pub(crate) host: Option<Condvar>,
+    pub(crate) host: Option<crate::embed::mailbox::HostWait>,
     /// It has a registered name (so its end must take the registry lock).
     named: AtomicBool,
     /// Published for readers that must not wait for a running process
@@ -78,7 +78,7 @@ impl Entry {
                 dead: false,
                 senders: Default::default(),
             }),
-            host: host.then(Condvar::new),
+            host: host.then(Default::default),
             named: AtomicBool::new(false),
             memory: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
@@ -98,11 +98,7 @@ impl Entry {
         timeout: std::time::Duration,
     ) -> MutexGuard<'a, Slot> {
         match &self.host {
-            Some(cv) => {
-                cv.wait_timeout(guard, timeout)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0
-            }
+            Some(h) => h.wait(guard, timeout),
             None => guard,
         }
     }

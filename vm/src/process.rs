@@ -109,6 +109,9 @@ pub struct Process {
     pub(crate) recv_timer: Option<u64>,
     /// `process.max_heap(words)`: killed when its heap grows past this.
     pub(crate) max_heap: Option<u64>,
+    /// `SpawnOptions::max_reductions`: killed with `(:system_limit,
+    /// :reductions)` at the end of the slice that passes it.
+    pub(crate) max_reductions: Option<u64>,
     /// Words allocated since its size was last measured exactly: an
     /// estimate bumped where terms are built (the interpreter's
     /// constructors, big natives, arriving messages, stack growth).
@@ -184,6 +187,7 @@ impl Process {
             links: None,
             recv_timer: None,
             max_heap: None,
+            max_reductions: None,
             alloc: 0,
             alloc_check: crate::heap::FIRST_CHECK,
             measured: 0,

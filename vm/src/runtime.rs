@@ -74,6 +74,8 @@ pub struct Runtime {
     pub(crate) detect_deadlocks: AtomicBool,
     /// The memory ceiling's watch (`ceiling.rs`).
     pub(crate) ceiling: crate::ceiling::Watch,
+    /// Host calls awaited by a future: `shutdown` ends them (`host.rs`).
+    pub(crate) watches: crate::host::Watches,
     /// The node incarnations this runtime knows (index 0 = this node).
     pub nodes: crate::dist::node_table::NodeTable,
     next_pid: AtomicU64,
@@ -126,6 +128,7 @@ impl Runtime {
             color,
             detect_deadlocks: AtomicBool::new(false),
             ceiling: Default::default(),
+            watches: Default::default(),
             nodes: Default::default(),
             next_pid: AtomicU64::new(1),
             next_ref: AtomicU64::new(1),

@@ -186,12 +186,20 @@ impl Scheduler {
         }
         for e in self.table.entries() {
             self.table.remove(e.pid);
-            let body = {
+            let mut body = {
                 let mut s = e.lock();
                 s.dead = true;
                 s.inbox.clear();
                 s.body.take()
             };
+            // A host waiting for its call, or on a host mailbox, learns
+            // that the VM stopped.
+            if let Some(w) = body.as_mut().and_then(|b| b.watch.take()) {
+                w.stop();
+            }
+            if let Some(h) = &e.host {
+                h.notify();
+            }
             drop(body);
         }
         while self.injector.steal().is_success() {}
@@ -407,7 +415,7 @@ impl Scheduler {
     /// The last line of defence around a slice and what follows it: a
     /// panic that escaped `run_guarded` (in applying signals or ending a
     /// process) loses that one process, never the thread.
-    fn run_slice_guarded(&self, rt: &Runtime, e: Task) {
+    pub(crate) fn run_slice_guarded(&self, rt: &Runtime, e: Task) {
         let pid = e.pid;
         let held = e.clone();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_slice(rt, e)));
@@ -444,6 +452,8 @@ impl Scheduler {
                 if let Some(reason) = body.pending_exit.take() {
                     Outcome::Exited(Exit::signal(reason))
                 } else if let Some(reason) = crate::heap::check(&mut body) {
+                    Outcome::Exited(Exit::signal(reason))
+                } else if let Some(reason) = crate::embed::limits::over_reductions(&body) {
                     Outcome::Exited(Exit::signal(reason))
                 } else {
                     outcome

@@ -220,7 +220,11 @@ pub fn apply_fun(
             Target::Native(native) => {
                 let mut ctx = Ctx::new(rt, p);
                 let result = native.call(&mut ctx, &args);
-                match (result, ctx.trap.take()) {
+                let words = crate::heap::native_words(ctx.charged);
+                let trap = ctx.trap.take();
+                // Measured at the end of the slice if need be (`heap.rs`).
+                p.alloc += words;
+                match (result, trap) {
                     (Ok(_), Some(trap)) => {
                         fun = trap.fun;
                         args = trap.args;

@@ -441,8 +441,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             let mut ctx = Ctx::new(rt, p);
                             let result = native.call(&mut ctx, &args);
                             let trap = ctx.trap.take();
-                            budget = budget.saturating_sub(ctx.charged);
+                            let charged = ctx.charged;
+                            budget = budget.saturating_sub(charged);
                             drop(args);
+                            // What it built, by estimate (`heap::native_words`).
+                            charge!(crate::heap::native_words(charged));
                             native_done!(result, trap, $b, $tail);
                         }
                     }

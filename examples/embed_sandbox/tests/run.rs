@@ -1,0 +1,31 @@
+//! Runs the sandbox example as a user would and checks what it prints:
+//! every limit stopped its script, and the host went on.
+
+use std::process::Command;
+
+#[test]
+fn every_limit_stops_its_script_and_the_host_goes_on() {
+    let out = Command::new(env!("CARGO_BIN_EXE_embed_sandbox"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "spin: stopped by the call timeout, reason :timeout (after 100 ms or more)",
+            "spin: stopped by max_reductions (1000000), reason (:system_limit, :reductions)",
+            "hog: stopped by max_heap (1000000 words), reason (:max_heap, ...), within twice the limit: true",
+            "spawn_bomb: stopped by max_processes (200), reason :system_limit, 199 processes left",
+            "cleaned up: 1 process left (the host's mailbox)",
+            "after all that, add(40, 2) = 42",
+            "shut down",
+        ],
+        "{stdout}"
+    );
+}
