@@ -282,7 +282,7 @@ impl VmBuilder {
     /// use reef_vm::{Term, Vm};
     /// let vm = Vm::builder().sandbox().build();
     /// vm.load_source("s", "s.reef", r#"
-    ///     pub fn env() { try { apply(:os, :getenv, ["HOME"]) } catch e { e } }
+    ///     pub fn env() { try { apply(:os, :getenv, ["HOME"]) } catch { (:error, e) => e } }
     ///     pub fn sum(xs) { lists.sum(xs) }
     /// "#).unwrap();
     /// let refused = vm.call("s", "env", vec![]).unwrap();
