@@ -264,7 +264,13 @@ pub(crate) fn install(
         .expect("modules lock")
         .insert(loaded.name, loaded.clone());
     if let Some(prev) = &old {
-        if let Some(displaced) = rt.code.old.lock().expect("old lock").insert(prev.name, prev.clone()) {
+        if let Some(displaced) = rt
+            .code
+            .old
+            .lock()
+            .expect("old lock")
+            .insert(prev.name, prev.clone())
+        {
             // Not purged (a load that is not the host's): keep it.
             rt.code.kept.lock().expect("kept lock").push(displaced);
         }
@@ -430,7 +436,15 @@ fn load_located(
         Source::File(path) => {
             let text = read(&path)?;
             let dir = path.parent().map(Path::to_path_buf);
-            load_source(rt, name, &path.display().to_string(), &text, dir, warnings, false)
+            load_source(
+                rt,
+                name,
+                &path.display().to_string(),
+                &text,
+                dir,
+                warnings,
+                false,
+            )
         }
         Source::Stdlib(text) => load_source(
             rt,

@@ -11,7 +11,10 @@ use reef_vm::{Diagnostic, LoadError, Severity, Vm};
 
 #[test]
 fn a_compile_error_is_data() {
-    let vm = Vm::builder().env_path(false).stderr(Sink::default()).build();
+    let vm = Vm::builder()
+        .env_path(false)
+        .stderr(Sink::default())
+        .build();
     let src = "pub fn f(a) {\n  let b = a + 1\n  é + c\n}\n";
     let err = vm.load_source("broken", "broken.reef", src).unwrap_err();
     let LoadError::Compile {
@@ -37,27 +40,38 @@ fn a_compile_error_is_data() {
     assert_eq!(d.line, 3, "{d:?}");
     assert!(d.column == 3 || d.column == 7, "{d:?}");
     assert!(d.code.starts_with('E'), "{d:?}");
-    assert_eq!(&src[d.span.clone()].chars().next(), &src[d.span.start..].chars().next());
+    assert_eq!(
+        &src[d.span.clone()].chars().next(),
+        &src[d.span.start..].chars().next()
+    );
     assert_eq!(err.diagnostics(), &diagnostics[..]);
     assert!(d.to_string().starts_with("broken.reef:3:"), "{d}");
 }
 
 #[test]
 fn an_unbound_variable_has_its_code_line_column_and_hint_fields() {
-    let vm = Vm::builder().env_path(false).stderr(Sink::default()).build();
+    let vm = Vm::builder()
+        .env_path(false)
+        .stderr(Sink::default())
+        .build();
     let err = vm
         .load_source("unb", "unb.reef", "pub fn f(count) {\n  coutn + 1\n}\n")
         .unwrap_err();
     let ds = err.diagnostics();
     // The unused parameter is a warning beside it.
-    assert!(ds.iter().any(|d| d.code == "W0101" && d.severity == Severity::Warning));
+    assert!(ds
+        .iter()
+        .any(|d| d.code == "W0101" && d.severity == Severity::Warning));
     let d = ds.iter().find(|d| d.severity == Severity::Error).unwrap();
     assert_eq!(d.code, "E0201");
     assert_eq!((d.line, d.column), (2, 3));
     assert_eq!(d.span, 20..25);
     assert!(d.message.contains("coutn"), "{d:?}");
     assert_eq!(d.label, "not bound here");
-    assert!(d.hint.as_deref().unwrap_or("").contains("let coutn"), "{d:?}");
+    assert!(
+        d.hint.as_deref().unwrap_or("").contains("let coutn"),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -122,7 +136,12 @@ fn a_warning_never_reaches_the_process_stderr() {
     .unwrap();
     std::fs::write(dir.join("helper.reef"), "pub fn one(x) { 1 }\n").unwrap();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_loads_with_warnings", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "child_loads_with_warnings",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("REEF_DIAG_CHILD", &dir)
         .output()
         .unwrap();

@@ -66,7 +66,10 @@ fn a_third_version_kills_the_processes_in_the_oldest() {
     // Version 1 is old and in use: a soft purge refuses, the process lives.
     assert!(!vm.soft_purge("hot"));
     assert_eq!(vm.code_stats().old_versions, 1);
-    assert!(mb.recv(Duration::from_millis(50)).is_none(), "still running");
+    assert!(
+        mb.recv(Duration::from_millis(50)).is_none(),
+        "still running"
+    );
 
     // A third version purges version 1: its process is killed.
     vm.load_source("hot", "hot.reef", &hot(3)).unwrap();
@@ -137,9 +140,8 @@ fn a_thousand_reloads_keep_code_memory_flat() {
 #[test]
 fn a_closure_of_purged_code_still_runs() {
     let vm = vm();
-    let v = |n: i64| {
-        format!("pub fn make() {{ fn() {{ {n} * 100 }} }}\npub fn version() {{ {n} }}\n")
-    };
+    let v =
+        |n: i64| format!("pub fn make() {{ fn() {{ {n} * 100 }} }}\npub fn version() {{ {n} }}\n");
     vm.load_source("hot", "hot.reef", &v(1)).unwrap();
     vm.load_source(
         "keeper",
@@ -183,13 +185,15 @@ pub fn upgrade(old, extra) { server.code_change(:ctr, old, extra) }
 #[test]
 fn a_server_changes_its_state_shape_through_code_change() {
     let vm = vm();
-    vm.load_source("counter", "counter.reef", COUNTER_V1).unwrap();
+    vm.load_source("counter", "counter.reef", COUNTER_V1)
+        .unwrap();
     vm.load_source("client", "client.reef", CLIENT).unwrap();
     vm.call("client", "start", vec![]).unwrap();
     vm.call("client", "inc", vec![]).unwrap();
     assert_eq!(vm.call("client", "get", vec![]).unwrap(), Term::Int(6));
 
-    vm.load_source("counter", "counter.reef", COUNTER_V2).unwrap();
+    vm.load_source("counter", "counter.reef", COUNTER_V2)
+        .unwrap();
     let answer = vm
         .call("client", "upgrade", vec![Term::Int(1), Term::atom("v2")])
         .unwrap();
@@ -205,14 +209,20 @@ fn a_server_changes_its_state_shape_through_code_change() {
     let failed = vm
         .call("client", "upgrade", vec![Term::Int(9), Term::Int(0)])
         .unwrap();
-    assert!(failed.to_string().starts_with("(:error, (:error, (:function_clause"), "{failed}");
+    assert!(
+        failed
+            .to_string()
+            .starts_with("(:error, (:error, (:function_clause"),
+        "{failed}"
+    );
     assert_eq!(vm.call("client", "get", vec![]).unwrap(), Term::Int(7));
 }
 
 #[test]
 fn code_change_without_the_callback_keeps_the_state() {
     let vm = vm();
-    vm.load_source("counter", "counter.reef", COUNTER_V1).unwrap();
+    vm.load_source("counter", "counter.reef", COUNTER_V1)
+        .unwrap();
     vm.load_source("client", "client.reef", CLIENT).unwrap();
     vm.call("client", "start", vec![]).unwrap();
     let answer = vm

@@ -24,9 +24,13 @@ pub fn try_call(m, f, args) {
 "#;
 
 fn probe(vm: &Vm, m: &str, f: &str, args: Vec<Term>) -> String {
-    vm.call("probe", "try_call", vec![Term::atom(m), Term::atom(f), Term::list(args)])
-        .unwrap_or_else(|c| panic!("{c}"))
-        .to_string()
+    vm.call(
+        "probe",
+        "try_call",
+        vec![Term::atom(m), Term::atom(f), Term::list(args)],
+    )
+    .unwrap_or_else(|c| panic!("{c}"))
+    .to_string()
 }
 
 fn s(x: &str) -> Term {
@@ -40,24 +44,53 @@ fn each_forbidden_capability_is_refused_at_call_time() {
     let cases: Vec<(&str, &str, Vec<Term>, &str)> = vec![
         ("io", "read_line", vec![], "(:io, :read_line, 0)"),
         ("io", "read_all", vec![], "(:io, :read_all, 0)"),
-        ("io", "__stdin_request", vec![Term::Int(1), Term::atom("all")], "(:io, :__stdin_request, 2)"),
+        (
+            "io",
+            "__stdin_request",
+            vec![Term::Int(1), Term::atom("all")],
+            "(:io, :__stdin_request, 2)",
+        ),
         ("os", "getenv", vec![s("HOME")], "(:os, :getenv, 1)"),
         ("os", "env", vec![], "(:os, :env, 0)"),
         ("os", "cwd", vec![], "(:os, :cwd, 0)"),
-        ("os", "cmd", vec![s("true"), Term::list(vec![])], "(:os, :cmd, 2)"),
+        (
+            "os",
+            "cmd",
+            vec![s("true"), Term::list(vec![])],
+            "(:os, :cmd, 2)",
+        ),
         ("path", "expand", vec![s("~/x")], "(:path, :expand, 1)"),
         ("path", "absolute", vec![s("x")], "(:path, :absolute, 1)"),
         ("file", "read", vec![s("/etc/passwd")], "(:file, :read, 1)"),
-        ("file", "write", vec![s("/tmp/reef-sandbox-x"), s("x")], "(:file, :write, 2)"),
-        ("file", "__read", vec![s("/etc/passwd")], "(:file, :__read, 1)"),
+        (
+            "file",
+            "write",
+            vec![s("/tmp/reef-sandbox-x"), s("x")],
+            "(:file, :write, 2)",
+        ),
+        (
+            "file",
+            "__read",
+            vec![s("/etc/passwd")],
+            "(:file, :__read, 1)",
+        ),
         ("kernel", "halt", vec![], "(:kernel, :halt, 0)"),
         ("kernel", "halt", vec![Term::Int(3)], "(:kernel, :halt, 1)"),
         ("node", "alive", vec![], "(:node, :alive, 0)"),
         ("node", "list", vec![], "(:node, :list, 0)"),
-        ("erpc", "call", vec![s("n"), s("m"), s("f"), Term::list(vec![])], "(:erpc, :call, 4)"),
+        (
+            "erpc",
+            "call",
+            vec![s("n"), s("m"), s("f"), Term::list(vec![])],
+            "(:erpc, :call, 4)",
+        ),
     ];
     for (m, f, args, mfa) in cases {
-        assert_eq!(probe(&vm, m, f, args), format!("(:sandbox, {mfa})"), "{m}.{f}");
+        assert_eq!(
+            probe(&vm, m, f, args),
+            format!("(:sandbox, {mfa})"),
+            "{m}.{f}"
+        );
     }
     // `halt` was refused: the VM still runs.
     assert_eq!(vm.exit_status(), None);
@@ -87,7 +120,8 @@ pub fn main() {
 "##,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    vm.run_main("pure", vec![]).unwrap_or_else(|c| panic!("{c}"));
+    vm.run_main("pure", vec![])
+        .unwrap_or_else(|c| panic!("{c}"));
     assert_eq!(
         out.text(),
         "[10, 20, 30] 2 {\"k\":[1,2]} true REEF 49 5 4.0 true\n"
@@ -102,17 +136,23 @@ fn a_script_reaches_no_module_the_host_did_not_allow() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("secret.reef"), "pub fn key() { 42 }\n").unwrap();
     std::fs::write(dir.join("helper.reef"), "pub fn twice(x) { x * 2 }\n").unwrap();
-    let (vm, _, _) = sandboxed(
-        Vm::builder()
-            .search_path(&dir)
-            .allow_modules(["helper"]),
-    );
+    let (vm, _, _) = sandboxed(Vm::builder().search_path(&dir).allow_modules(["helper"]));
     vm.load_source("probe", "probe.reef", PROBE).unwrap();
-    vm.load_source("mine", "mine.reef", "pub fn f() { :mine }\n").unwrap();
-    assert_eq!(probe(&vm, "secret", "key", vec![]), "(:sandbox, (:secret, :key, 0))");
-    assert_eq!(probe(&vm, "file", "exists", vec![s("/")]), "(:sandbox, (:file, :exists, 1))");
+    vm.load_source("mine", "mine.reef", "pub fn f() { :mine }\n")
+        .unwrap();
+    assert_eq!(
+        probe(&vm, "secret", "key", vec![]),
+        "(:sandbox, (:secret, :key, 0))"
+    );
+    assert_eq!(
+        probe(&vm, "file", "exists", vec![s("/")]),
+        "(:sandbox, (:file, :exists, 1))"
+    );
     // Allowed: on the host's search path, and loaded by the host itself.
-    assert_eq!(probe(&vm, "helper", "twice", vec![Term::Int(21)]), "(:ok, 42)");
+    assert_eq!(
+        probe(&vm, "helper", "twice", vec![Term::Int(21)]),
+        "(:ok, 42)"
+    );
     assert_eq!(probe(&vm, "mine", "f", vec![]), "(:ok, :mine)");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -139,7 +179,10 @@ fn a_host_module_that_imports_a_forbidden_function_is_refused_at_load() {
         other => panic!("expected a sandbox refusal, got {other:?}"),
     }
     assert!(err.to_string().contains("os.getenv/1"), "{err}");
-    assert!(vm.call("bad", "h", vec![]).is_err(), "a refused module is not installed");
+    assert!(
+        vm.call("bad", "h", vec![]).is_err(),
+        "a refused module is not installed"
+    );
 }
 
 #[test]
@@ -156,9 +199,15 @@ fn capabilities_and_natives_open_the_sandbox_one_by_one() {
         "(:ok, \"visible\")"
     );
     // The rest of Env stays shut.
-    assert_eq!(probe(&vm, "os", "env", vec![]), "(:sandbox, (:os, :env, 0))");
+    assert_eq!(
+        probe(&vm, "os", "env", vec![]),
+        "(:sandbox, (:os, :env, 0))"
+    );
     assert_eq!(probe(&vm, "file", "exists", vec![s("/")]), "(:ok, true)");
-    assert_eq!(probe(&vm, "io", "read_line", vec![]), "(:sandbox, (:io, :read_line, 0))");
+    assert_eq!(
+        probe(&vm, "io", "read_line", vec![]),
+        "(:sandbox, (:io, :read_line, 0))"
+    );
 }
 
 #[test]
@@ -176,7 +225,12 @@ fn a_sandbox_ignores_reef_path_and_host_natives_stay_allowed() {
     vm.load_source("probe", "probe.reef", PROBE).unwrap();
     assert_eq!(probe(&vm, "host", "double", vec![Term::Int(4)]), "(:ok, 8)");
     assert_eq!(
-        probe(&vm, "lists", "sum", vec![Term::list(vec![Term::Int(1), Term::Int(2)])]),
+        probe(
+            &vm,
+            "lists",
+            "sum",
+            vec![Term::list(vec![Term::Int(1), Term::Int(2)])]
+        ),
         "(:ok, 3)"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -72,8 +72,7 @@ pub(crate) fn purge(rt: &Runtime, module: Atom, kill: bool) -> (Vec<Pid>, bool) 
     };
     // First, so that a process entering it through a closure from now on
     // pins it: then its frame is safe whatever the answer says.
-    old.purged
-        .store(true, std::sync::atomic::Ordering::Relaxed);
+    old.purged.store(true, std::sync::atomic::Ordering::Relaxed);
     let code = CodeRange::of(&old);
     let (tx, rx) = std::sync::mpsc::channel();
     for pid in rt.scheduler.pids() {

@@ -94,8 +94,12 @@ fn needs(module: &str, name: &str, arity: u32) -> Option<Capability> {
             _ => None,
         },
         "io" => match name {
-            "__read_line_request" | "__stdin_request" | "read_line" | "read_all"
-            | "fold_lines" | "lines" => Some(Stdin),
+            "__read_line_request"
+            | "__stdin_request"
+            | "read_line"
+            | "read_all"
+            | "fold_lines"
+            | "lines" => Some(Stdin),
             _ => None,
         },
         "os" if name == "__cmd" || name == "cmd" => Some(Commands),
@@ -309,7 +313,10 @@ impl VmBuilder {
     /// directories the host gave with [`VmBuilder::search_path`] (makes
     /// the VM a sandbox if it was not one). Their gated natives still
     /// need their capability.
-    pub fn allow_modules<S: AsRef<str>>(mut self, modules: impl IntoIterator<Item = S>) -> VmBuilder {
+    pub fn allow_modules<S: AsRef<str>>(
+        mut self,
+        modules: impl IntoIterator<Item = S>,
+    ) -> VmBuilder {
         let sb = self.sandbox_mut();
         sb.modules
             .extend(modules.into_iter().map(|m| m.as_ref().to_string()));
