@@ -71,8 +71,10 @@ pub(crate) fn purge(rt: &Runtime, module: Atom, kill: bool) -> (Vec<Pid>, bool) 
         return (Vec::new(), true);
     };
     // First, so that a process entering it through a closure from now on
-    // pins it: then its frame is safe whatever the answer says.
-    old.purged.store(true, std::sync::atomic::Ordering::Relaxed);
+    // pins it: then its frame is safe whatever the answer says. A process
+    // the snapshot below misses was added to the table after it, under
+    // the table's lock, so it sees this store.
+    old.purged.store(true, std::sync::atomic::Ordering::SeqCst);
     let code = CodeRange::of(&old);
     let (tx, rx) = std::sync::mpsc::channel();
     for pid in rt.scheduler.pids() {
