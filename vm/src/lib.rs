@@ -294,8 +294,11 @@ impl Vm {
     /// also went to the warning sink: [`VmBuilder::on_warning`], else
     /// [`VmBuilder::stderr`]).
     pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
+        let path = path.as_ref();
         let mut warnings = Vec::new();
-        let m = loader::load_file(&self.rt, path.as_ref(), &mut warnings)?;
+        let m = self.host_load(&loader::module_name(path)?, || {
+            loader::load_file(&self.rt, path, &mut warnings)
+        })?;
         Ok(self.loaded(&m, warnings))
     }
 
@@ -307,15 +310,17 @@ impl Vm {
         source: &str,
     ) -> Result<Loaded, LoadError> {
         let mut warnings = Vec::new();
-        let m = loader::load_source(
-            &self.rt,
-            module,
-            file_name,
-            source,
-            None,
-            &mut warnings,
-            true,
-        )?;
+        let m = self.host_load(module, || {
+            loader::load_source(
+                &self.rt,
+                module,
+                file_name,
+                source,
+                None,
+                &mut warnings,
+                true,
+            )
+        })?;
         Ok(self.loaded(&m, warnings))
     }
 
@@ -329,7 +334,8 @@ impl Vm {
 
     /// Loads a bytecode module (validated first).
     pub fn load_module(&self, module: bytecode::Module) -> Result<Loaded, LoadError> {
-        let m = loader::install(&self.rt, module, None, true)?;
+        let name = module.name.clone();
+        let m = self.host_load(&name, || loader::install(&self.rt, module, None, true))?;
         Ok(self.loaded(&m, Vec::new()))
     }
 

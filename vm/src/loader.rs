@@ -241,14 +241,9 @@ pub(crate) fn install(
         rt.sandbox_admit(&module)?;
     }
     let loaded = Arc::new(LoadedModule::new(module, dir));
-    // A host's load of a third version purges the old one first (killing
-    // the processes still in it), outside the exports lock: the purge
-    // waits for processes, which may need that lock to end their slice.
-    // Loads on demand (scheduler threads) are first loads: never a purge.
-    let _reload = host.then(|| rt.code.reloading.lock().unwrap_or_else(|e| e.into_inner()));
-    if host && rt.code.old_version(loaded.name).is_some() {
-        crate::embed::reload::purge(rt, loaded.name, true);
-    }
+    // A host's load has purged the old version before it took any loader
+    // lock (`Vm::host_load`); an old version displaced here anyway (two
+    // loads racing) goes to `kept` below.
     // The exports lock first (as `Runtime::export_entry` takes it), so no
     // entry is created from the old table while this one is installed.
     let exports = rt.exports.write().expect("exports lock");

@@ -138,6 +138,29 @@ pub struct CodeStats {
 }
 
 impl Vm {
+    /// Runs a host's load of `module`: one at a time, and after purging
+    /// its old version if it has one (killing the processes still in it),
+    /// as Erlang's `c:l/1` purges before it loads. The purge takes no
+    /// loader lock: it waits for processes, which may need one (a load on
+    /// demand, the exports table) to end their slice.
+    pub(crate) fn host_load<T>(
+        &self,
+        module: &str,
+        load: impl FnOnce() -> Result<T, crate::LoadError>,
+    ) -> Result<T, crate::LoadError> {
+        let _reload = self
+            .rt
+            .code
+            .reloading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let name = Atom::new(module);
+        if self.rt.code.old_version(name).is_some() {
+            purge(&self.rt, name, true);
+        }
+        load()
+    }
+
     /// Purges the old version of `module`, as Erlang's `code:purge/1`:
     /// the processes still running it are killed with reason `:killed`,
     /// then it is freed. Returns whether any process was killed. Loading
