@@ -110,6 +110,10 @@ pub struct LoadedModule {
     /// it through a closure pins it (`Process::pins`) while it may have a
     /// frame in it (ARCHITECTURE.md, "Code").
     pub transient: bool,
+    /// Set when a purge starts (`embed/reload.rs`): from then on, a
+    /// process entering it through a closure pins it, as a transient
+    /// module, since nothing else may keep it alive.
+    pub(crate) purged: std::sync::atomic::AtomicBool,
     /// MD5 of the module's encoded bytecode, computed once at load: the
     /// `Uniq` of its funs on the wire (NEW_FUN_EXT), so a node accepts a
     /// fun as its own only when it runs the very same code.
@@ -196,8 +200,16 @@ impl LoadedModule {
                 })
                 .collect(),
             transient: false,
+            purged: Default::default(),
             md5,
         }
+    }
+
+    /// Whether a process entering it through a closure must pin it: a
+    /// transient module, or a purged one (only closures hold it).
+    #[inline(always)]
+    pub fn pinned_on_entry(&self) -> bool {
+        self.transient || self.purged.load(Ordering::Relaxed)
     }
 
     /// The exported function `name/arity`.

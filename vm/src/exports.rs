@@ -110,6 +110,18 @@ impl ExportEntry {
         self.target.store(ptr, Ordering::Release);
     }
 
+    /// Frees the retired targets that run `module` (a purged version),
+    /// never the current one. The purge has proved no process is in it,
+    /// and a thread only holds a target inside a slice, which has ended.
+    pub(crate) fn prune(&self, module: *const LoadedModule) {
+        let mut retired = self.retired.lock().expect("export entry lock");
+        let current = self.target.load(Ordering::Acquire) as *const Target;
+        retired.retain(|t| {
+            std::ptr::eq(&**t, current)
+                || !matches!(&**t, Target::Reef { module: m, .. } if std::ptr::eq(Arc::as_ptr(m), module))
+        });
+    }
+
     pub fn is_native(&self) -> bool {
         matches!(self.target(), Some(Target::Native(_)))
     }

@@ -25,6 +25,10 @@ pub struct Known<'a> {
 impl KnownModules for Known<'_> {
     fn module(&self, name: &str) -> Option<KnownModule> {
         let atom = Atom::new(name);
+        if self.rt.sandbox_hides(atom) {
+            // Unknown, so unchecked: the sandbox refuses the call itself.
+            return None;
+        }
         let mut exports: Vec<(String, usize)> = self
             .rt
             .natives

@@ -64,9 +64,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use embed::call::CallHandle;
+pub use embed::diagnostics::{Diagnostic, Label, Loaded, Severity};
 pub use embed::limits::{SpawnOptions, Spawned};
 pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};
+pub use embed::reload::CodeStats;
+pub use embed::sandbox::{Capability, SANDBOX_MODULES};
 pub use info::ProcInfo;
 pub use loader::LoadError;
 pub use reef_bytecode as bytecode;
@@ -109,6 +112,7 @@ pub struct VmBuilder {
     detect_deadlocks: bool,
     limits: runtime::Limits,
     node: Option<dist::NodeConfig>,
+    code: embed::CodeConfig,
 }
 
 impl VmBuilder {
@@ -225,7 +229,8 @@ impl VmBuilder {
     /// node settings).
     pub fn build(self) -> Vm {
         let mut path = self.search_path;
-        if self.env_path {
+        // A sandbox never reads the environment (`embed/sandbox.rs`).
+        if self.env_path && self.code.sandbox.is_none() {
             if let Some(env) = std::env::var_os("REEF_PATH") {
                 path.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
             }
@@ -242,6 +247,8 @@ impl VmBuilder {
         let err = self.err.unwrap_or_else(|| Box::new(std::io::stderr()));
         let mut rt = Runtime::new(path, out, line_flush, err, self.color);
         rt.limits = self.limits;
+        rt.code_config = self.code;
+        embed::sandbox::apply(&mut rt);
         let rt = Arc::new(rt);
         rt.output.start_flusher(&rt);
         let n = self.schedulers.unwrap_or_else(|| {
@@ -300,14 +307,22 @@ impl Vm {
             detect_deadlocks: false,
             limits: runtime::Limits::default(),
             node: None,
+            code: Default::default(),
         }
     }
 
     /// Loads a `.reef` file (its module name is the file stem) and the
     /// modules beside it or on the search path that it uses. Returns the
-    /// module name.
-    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<String, LoadError> {
-        loader::load_file(&self.rt, path.as_ref()).map(|m| m.name.name().to_string())
+    /// module name and the warnings of every module it compiled (which
+    /// also went to the warning sink: [`VmBuilder::on_warning`], else
+    /// [`VmBuilder::stderr`]).
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
+        let path = path.as_ref();
+        let mut warnings = Vec::new();
+        let m = self.host_load(&loader::module_name(path)?, || {
+            loader::load_file(&self.rt, path, &mut warnings)
+        })?;
+        Ok(self.loaded(&m, warnings))
     }
 
     /// Compiles and loads source text as module `module`.
@@ -316,13 +331,24 @@ impl Vm {
         module: &str,
         file_name: &str,
         source: &str,
-    ) -> Result<String, LoadError> {
-        loader::load_source(&self.rt, module, file_name, source, None)
-            .map(|m| m.name.name().to_string())
+    ) -> Result<Loaded, LoadError> {
+        let mut warnings = Vec::new();
+        let m = self.host_load(module, || {
+            loader::load_source(
+                &self.rt,
+                module,
+                file_name,
+                source,
+                None,
+                &mut warnings,
+                true,
+            )
+        })?;
+        Ok(self.loaded(&m, warnings))
     }
 
     /// Loads a module from its binary bytecode.
-    pub fn load_bytecode(&self, bytes: &[u8]) -> Result<String, LoadError> {
+    pub fn load_bytecode(&self, bytes: &[u8]) -> Result<Loaded, LoadError> {
         let m = bytecode::encode::decode_module(bytes).map_err(|e| LoadError::Bytecode {
             message: e.to_string(),
         })?;
@@ -330,8 +356,17 @@ impl Vm {
     }
 
     /// Loads a bytecode module (validated first).
-    pub fn load_module(&self, module: bytecode::Module) -> Result<String, LoadError> {
-        loader::install(&self.rt, module, None).map(|m| m.name.name().to_string())
+    pub fn load_module(&self, module: bytecode::Module) -> Result<Loaded, LoadError> {
+        let name = module.name.clone();
+        let m = self.host_load(&name, || loader::install(&self.rt, module, None, true))?;
+        Ok(self.loaded(&m, Vec::new()))
+    }
+
+    fn loaded(&self, m: &code::LoadedModule, warnings: Vec<Diagnostic>) -> Loaded {
+        Loaded {
+            name: m.name.name().to_string(),
+            warnings,
+        }
     }
 
     /// Registers a native function `module.name/arity`. It takes precedence

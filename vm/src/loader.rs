@@ -2,7 +2,10 @@
 //! in the directory of the module that first needs it (or of the main
 //! file), else in each directory of the search path, else the embedded
 //! stdlib. Loading a module again replaces it: export entries then point
-//! at the new version (old versions stay alive for frames still in them).
+//! at the new version, and the one it replaces becomes the old version
+//! (kept for frames still in it). As BEAM, a module has at most a current
+//! and an old version: a host's load of a third one purges the old one
+//! first (`embed/reload.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -11,6 +14,7 @@ use reef_bytecode::Module;
 use rustc_hash::FxHashMap;
 
 use crate::code::LoadedModule;
+use crate::embed::diagnostics::{convert, Warnings};
 use crate::exports::{Mfa, Target};
 use crate::runtime::Runtime;
 use crate::value::Atom;
@@ -22,11 +26,19 @@ pub enum LoadError {
     Io { path: PathBuf, message: String },
     /// No file or stdlib module of that name.
     NotFound { module: String },
-    /// The compiler reported errors; `rendered` is every diagnostic.
+    /// The compiler reported errors; `rendered` is every diagnostic,
+    /// `diagnostics` the same as data (errors and warnings).
     Compile {
         module: String,
         rendered: String,
         errors: usize,
+        diagnostics: Vec<crate::embed::diagnostics::Diagnostic>,
+    },
+    /// A sandboxed VM refused the module: it calls functions the sandbox
+    /// forbids (`module.name/arity` each). See `VmBuilder::sandbox`.
+    Sandbox {
+        module: String,
+        forbidden: Vec<(String, String, u32)>,
     },
     /// The bytecode is malformed.
     Bytecode { message: String },
@@ -43,6 +55,16 @@ impl std::fmt::Display for LoadError {
             LoadError::NotFound { module } => write!(f, "error: module `{module}` not found"),
             LoadError::Compile { rendered, .. } => f.write_str(rendered.trim_end()),
             LoadError::Bytecode { message } => write!(f, "error: bad bytecode: {message}"),
+            LoadError::Sandbox { module, forbidden } => {
+                write!(
+                    f,
+                    "error: module `{module}` calls what the sandbox forbids:"
+                )?;
+                for (m, n, a) in forbidden {
+                    write!(f, " {m}.{n}/{a}")?;
+                }
+                Ok(())
+            }
             LoadError::Internal { module, message } => {
                 write!(
                     f,
@@ -64,9 +86,19 @@ pub(crate) enum Source {
 pub struct CodeServer {
     /// The current version of each module.
     modules: RwLock<FxHashMap<Atom, Arc<LoadedModule>>>,
-    /// Every version ever loaded: frames point into them by raw pointer,
-    /// so none is freed before the runtime.
-    versions: Mutex<Vec<Arc<LoadedModule>>>,
+    /// The old version of each module that has one: frames point into it
+    /// by raw pointer, so it stays until a purge proves no process runs it
+    /// (`embed/reload.rs`).
+    pub(crate) old: Mutex<FxHashMap<Atom, Arc<LoadedModule>>>,
+    /// Versions a purge could not prove unused in time, and old versions
+    /// displaced without a purge: kept for the runtime's life (sound, and
+    /// rare).
+    pub(crate) kept: Mutex<Vec<Arc<LoadedModule>>>,
+    /// Every version installed, to count those still alive
+    /// (`Vm::code_stats`); dead ones are dropped at each install.
+    pub(crate) ever: Mutex<Vec<std::sync::Weak<LoadedModule>>>,
+    /// One host reload (purge and install) at a time.
+    pub(crate) reloading: Mutex<()>,
     search_path: Vec<PathBuf>,
     /// The directories of the files loaded by path (the program's own
     /// directory): searched after the caller's, so that a module named
@@ -75,17 +107,34 @@ pub struct CodeServer {
     program_dirs: RwLock<Vec<PathBuf>>,
     /// One load at a time, so two callers do not compile the same module.
     loading: Mutex<()>,
+    /// In a sandbox, the only modules a script may load (from the host's
+    /// search path or the stdlib, never beside a file): `embed/sandbox.rs`.
+    allowed: Option<rustc_hash::FxHashSet<String>>,
 }
 
 impl CodeServer {
     pub fn new(search_path: Vec<PathBuf>) -> CodeServer {
         CodeServer {
             modules: RwLock::new(FxHashMap::default()),
-            versions: Mutex::new(Vec::new()),
+            old: Mutex::new(FxHashMap::default()),
+            kept: Mutex::new(Vec::new()),
+            ever: Mutex::new(Vec::new()),
+            reloading: Mutex::new(()),
             search_path,
             program_dirs: RwLock::new(Vec::new()),
             loading: Mutex::new(()),
+            allowed: None,
         }
+    }
+
+    /// Only these modules may be loaded on demand (a sandbox).
+    pub(crate) fn restrict(&mut self, allowed: rustc_hash::FxHashSet<String>) {
+        self.allowed = Some(allowed);
+    }
+
+    /// The old version of module `name`, if it has one.
+    pub(crate) fn old_version(&self, name: Atom) -> Option<Arc<LoadedModule>> {
+        self.old.lock().expect("old lock").get(&name).cloned()
     }
 
     pub fn get(&self, name: Atom) -> Option<Arc<LoadedModule>> {
@@ -99,6 +148,11 @@ impl CodeServer {
     pub(crate) fn locate(&self, name: &str, from_dir: Option<&Path>) -> Option<Source> {
         let file = format!("{name}.reef");
         let program_dirs = self.program_dirs.read().expect("program dirs lock");
+        let (from_dir, program_dirs): (_, &[PathBuf]) = match &self.allowed {
+            Some(allowed) if !allowed.contains(name) => return None,
+            Some(_) => (None, &[]),
+            None => (from_dir, &program_dirs),
+        };
         from_dir
             .into_iter()
             .chain(program_dirs.iter().map(PathBuf::as_path))
@@ -111,17 +165,18 @@ impl CodeServer {
 }
 
 /// Compiles one source file. Compile errors become a `LoadError` carrying
-/// every rendered diagnostic; a compiler panic becomes `Internal`.
-/// Warnings of a module that compiles go to stderr, as a compiler's
-/// would (the program still runs). Calls to other modules are checked
-/// against `known` (`known.rs`).
-pub fn compile(
+/// every diagnostic (as data and rendered); a compiler panic becomes
+/// `Internal`. The warnings of a module that compiles are returned, for
+/// the caller to report (`Runtime::report_warnings`): never written to the
+/// process's stderr here. Calls to other modules are checked against
+/// `known` (`known.rs`).
+pub(crate) fn compile_warn(
     name: &str,
     file_name: &str,
     source: &str,
     color: bool,
     known: &dyn reef_compiler::KnownModules,
-) -> Result<Module, LoadError> {
+) -> Result<(Module, Warnings), LoadError> {
     let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reef_compiler::compile_module_with(name, file_name, source, known)
     }))
@@ -129,35 +184,40 @@ pub fn compile(
         module: name.to_string(),
         message: panic_message(&e),
     })?;
+    let diagnostics = convert(&compiled.diagnostics, name, file_name, source);
+    let rendered = if diagnostics.is_empty() {
+        String::new()
+    } else {
+        reef_compiler::render_diagnostics(&compiled.diagnostics, file_name, source, color)
+    };
+    let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
     match compiled.module {
-        Some(m) if !compiled.has_errors() => {
-            if !compiled.diagnostics.is_empty() {
-                // Never `eprint!`: a closed stderr must not panic.
-                use std::io::Write as _;
-                let _ = write!(
-                    std::io::stderr(),
-                    "{}",
-                    reef_compiler::render_diagnostics(
-                        &compiled.diagnostics,
-                        file_name,
-                        source,
-                        color
-                    )
-                );
-            }
-            Ok(m)
-        }
+        Some(m) if errors == 0 => Ok((
+            m,
+            Warnings {
+                diagnostics,
+                rendered,
+            },
+        )),
         _ => Err(LoadError::Compile {
             module: name.to_string(),
-            rendered: reef_compiler::render_diagnostics(
-                &compiled.diagnostics,
-                file_name,
-                source,
-                color,
-            ),
-            errors: compiled.diagnostics.iter().filter(|d| d.is_error()).count(),
+            rendered,
+            errors,
+            diagnostics,
         }),
     }
+}
+
+/// [`compile_warn`], for callers that only want the module (`reef
+/// disasm`): its warnings are dropped.
+pub fn compile(
+    name: &str,
+    file_name: &str,
+    source: &str,
+    color: bool,
+    known: &dyn reef_compiler::KnownModules,
+) -> Result<Module, LoadError> {
+    compile_warn(name, file_name, source, color, known).map(|(m, _)| m)
 }
 
 pub fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {
@@ -168,29 +228,48 @@ pub fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// Validates and installs a module, making it the current version.
-pub fn install(
+pub(crate) fn install(
     rt: &Runtime,
     module: Module,
     dir: Option<PathBuf>,
+    host: bool,
 ) -> Result<Arc<LoadedModule>, LoadError> {
     reef_bytecode::encode::validate(&module).map_err(|e| LoadError::Bytecode {
         message: e.to_string(),
     })?;
+    if host {
+        rt.sandbox_admit(&module)?;
+    }
     let loaded = Arc::new(LoadedModule::new(module, dir));
+    // A host's load has purged the old version before it took any loader
+    // lock (`Vm::host_load`); an old version displaced here anyway (two
+    // loads racing) goes to `kept` below.
     // The exports lock first (as `Runtime::export_entry` takes it), so no
     // entry is created from the old table while this one is installed.
     let exports = rt.exports.write().expect("exports lock");
-    rt.code
-        .versions
-        .lock()
-        .expect("versions lock")
-        .push(loaded.clone());
+    {
+        let mut ever = rt.code.ever.lock().expect("versions lock");
+        ever.retain(|w| w.strong_count() > 0);
+        ever.push(Arc::downgrade(&loaded));
+    }
     let old = rt
         .code
         .modules
         .write()
         .expect("modules lock")
         .insert(loaded.name, loaded.clone());
+    if let Some(prev) = &old {
+        if let Some(displaced) = rt
+            .code
+            .old
+            .lock()
+            .expect("old lock")
+            .insert(prev.name, prev.clone())
+        {
+            // Not purged (a load that is not the host's): keep it.
+            rt.code.kept.lock().expect("kept lock").push(displaced);
+        }
+    }
     let natives = rt.natives.read().expect("natives lock");
     let mut names: Vec<(Atom, u32)> = loaded.functions.iter().map(|f| (f.name, f.arity)).collect();
     if let Some(old) = &old {
@@ -216,20 +295,26 @@ pub fn install(
     Ok(loaded)
 }
 
-/// Compiles and installs source text as module `name`.
-pub fn load_source(
+/// Compiles and installs source text as module `name`. Its warnings go
+/// to the VM's warning sink and are appended to `warnings`. `host`: the
+/// host asked for it by name (a sandbox checks it, `install`).
+pub(crate) fn load_source(
     rt: &Runtime,
     name: &str,
     file_name: &str,
     source: &str,
     dir: Option<PathBuf>,
+    warnings: &mut Vec<crate::embed::diagnostics::Diagnostic>,
+    host: bool,
 ) -> Result<Arc<LoadedModule>, LoadError> {
     let known = crate::known::Known {
         rt,
         dir: dir.as_deref(),
     };
-    let module = compile(name, file_name, source, rt.color, &known)?;
-    install(rt, module, dir)
+    let (module, w) = compile_warn(name, file_name, source, rt.color, &known)?;
+    rt.report_warnings(&w);
+    warnings.extend(w.diagnostics);
+    install(rt, module, dir, host)
 }
 
 /// The largest source file the VM reads: 64 MiB. Far beyond any
@@ -294,7 +379,11 @@ pub fn module_name(path: &Path) -> Result<String, LoadError> {
 /// Loads a file, then (eagerly, so their compile errors show up front)
 /// every module it imports that is a file beside it or on the search
 /// path, transitively. Stdlib modules are loaded on first call.
-pub fn load_file(rt: &Runtime, path: &Path) -> Result<Arc<LoadedModule>, LoadError> {
+pub(crate) fn load_file(
+    rt: &Runtime,
+    path: &Path,
+    warnings: &mut Vec<crate::embed::diagnostics::Diagnostic>,
+) -> Result<Arc<LoadedModule>, LoadError> {
     let _guard = rt.code.loading.lock().expect("loading lock");
     let name = module_name(path)?;
     let source = read(path)?;
@@ -311,7 +400,8 @@ pub fn load_file(rt: &Runtime, path: &Path) -> Result<Arc<LoadedModule>, LoadErr
             dirs.push(d.clone());
         }
     }
-    let main = load_source(rt, &name, &path.display().to_string(), &source, dir)?;
+    let file_name = path.display().to_string();
+    let main = load_source(rt, &name, &file_name, &source, dir, warnings, true)?;
     let mut pending = vec![main.clone()];
     while let Some(m) = pending.pop() {
         for imp in m.imports.iter() {
@@ -319,21 +409,47 @@ pub fn load_file(rt: &Runtime, path: &Path) -> Result<Arc<LoadedModule>, LoadErr
                 continue;
             }
             if let Some(Source::File(p)) = rt.code.locate(imp.module.name(), m.dir.as_deref()) {
-                pending.push(load_located(rt, imp.module.name(), Source::File(p))?);
+                pending.push(load_located(
+                    rt,
+                    imp.module.name(),
+                    Source::File(p),
+                    warnings,
+                )?);
             }
         }
     }
     Ok(main)
 }
 
-fn load_located(rt: &Runtime, name: &str, source: Source) -> Result<Arc<LoadedModule>, LoadError> {
+fn load_located(
+    rt: &Runtime,
+    name: &str,
+    source: Source,
+    warnings: &mut Vec<crate::embed::diagnostics::Diagnostic>,
+) -> Result<Arc<LoadedModule>, LoadError> {
     match source {
         Source::File(path) => {
             let text = read(&path)?;
             let dir = path.parent().map(Path::to_path_buf);
-            load_source(rt, name, &path.display().to_string(), &text, dir)
+            load_source(
+                rt,
+                name,
+                &path.display().to_string(),
+                &text,
+                dir,
+                warnings,
+                false,
+            )
         }
-        Source::Stdlib(text) => load_source(rt, name, &format!("stdlib/{name}.reef"), text, None),
+        Source::Stdlib(text) => load_source(
+            rt,
+            name,
+            &format!("stdlib/{name}.reef"),
+            text,
+            None,
+            warnings,
+            false,
+        ),
     }
 }
 
@@ -352,7 +468,8 @@ pub fn ensure_loaded(
         return Ok(Some(m));
     }
     match rt.code.locate(name.name(), from_dir) {
-        Some(source) => load_located(rt, name.name(), source).map(Some),
+        // Loaded on demand: its warnings go to the sink only.
+        Some(source) => load_located(rt, name.name(), source, &mut Vec::new()).map(Some),
         None => Ok(None),
     }
 }

@@ -70,6 +70,8 @@ pub struct Runtime {
     pub(crate) err: Mutex<Box<dyn Write + Send>>,
     /// Render diagnostics with colours.
     pub(crate) color: bool,
+    /// Where warnings go, and the sandbox (`embed/`).
+    pub(crate) code_config: crate::embed::CodeConfig,
     /// `VmBuilder::detect_deadlocks`.
     pub(crate) detect_deadlocks: AtomicBool,
     /// The memory ceiling's watch (`ceiling.rs`).
@@ -126,6 +128,7 @@ impl Runtime {
             halted: std::sync::OnceLock::new(),
             err: Mutex::new(err),
             color,
+            code_config: Default::default(),
             detect_deadlocks: AtomicBool::new(false),
             ceiling: Default::default(),
             watches: Default::default(),
@@ -134,7 +137,7 @@ impl Runtime {
             next_ref: AtomicU64::new(1),
         };
         crate::native::register_builtins(&rt);
-        crate::loader::install(&rt, crate::native::kernel::bytecode_part(), None)
+        crate::loader::install(&rt, crate::native::kernel::bytecode_part(), None, false)
             .expect("the built-in kernel bytecode is valid");
         rt
     }

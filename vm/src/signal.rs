@@ -44,6 +44,14 @@ pub enum Signal {
     /// The VM kills it for a limit (`(:system_limit, :memory)`): like
     /// `exit(pid, :kill)`, untrappable, but with its own reason.
     Kill(Message),
+    /// Does the process run code of this module version (a purge asks,
+    /// `embed/reload.rs`)? It answers on `reply`, and with `kill` it
+    /// dies with `:killed` if it does, as under Erlang's `code:purge`.
+    CheckCode {
+        code: crate::embed::reload::CodeRange,
+        kill: bool,
+        reply: std::sync::mpsc::Sender<(Pid, bool)>,
+    },
 }
 
 /// What applying a signal asks of the scheduler.
@@ -140,6 +148,14 @@ pub fn apply(p: &mut Process, sig: Signal) -> Effect {
             }
             p.status = Status::Runnable;
             Effect::Wake
+        }
+        Signal::CheckCode { code, kill, reply } => {
+            let uses = code.used_by(p);
+            let _ = reply.send((p.pid, uses));
+            if uses && kill {
+                return die(p, Value::Atom(Atom::KILLED));
+            }
+            Effect::None
         }
         Signal::Shutdown => {
             p.pending_exit = Some(Value::Atom(Atom::SHUTDOWN));

@@ -202,6 +202,7 @@ fn modules_beside_the_file_and_compile_errors() {
             module,
             rendered,
             errors,
+            ..
         }) => {
             assert_eq!(module, "helper");
             assert!(errors >= 1);

@@ -1,7 +1,22 @@
 //! The embedding API beyond the basics of `lib.rs`: each file adds an
-//! `impl Vm` block for one feature (ARCHITECTURE.md, "Embedding").
+//! `impl Vm` (or `impl VmBuilder`) block for one feature
+//! (ARCHITECTURE.md, "Embedding").
 
 pub mod call;
+pub mod diagnostics;
 pub mod limits;
 pub mod mailbox;
 pub mod native_lib;
+pub mod reload;
+pub mod sandbox;
+
+/// What the host configured about loading code: where warnings go and
+/// the sandbox, if any. One field of `Runtime`, so the loader and the
+/// interpreter's cold paths can ask without new plumbing.
+#[derive(Default)]
+pub(crate) struct CodeConfig {
+    /// `VmBuilder::on_warning`: warnings go here instead of the error sink.
+    pub(crate) on_warning: Option<diagnostics::WarningFn>,
+    /// `VmBuilder::sandbox`: what a script may reach.
+    pub(crate) sandbox: Option<sandbox::Sandbox>,
+}

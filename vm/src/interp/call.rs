@@ -67,7 +67,10 @@ pub fn resolve_missing<'e>(
     if let Err(e) = loader::ensure_loaded(rt, entry.mfa.module, from_dir) {
         rt.write_err(&format!("{e}\n"));
     }
-    entry.target().ok_or_else(|| undef(entry.mfa))
+    entry.target().ok_or_else(|| {
+        rt.sandbox_refuses(entry.mfa)
+            .unwrap_or_else(|| undef(entry.mfa))
+    })
 }
 
 /// The module a code pointer of the process belongs to, as an `Arc` (to
@@ -180,7 +183,7 @@ pub fn apply_fun(
                 if callee.arity as usize != args.len() {
                     return Err(badarity(&fun, args));
                 }
-                if module.transient {
+                if module.pinned_on_entry() {
                     pin(p, module);
                 }
                 enter(p, Arc::as_ptr(module), callee, b, tail, args, captured)?;

@@ -474,7 +474,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         _ => None,
                     };
                     if let Some((cm, callee)) = fast {
-                        if cm.transient && !std::ptr::eq(cm, m) {
+                        if cm.pinned_on_entry() && !std::ptr::eq(cm, m) {
                             call::pin_closure(p, &fv);
                         }
                         let nb = if $tail {

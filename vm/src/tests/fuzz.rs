@@ -315,7 +315,7 @@ fn fuzz(seed: u64, mutants: usize) -> (usize, usize) {
         if std::env::var("REEF_FUZZ_DUMP").is_ok_and(|d| d == n.to_string()) {
             eprintln!("{}", reef_bytecode::disasm::disassemble(&m));
         }
-        let loaded = match crate::loader::install(&vm.rt, m, None) {
+        let loaded = match crate::loader::install(&vm.rt, m, None, true) {
             Ok(l) => l,
             Err(e) => panic!("mutant {n}: decoded but not installed: {e}"),
         };
