@@ -1,7 +1,9 @@
-//! An untrusted script under limits: the host runs each of its entry
-//! points with a limit that stops it (a call timeout, a reduction budget,
-//! a heap limit, the VM's process limit), prints what happened, and goes
-//! on: the VM stays healthy for the next call.
+//! An untrusted script in a sandbox and under limits: it cannot reach the
+//! files, the environment or the host's process (`VmBuilder::sandbox`),
+//! and the host runs each of its entry points with a limit that stops it
+//! (a call timeout, a reduction budget, a heap limit, the VM's process
+//! limit), prints what happened, and goes on: the VM stays healthy for
+//! the next call.
 //!
 //! ```text
 //! cargo run -p reef-embed-sandbox-example
@@ -23,7 +25,14 @@ pub fn spawn_bomb(n) {
   spawn_bomb(n + 1)
 }
 
+pub fn sneak(m) { apply(m, :read, ["/etc/passwd"]) }
+
 pub fn add(a, b) { a + b }
+"#;
+
+/// A script that names a forbidden function outright: refused at load.
+const SNOOPER: &str = r#"
+pub fn snoop() { file.read("/etc/passwd") }
 "#;
 
 /// Limits the host sets.
@@ -34,6 +43,9 @@ const MAX_HEAP_WORDS: u64 = 1_000_000;
 
 fn main() -> ExitCode {
     let vm = Vm::builder()
+        // No files, environment, stdin, commands, network or `halt`;
+        // only the pure standard library and what the host loads.
+        .sandbox()
         .env_path(false)
         .max_processes(MAX_PROCESSES)
         // Crash reports of the script's processes are the host's to show.
@@ -44,6 +56,23 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let inbox = vm.mailbox();
+
+    // 0. Reaching outside the sandbox: refused at load when the script
+    // names the function, at the call when it is reached by a variable.
+    match vm.load_source("snooper", "snooper.reef", SNOOPER) {
+        Ok(_) => println!("snooper loaded?"),
+        Err(e) => println!("snooper: {e}"),
+    }
+    match vm.call("untrusted", "sneak", vec![Term::atom("file")]) {
+        Ok(v) => println!("sneak read {v}?"),
+        Err(crash) => {
+            let reason = match &crash.reason {
+                Term::Tuple(r) => r[0].clone(), // (reason, stack)
+                other => other.clone(),
+            };
+            println!("sneak: refused by the sandbox, reason {reason}");
+        }
+    }
 
     // 1. An endless loop, under a call timeout.
     let t = Instant::now();

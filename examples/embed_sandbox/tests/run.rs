@@ -18,6 +18,8 @@ fn every_limit_stops_its_script_and_the_host_goes_on() {
     assert_eq!(
         lines,
         [
+            "snooper: error: module `snooper` calls what the sandbox forbids: file.read/1",
+            "sneak: refused by the sandbox, reason (:sandbox, (:file, :read, 1))",
             "spin: stopped by the call timeout, reason :timeout (after 100 ms or more)",
             "spin: stopped by max_reductions (1000000), reason (:system_limit, :reductions)",
             "hog: stopped by max_heap (1000000 words), reason (:max_heap, ...), within twice the limit: true",
