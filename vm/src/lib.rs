@@ -60,7 +60,7 @@ pub use native::Ctx;
 pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;
 pub use session::{EvalError, EvalOutput, Interrupter, Session};
-pub use term::Term;
+pub use term::{from_term, to_term, MapKey, Term, TermError};
 pub use value::{Atom, Pid, Ref, Value};
 
 use exports::{Mfa, Native};
