@@ -24,6 +24,7 @@ pub mod code;
 pub mod delivery;
 pub mod dirty;
 pub mod dist;
+pub mod embed;
 pub mod exports;
 pub mod heap;
 pub mod host;
@@ -54,6 +55,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use embed::{HostError, HostFunction};
 pub use interp::Exception;
 pub use loader::LoadError;
 pub use native::Ctx;
@@ -310,9 +312,21 @@ impl Vm {
         loader::install(&self.rt, module, None).map(|m| m.name.name().to_string())
     }
 
-    /// Registers a native function `module.name/arity`. It takes precedence
-    /// over a Reef function of the same name.
-    pub fn register_native(
+    /// Registers a native function `module.name/arity` that works on the
+    /// calling process's values directly. It takes precedence over a Reef
+    /// function of the same name. Prefer [`Vm::register_fn`] (typed,
+    /// safe): this low-level form is for natives that must see the
+    /// values themselves.
+    ///
+    /// # Safety
+    /// The values `f` is given (and any it builds) belong to the calling
+    /// process's heap: their nodes are `Rc`s shared with that process,
+    /// which may move to another thread after the call. `f` must not keep
+    /// any of them, or anything that holds one, past the call (in a
+    /// `static`, a `thread_local!`, its captured state, a channel): two
+    /// threads could then touch the same `Rc` at once. The values it
+    /// returns must be fresh or built from its arguments.
+    pub unsafe fn register_native(
         &self,
         module: &str,
         name: &str,

@@ -14,7 +14,10 @@ enum Shape {
     Empty,
     Circle(f64),
     Rect(i32, i32),
-    Poly { points: Vec<(i16, i16)>, closed: bool },
+    Poly {
+        points: Vec<(i16, i16)>,
+        closed: bool,
+    },
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -69,7 +72,10 @@ fn shape() -> impl Strategy<Value = Shape> {
         Just(Shape::Empty),
         (-1e9f64..1e9).prop_map(Shape::Circle),
         (any::<i32>(), any::<i32>()).prop_map(|(a, b)| Shape::Rect(a, b)),
-        (prop::collection::vec(any::<(i16, i16)>(), 0..4), any::<bool>())
+        (
+            prop::collection::vec(any::<(i16, i16)>(), 0..4),
+            any::<bool>()
+        )
             .prop_map(|(points, closed)| Shape::Poly { points, closed }),
     ]
 }
@@ -151,8 +157,12 @@ fn the_shapes_of_the_guide() {
     assert_eq!(to_term(&Shape::Circle(1.5)).unwrap(), term!((:Circle, 1.5)));
     assert_eq!(to_term(&Shape::Rect(1, 2)).unwrap(), term!((:Rect, 1, 2)));
     assert_eq!(
-        to_term(&Shape::Poly { points: vec![(1, 2)], closed: true }).unwrap(),
-        term!((:Poly, %{points: [(1, 2)], closed: true}))
+        to_term(&Shape::Poly {
+            points: vec![(1, 2)],
+            closed: true
+        })
+        .unwrap(),
+        term!((:Poly, #{points: [(1, 2)], closed: true}))
     );
     assert_eq!(to_term(&None::<i32>).unwrap(), term!(nil));
     assert_eq!(to_term(&Some(3)).unwrap(), term!(3));
@@ -162,15 +172,23 @@ fn the_shapes_of_the_guide() {
     assert_eq!(to_term(&'x').unwrap(), term!("x"));
     assert_eq!(to_term(&vec![1, 2]).unwrap(), term!([1, 2]));
     let m: BTreeMap<&str, i32> = [("b", 2), ("a", 1)].into();
-    assert_eq!(to_term(&m).unwrap(), term!(%{"a" => 1, "b" => 2}));
-    assert_eq!(to_term(&u64::MAX).unwrap().to_string(), "18446744073709551615");
+    assert_eq!(to_term(&m).unwrap(), term!(#{"a" => 1, "b" => 2}));
+    assert_eq!(
+        to_term(&u64::MAX).unwrap().to_string(),
+        "18446744073709551615"
+    );
     // A Term inside a struct keeps its atoms.
     #[derive(Serialize)]
     struct Wrap {
         t: Term,
     }
-    let w = Wrap { t: term!((:ok, [:a, "b"], %{x: nil})) };
-    assert_eq!(to_term(&w).unwrap(), term!(%{t: (:ok, [:a, "b"], %{x: nil})}));
+    let w = Wrap {
+        t: term!((:ok, [:a, "b"], #{x: nil})),
+    };
+    assert_eq!(
+        to_term(&w).unwrap(),
+        term!(#{t: (:ok, [:a, "b"], #{x: nil})})
+    );
 }
 
 #[test]
@@ -186,23 +204,26 @@ fn errors_say_what_where_and_what_was_found() {
     struct Game {
         players: Vec<Player>,
     }
-    let t = term!(%{players: [
-        %{name: "a", score: 1},
-        %{name: "b", score: 2},
-        %{name: :c, score: 3},
+    let t = term!(#{players: [
+        #{name: "a", score: 1},
+        #{name: "b", score: 2},
+        #{name: :c, score: 3},
     ]});
     let e: TermError = from_term::<Game>(&t).unwrap_err();
     assert_eq!(e.path, ".players[2].name");
     assert_eq!(e.expected, "a string");
     assert_eq!(e.found, ":c");
-    assert_eq!(e.to_string(), "expected a string, found :c at .players[2].name");
+    assert_eq!(
+        e.to_string(),
+        "expected a string, found :c at .players[2].name"
+    );
 
-    let t = term!(%{players: [%{name: "a", score: 300}]});
+    let t = term!(#{players: [#{name: "a", score: 300}]});
     let e = from_term::<Game>(&t).unwrap_err();
     assert_eq!(e.path, ".players[0].score");
     assert_eq!(e.expected, "u8");
 
-    let e = from_term::<Game>(&term!(%{players: [%{name: "a"}]})).unwrap_err();
+    let e = from_term::<Game>(&term!(#{players: [#{name: "a"}]})).unwrap_err();
     assert_eq!(e.path, ".players[0]");
     assert!(e.expected.contains("missing field `score`"), "{e}");
 
@@ -224,7 +245,10 @@ fn primitives_convert_both_ways() {
     assert!(bool::try_from(&term!(true)).unwrap());
     assert!(bool::try_from(&term!(:yes)).is_err());
     assert_eq!(String::try_from(term!("hé")).unwrap(), "hé");
-    assert_eq!(Vec::<u8>::try_from(&Term::from(vec![0xff, 0])).unwrap(), vec![0xff, 0]);
+    assert_eq!(
+        Vec::<u8>::try_from(&Term::from(vec![0xff, 0])).unwrap(),
+        vec![0xff, 0]
+    );
     assert_eq!(Vec::<u8>::try_from(&term!("ab")).unwrap(), b"ab".to_vec());
     assert_eq!(Term::from(Some(1u8)), term!(1));
     assert_eq!(Term::from(None::<u8>), term!(nil));
@@ -233,15 +257,20 @@ fn primitives_convert_both_ways() {
 
 #[test]
 fn accessors_read_nested_terms() {
-    let t = term!((:ok, %{name: "x", n: 3, f: 1.5, on: false, tags: [:a, :b]}));
-    let [tag, body] = t.elements().unwrap() else { panic!("a pair") };
+    let t = term!((:ok, #{name: "x", n: 3, f: 1.5, on: false, tags: [:a, :b]}));
+    let [tag, body] = t.elements().unwrap() else {
+        panic!("a pair")
+    };
     assert_eq!(tag.as_atom(), Some("ok"));
     assert_eq!(body.get("name").and_then(Term::as_str), Some("x"));
     assert_eq!(body.get("n").and_then(Term::as_int), Some(3));
     assert_eq!(body.get("f").and_then(Term::as_float), Some(1.5));
     assert_eq!(body.get("on").and_then(Term::as_bool), Some(false));
     let tags = body.get("tags").and_then(Term::items).unwrap();
-    assert_eq!(tags.iter().filter_map(Term::as_atom).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(
+        tags.iter().filter_map(Term::as_atom).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
     assert!(body.get("name").unwrap().as_int().is_none());
     assert!(t.get("name").is_none());
     assert!(term!(nil).is_nil());

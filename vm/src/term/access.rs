@@ -109,7 +109,7 @@ impl Term {
     ///
     /// ```
     /// use reef_vm::term;
-    /// let t = term!(%{player: %{name: "ada"}, "score" => 3});
+    /// let t = term!(#{player: #{name: "ada"}, "score" => 3});
     /// assert_eq!(t.get("player").and_then(|p| p.get("name")).and_then(|n| n.as_str()), Some("ada"));
     /// assert_eq!(t.get(&term!("score")).and_then(|s| s.as_int()), Some(3));
     /// assert!(t.get("missing").is_none());

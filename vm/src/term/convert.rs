@@ -99,7 +99,9 @@ macro_rules! try_from_term {
         }
     )*};
 }
-try_from_term!(i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, usize, isize, f32, f64, bool, char, String);
+try_from_term!(
+    i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, usize, isize, f32, f64, bool, char, String
+);
 
 impl TryFrom<&Term> for Vec<u8> {
     type Error = TermError;

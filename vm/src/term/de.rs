@@ -104,7 +104,7 @@ impl View for Value {
 /// use reef_vm::{from_term, term};
 /// #[derive(serde::Deserialize, Debug, PartialEq)]
 /// enum Move { Pass, Place { x: u8, y: u8 } }
-/// let m: Move = from_term(&term!((:Place, %{x: 3, y: 4}))).unwrap();
+/// let m: Move = from_term(&term!((:Place, #{x: 3, y: 4}))).unwrap();
 /// assert_eq!(m, Move::Place { x: 3, y: 4 });
 /// let e = from_term::<Vec<Move>>(&term!([:Pass, :Jump])).unwrap_err();
 /// assert_eq!(e.path, "[1]");
@@ -151,7 +151,10 @@ impl<'a, T: View> Des<'a, T> {
         } else if let Ok(u) = u128::try_from(b) {
             v.visit_u128(u)
         } else {
-            Err(TermError::new("an integer of at most 128 bits", self.0.text()))
+            Err(TermError::new(
+                "an integer of at most 128 bits",
+                self.0.text(),
+            ))
         }
     }
 }

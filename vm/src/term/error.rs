@@ -12,7 +12,7 @@ use std::fmt;
 /// `":ok"`); for an error raised by a type's own `Deserialize` code
 /// (`missing field`, `unknown variant`) `found` may be empty and the
 /// whole message is in `expected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TermError {
     /// What the Rust type wanted.
     pub expected: String,
@@ -23,6 +23,9 @@ pub struct TermError {
     /// Whether `found` came from serde's generic description and the
     /// deserializer may replace it with the term's own text.
     pub(crate) generic: bool,
+    /// For a typed host function's result: the `Err` it returned, as the
+    /// reason to raise in the caller (not a conversion failure).
+    pub(crate) raised: Option<Box<super::Term>>,
 }
 
 impl TermError {
@@ -33,6 +36,7 @@ impl TermError {
             found: found.into(),
             path: String::new(),
             generic: false,
+            raised: None,
         }
     }
 

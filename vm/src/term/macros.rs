@@ -7,8 +7,9 @@
 ///   booleans, which are the atoms `true` and `false`);
 /// - a tuple: `(a, b, ...)`; `()` is the empty tuple;
 /// - a list: `[a, b, ...]`;
-/// - a map: `%{name: v, ...}` with atom keys, or `%{k => v, ...}` with any
-///   term as key (the two may be mixed);
+/// - a map: `#{k => v, ...}` as in Reef (`#{:name => "x", 1 => 2}`), where
+///   `name: v` is short for `:name => v` (the two may be mixed); `%{...}`
+///   is accepted as a synonym of `#{...}`;
 /// - anything else is a Rust expression converted with `Term::from`: a
 ///   literal (`3`, `-1.5`, `"text"`), a variable, or a `{ block }` for a
 ///   longer expression. A `Term` is taken as it is.
@@ -22,8 +23,8 @@
 /// ```
 /// use reef_vm::{term, Term};
 /// let name = "ada";
-/// let t = term!((:ok, %{name: name, scores: [3, -1, {1 + 1}], "k" => nil}));
-/// assert_eq!(t.to_string(), r#"(:ok, %{name: "ada", scores: [3, -1, 2], "k" => nil})"#);
+/// let t = term!((:ok, #{name: name, :scores => [3, -1, {1 + 1}], "k" => nil}));
+/// assert_eq!(t.to_string(), r#"(:ok, #{:name => "ada", :scores => [3, -1, 2], "k" => nil})"#);
 /// assert_eq!(term!(:ok), Term::atom("ok"));
 /// assert_eq!(term!(()), Term::Tuple(vec![]));
 /// ```
@@ -77,6 +78,9 @@ macro_rules! term {
     };
     (nil) => {
         $crate::Term::nil()
+    };
+    (# { $($body:tt)* }) => {
+        $crate::term!(% { $($body)* })
     };
     (% { $($body:tt)* }) => {{
         #[allow(unused_mut)]

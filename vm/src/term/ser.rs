@@ -24,10 +24,10 @@ pub(crate) const BIGINT: &str = "$reef::bigint";
 
 /// Converts a Rust value to a [`Term`] by its `Serialize` implementation.
 ///
-/// The shapes: a struct is a map with atom keys (`%{name: "x", n: 3}`), a
+/// The shapes: a struct is a map with atom keys (`#{:name => "x", :n => 3}`), a
 /// unit enum variant an atom (`:north`), a newtype variant `(:variant,
 /// value)`, a tuple variant `(:variant, a, b)`, a struct variant
-/// `(:variant, %{field: ...})`, `Option` `nil` or the value, `()` `nil`, a
+/// `(:variant, #{:field => ...})`, `Option` `nil` or the value, `()` `nil`, a
 /// sequence a list, a tuple (or tuple struct) a tuple, a newtype struct its
 /// inner value, `String`/`char` a string, bytes (`serde_bytes`) a binary,
 /// a map a map, `bool` `true`/`false`, an integer past i64 a big integer.
@@ -42,8 +42,8 @@ pub(crate) const BIGINT: &str = "$reef::bigint";
 /// #[derive(serde::Serialize)]
 /// struct Player { name: String, score: u32 }
 /// let t = to_term(&Player { name: "ada".into(), score: 3 }).unwrap();
-/// assert_eq!(t, term!(%{name: "ada", score: 3}));
-/// assert_eq!(t.to_string(), r#"%{name: "ada", score: 3}"#);
+/// assert_eq!(t, term!(#{name: "ada", score: 3}));
+/// assert_eq!(t.to_string(), r#"#{:name => "ada", :score => 3}"#);
 /// ```
 pub fn to_term<T: Serialize + ?Sized>(value: &T) -> Result<Term, TermError> {
     Ok(Term::from_value(&to_value(value)?))
@@ -52,7 +52,7 @@ pub fn to_term<T: Serialize + ?Sized>(value: &T) -> Result<Term, TermError> {
 /// Builds the Reef value of `value` (in the current thread, from fresh
 /// nodes).
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, TermError> {
-    value.serialize(ValueSer)
+    value.serialize(ValueSer::PLAIN)
 }
 
 fn atom(name: &str) -> Result<Value, TermError> {
@@ -61,8 +61,31 @@ fn atom(name: &str) -> Result<Value, TermError> {
         .ok_or_else(|| TermError::new("a new atom (the atom table is full)", name))
 }
 
+/// Encodes a typed host function's result: as [`to_value`], except that
+/// a `Result` at the top is not a value but the outcome: `Ok(v)` is `v`,
+/// `Err(e)` comes back as `Err(reason)`, `e`'s term, to raise in the
+/// caller. (serde's own `Serialize` for `Result` names it so.)
+pub(crate) fn reply_value<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<Value, Result<Term, TermError>> {
+    value
+        .serialize(ValueSer { reply: true })
+        .map_err(|e| match e.raised {
+            Some(reason) => Ok(*reason),
+            None => Err(e),
+        })
+}
+
 /// The serializer: each call returns the value it built.
-pub(crate) struct ValueSer;
+#[derive(Clone, Copy)]
+pub(crate) struct ValueSer {
+    /// At the top of a host function's result (`reply_value`).
+    reply: bool,
+}
+
+impl ValueSer {
+    const PLAIN: ValueSer = ValueSer { reply: false };
+}
 
 impl ser::Serializer for ValueSer {
     type Ok = Value;
@@ -130,7 +153,7 @@ impl ser::Serializer for ValueSer {
         Ok(Value::Atom(Atom::NIL))
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Value, TermError> {
-        value.serialize(self)
+        value.serialize(ValueSer::PLAIN)
     }
     fn serialize_unit(self) -> Result<Value, TermError> {
         Ok(Value::Atom(Atom::NIL))
@@ -151,7 +174,7 @@ impl ser::Serializer for ValueSer {
         name: &'static str,
         value: &T,
     ) -> Result<Value, TermError> {
-        let inner = value.serialize(self)?;
+        let inner = value.serialize(ValueSer::PLAIN)?;
         match (name, &inner) {
             (ATOM, Value::Str(s)) => atom(s),
             (PID, Value::Int(p)) => Ok(Value::Pid(Pid(*p as u64))),
@@ -165,13 +188,23 @@ impl ser::Serializer for ValueSer {
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
-        _name: &'static str,
+        name: &'static str,
         _index: u32,
         variant: &'static str,
         value: &T,
     ) -> Result<Value, TermError> {
+        if self.reply && name == "Result" {
+            let v = value.serialize(ValueSer::PLAIN)?;
+            if variant == "Ok" {
+                return Ok(v);
+            }
+            return Err(TermError {
+                raised: Some(Box::new(Term::from_value(&v))),
+                ..TermError::new("", "")
+            });
+        }
         let tag = atom(variant)?;
-        let v = value.serialize(self)?;
+        let v = value.serialize(ValueSer::PLAIN)?;
         Ok(Value::tuple(vec![tag, v]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSer, TermError> {
@@ -225,7 +258,7 @@ impl SeqSer {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
         let i = self.items.len();
         let v = value
-            .serialize(ValueSer)
+            .serialize(ValueSer::PLAIN)
             .map_err(|e| e.within(format_args!("[{i}]")))?;
         self.items.push(v);
         Ok(())
@@ -300,9 +333,13 @@ impl MapSer {
         }
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), TermError> {
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), TermError> {
         let v = value
-            .serialize(ValueSer)
+            .serialize(ValueSer::PLAIN)
             .map_err(|e| e.within(format_args!(".{key}")))?;
         self.pairs.push((atom(key)?, v));
         Ok(())
@@ -321,13 +358,13 @@ impl ser::SerializeMap for MapSer {
     type Ok = Value;
     type Error = TermError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), TermError> {
-        self.key = Some(key.serialize(ValueSer)?);
+        self.key = Some(key.serialize(ValueSer::PLAIN)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
         let k = self.key.take().unwrap_or(Value::Atom(Atom::NIL));
         let v = value
-            .serialize(ValueSer)
+            .serialize(ValueSer::PLAIN)
             .map_err(|e| e.within(format_args!("{{{}}}", crate::value::print::inspect(&k))))?;
         self.pairs.push((k, v));
         Ok(())
@@ -409,9 +446,11 @@ impl Serialize for Term {
             }
             Term::Pid(p) => s.serialize_newtype_struct(PID, &(*p as i64)),
             Term::Ref(r) => s.serialize_newtype_struct(REF, &(*r as i64)),
-            Term::List(_, Some(_)) | Term::Fun { .. } | Term::Foreign(_) => Err(S::Error::custom(
-                format!("{self} has no serde shape (an improper list, a function or a foreign term)"),
-            )),
+            Term::List(_, Some(_)) | Term::Fun { .. } | Term::Foreign(_) => {
+                Err(S::Error::custom(format!(
+                    "{self} has no serde shape (an improper list, a function or a foreign term)"
+                )))
+            }
         }
     }
 }
