@@ -5,3 +5,13 @@ pub mod functions;
 mod typed;
 
 pub use typed::{HostError, HostFunction};
+
+/// The guide's chapter on serde, its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/serde.md")]
+pub struct GuideSerde;
+
+/// The guide's chapter on host functions, its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/functions.md")]
+pub struct GuideFunctions;
