@@ -20,7 +20,11 @@ use crate::value::Value;
 /// `v`, `Err(e)` raises `e`'s term as an error in the caller (a `String`
 /// is raised as that string, a unit enum variant as its atom; see
 /// [`HostError`](crate::HostError) for errors that are only `Display`).
-pub trait HostFunction<Args>: Send + Sync + 'static {
+///
+/// The trait is sealed: only closures implement it, so no host code can
+/// reach the `&[Value]` its hidden methods take (a process's values must
+/// not outlive the call; see `Vm::register_native`).
+pub trait HostFunction<Args>: sealed::Sealed<Args> + Send + Sync + 'static {
     /// The arguments, decoded (they cross to the blocking pool as they are).
     #[doc(hidden)]
     type Decoded: Send + 'static;
@@ -35,6 +39,11 @@ pub trait HostFunction<Args>: Send + Sync + 'static {
     /// raise.
     #[doc(hidden)]
     fn invoke(&self, args: Self::Decoded) -> Result<Value, Value>;
+}
+
+mod sealed {
+    /// Implemented for the closures `HostFunction` covers, and nothing else.
+    pub trait Sealed<Args> {}
 }
 
 /// Reads argument `i` (0-based) as an `A`.
@@ -68,6 +77,14 @@ fn reply<R: Serialize>(r: &R) -> Result<Value, Value> {
 
 macro_rules! host_function {
     ($n:literal; $($a:ident $i:tt),*) => {
+        impl<F, R, $($a,)*> sealed::Sealed<($($a,)*)> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+            R: Serialize,
+            $($a: DeserializeOwned + Send + 'static,)*
+        {
+        }
+
         #[allow(non_snake_case, unused_variables)]
         impl<F, R, $($a,)*> HostFunction<($($a,)*)> for F
         where
