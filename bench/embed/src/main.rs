@@ -115,8 +115,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // mlua.
     let lua = Lua::new();
-    lua.globals()
-        .set("hadd", lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?)?;
+    lua.globals().set(
+        "hadd",
+        lua.create_function(|_, (a, b): (i64, i64)| Ok(a + b))?,
+    )?;
     lua.load(LUA).exec()?;
     let add: Function = lua.globals().get("add")?;
     let lua_call = per_op(CALLS, || {
@@ -135,7 +137,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ast = engine.compile(RHAI)?;
     let mut scope = Scope::new();
     let rhai_call = per_op(CALLS, || {
-        let r: i64 = engine.call_fn(&mut scope, &ast, "add", (1_i64, 2_i64)).unwrap();
+        let r: i64 = engine
+            .call_fn(&mut scope, &ast, "add", (1_i64, 2_i64))
+            .unwrap();
         assert_eq!(r, 3);
     });
     let mut rhai_loop = |f: &str| {
@@ -180,7 +184,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let d = rhai::serde::to_dynamic(&big)?;
     assert_eq!(rhai::serde::from_dynamic::<Big>(&d)?, big);
     let rhai_to = per_op(SERDE, || drop(rhai::serde::to_dynamic(&big).unwrap()));
-    let rhai_from = per_op(SERDE, || drop(rhai::serde::from_dynamic::<Big>(&d).unwrap()));
+    let rhai_from = per_op(SERDE, || {
+        drop(rhai::serde::from_dynamic::<Big>(&d).unwrap())
+    });
     rows.push(Row {
         what: "serde: 1,000-field struct to a script value",
         reef: ns(reef_to),
