@@ -25,11 +25,20 @@ pub enum Native {
 }
 
 impl Native {
+    /// Runs the native. A host native that panics raises
+    /// `(:native_panic, message)` in the caller instead of unwinding into
+    /// the scheduler (the VM's own natives do not panic: that would be a
+    /// bug, which the scheduler reports as `:vm_panic`).
     #[inline]
     pub fn call(&self, ctx: &mut Ctx<'_>, args: &[Value]) -> Result<Value, Exception> {
         match self {
             Native::Builtin(f) => f(ctx, args),
-            Native::Host(f) => f(ctx, args),
+            Native::Host(f) => {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx, args)))
+                    .unwrap_or_else(|p| {
+                        Err(Exception::error(crate::embed::functions::native_panic(&p)))
+                    })
+            }
         }
     }
 }

@@ -70,12 +70,13 @@ pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};
 pub use embed::reload::CodeStats;
 pub use embed::sandbox::{Capability, SANDBOX_MODULES};
+pub use embed::{HostError, HostFunction};
 pub use info::ProcInfo;
 pub use loader::LoadError;
 pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;
 pub use session::{EvalError, EvalOutput, Interrupter, Session};
-pub use term::Term;
+pub use term::{from_term, to_term, MapKey, Term, TermError};
 pub use value::{Pid, Ref};
 
 // The raw native interface (process-heap values): unstable, for the VM's
@@ -369,9 +370,21 @@ impl Vm {
         }
     }
 
-    /// Registers a native function `module.name/arity`. It takes precedence
-    /// over a Reef function of the same name.
-    pub fn register_native(
+    /// Registers a native function `module.name/arity` that works on the
+    /// calling process's values directly. It takes precedence over a Reef
+    /// function of the same name. Prefer [`Vm::register_fn`] (typed,
+    /// safe): this low-level form is for natives that must see the
+    /// values themselves.
+    ///
+    /// # Safety
+    /// The values `f` is given (and any it builds) belong to the calling
+    /// process's heap: their nodes are `Rc`s shared with that process,
+    /// which may move to another thread after the call. `f` must not keep
+    /// any of them, or anything that holds one, past the call (in a
+    /// `static`, a `thread_local!`, its captured state, a channel): two
+    /// threads could then touch the same `Rc` at once. The values it
+    /// returns must be fresh or built from its arguments.
+    pub unsafe fn register_native(
         &self,
         module: &str,
         name: &str,

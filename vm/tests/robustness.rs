@@ -9,7 +9,7 @@ mod common;
 
 use common::Sink;
 
-use reef_vm::{Term, Value, Vm};
+use reef_vm::{Term, Vm};
 
 fn vm(schedulers: usize) -> (Vm, Sink, Sink) {
     let (out, err) = (Sink::default(), Sink::default());
@@ -32,14 +32,12 @@ fn run(vm: &Vm, name: &str, src: &str) -> Result<Term, reef_vm::Crash> {
 fn a_panicking_native_ends_its_process_and_nothing_else() {
     for schedulers in [1, 2] {
         let (vm, out, err) = vm(schedulers);
-        vm.register_native("host", "boom", 0, |_, _: &[Value]| -> Result<Value, _> {
-            panic!("a bug in a native")
-        });
+        vm.register_fn("host", "boom", || -> i64 { panic!("a bug in a native") });
         let src = r#"
 pub fn main() {
   // Three panics: more than there are scheduler threads.
   let ms = lists.map([1, 2, 3], fn(_) { spawn_monitor(fn() { host.boom() }) })
-  let reasons = lists.map(ms, fn((_, r)) { receive { (:DOWN, ^r, :process, _, why) => why } })
+  let reasons = lists.map(ms, fn((_, r)) { receive { (:DOWN, ^r, :process, _, (why, _stack)) => why } })
   io.inspect(reasons)
   // The VM still runs processes on every thread.
   let me = self()
@@ -52,11 +50,11 @@ pub fn main() {
         let out = out.text();
         assert_eq!(
             out,
-            "[(:vm_panic, \"a bug in a native\"), (:vm_panic, \"a bug in a native\"), (:vm_panic, \"a bug in a native\")]\n204\n",
+            "[(:native_panic, \"a bug in a native\"), (:native_panic, \"a bug in a native\"), (:native_panic, \"a bug in a native\")]\n204\n",
             "schedulers: {schedulers}"
         );
         let err = err.text();
-        assert_eq!(err.matches("vm_panic").count(), 3, "{err}");
+        assert_eq!(err.matches("native_panic").count(), 3, "{err}");
     }
 }
 

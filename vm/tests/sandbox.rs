@@ -218,10 +218,7 @@ fn a_sandbox_ignores_reef_path_and_host_natives_stay_allowed() {
     std::env::set_var("REEF_PATH", &dir);
     let (vm, _, _) = sandboxed(Vm::builder().sandbox());
     std::env::remove_var("REEF_PATH");
-    vm.register_native("host", "double", 1, |_, a| match &a[0] {
-        reef_vm::Value::Int(n) => Ok(reef_vm::Value::Int(n * 2)),
-        _ => Err(reef_vm::Exception::badarg()),
-    });
+    vm.register_fn("host", "double", |n: i64| n * 2);
     vm.load_source("probe", "probe.reef", PROBE).unwrap();
     assert_eq!(probe(&vm, "host", "double", vec![Term::Int(4)]), "(:ok, 8)");
     assert_eq!(

@@ -4,11 +4,15 @@
 
 pub mod call;
 pub mod diagnostics;
+pub mod functions;
 pub mod limits;
 pub mod mailbox;
 pub mod native_lib;
 pub mod reload;
 pub mod sandbox;
+mod typed;
+
+pub use typed::{HostError, HostFunction};
 
 /// What the host configured about loading code: where warnings go and
 /// the sandbox, if any. One field of `Runtime`, so the loader and the
@@ -20,3 +24,13 @@ pub(crate) struct CodeConfig {
     /// `VmBuilder::sandbox`: what a script may reach.
     pub(crate) sandbox: Option<sandbox::Sandbox>,
 }
+
+/// The guide's chapter on serde, its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/serde.md")]
+pub struct GuideSerde;
+
+/// The guide's chapter on host functions, its examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding/functions.md")]
+pub struct GuideFunctions;

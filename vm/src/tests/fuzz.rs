@@ -358,22 +358,26 @@ fn quiet_vm_one_scheduler() -> Vm {
     // take the machine's memory (seen: 24 GB). Capping a process's heap is
     // the VM's job (`max_heap`, another part of issue 8), not this test's.
     let limit = || crate::interp::Exception::error(Value::Atom(crate::Atom::SYSTEM_LIMIT));
-    vm.register_native("lists", "seq", 2, move |_, a| match (&a[0], &a[1]) {
-        (Value::Int(from), Value::Int(to))
-            if to.checked_sub(*from).is_some_and(|d| d <= 10_000) =>
-        {
-            Ok(Value::list(
-                (*from..=*to).map(Value::Int).collect::<Vec<_>>(),
-            ))
-        }
-        _ => Err(limit()),
-    });
-    vm.register_native("strings", "repeat", 2, move |_, a| match (&a[0], &a[1]) {
-        (Value::Str(s), Value::Int(n)) if (0..=10_000).contains(n) && s.len() <= 100 => {
-            Ok(Value::str(s.repeat(*n as usize)))
-        }
-        _ => Err(limit()),
-    });
+    // SAFETY (both): the natives keep nothing; they read their arguments
+    // and return fresh values.
+    unsafe {
+        vm.register_native("lists", "seq", 2, move |_, a| match (&a[0], &a[1]) {
+            (Value::Int(from), Value::Int(to))
+                if to.checked_sub(*from).is_some_and(|d| d <= 10_000) =>
+            {
+                Ok(Value::list(
+                    (*from..=*to).map(Value::Int).collect::<Vec<_>>(),
+                ))
+            }
+            _ => Err(limit()),
+        });
+        vm.register_native("strings", "repeat", 2, move |_, a| match (&a[0], &a[1]) {
+            (Value::Str(s), Value::Int(n)) if (0..=10_000).contains(n) && s.len() <= 100 => {
+                Ok(Value::str(s.repeat(*n as usize)))
+            }
+            _ => Err(limit()),
+        });
+    }
     vm
 }
 

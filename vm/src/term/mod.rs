@@ -1,6 +1,22 @@
 //! `Term`: a Reef value on the host's side. Owned, `Send`, no `Rc`: what
 //! the embedding API hands out and takes in. `Display` writes the
 //! `inspect` form.
+//!
+//! Beside it: serde (`ser.rs`, `de.rs`: `to_term`/`from_term`), reading
+//! (`access.rs`), conversions with Rust primitives (`convert.rs`), the
+//! `term!` macro (`macros.rs`) and the errors they share (`error.rs`).
+
+mod access;
+mod convert;
+pub(crate) mod de;
+mod error;
+mod macros;
+pub(crate) mod ser;
+
+pub use access::MapKey;
+pub use de::from_term;
+pub use error::TermError;
+pub use ser::to_term;
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,6 +25,8 @@ use num_bigint::BigInt;
 
 use crate::value::{copy, print, Atom, Closure, Foreign, MapData, Pid, Ref, Tuple, Value};
 
+/// A Reef term held by the host (see the module docs and
+/// docs/embedding/serde.md for how Rust values map onto it).
 pub enum Term {
     Int(i64),
     BigInt(BigInt),
