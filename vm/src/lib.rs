@@ -18,6 +18,7 @@
 // A crash is the cold path and its fields are what the host wants to see;
 // boxing them would only make the API clumsier.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
 mod ceiling;
 mod code;

@@ -23,27 +23,49 @@ use crate::value::Atom;
 #[derive(Debug, Clone)]
 pub enum LoadError {
     /// The file could not be read.
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why (the operating system's message, or the size limit).
+        message: String,
+    },
     /// No file or stdlib module of that name.
-    NotFound { module: String },
+    NotFound {
+        /// The module looked for.
+        module: String,
+    },
     /// The compiler reported errors; `rendered` is every diagnostic,
     /// `diagnostics` the same as data (errors and warnings).
     Compile {
+        /// The module.
         module: String,
+        /// Every diagnostic, rendered as `reef check` prints them.
         rendered: String,
+        /// How many errors.
         errors: usize,
+        /// Every diagnostic as data.
         diagnostics: Vec<crate::embed::diagnostics::Diagnostic>,
     },
     /// A sandboxed VM refused the module: it calls functions the sandbox
     /// forbids (`module.name/arity` each). See `VmBuilder::sandbox`.
     Sandbox {
+        /// The module.
         module: String,
+        /// The forbidden functions it calls: `(module, name, arity)`.
         forbidden: Vec<(String, String, u32)>,
     },
     /// The bytecode is malformed.
-    Bytecode { message: String },
+    Bytecode {
+        /// What is wrong with it.
+        message: String,
+    },
     /// The compiler itself failed (a bug in Reef, not in the program).
-    Internal { module: String, message: String },
+    Internal {
+        /// The module being compiled.
+        module: String,
+        /// The compiler's panic message.
+        message: String,
+    },
 }
 
 impl std::fmt::Display for LoadError {

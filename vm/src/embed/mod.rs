@@ -34,3 +34,8 @@ pub struct GuideSerde;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/embedding/functions.md")]
 pub struct GuideFunctions;
+
+/// The guide's first page (docs/embedding.md), its host run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding.md")]
+pub struct GuideIndex;

@@ -57,19 +57,35 @@ impl NativeLibrary {
 pub enum NativeLibError {
     /// The file is missing or is no shared library the system can load
     /// (the loader's own message).
-    Open { path: PathBuf, message: String },
+    Open {
+        /// The library's path.
+        path: PathBuf,
+        /// The system loader's message.
+        message: String,
+    },
     /// The library has no `reef_native_init`: it was not built with
     /// `reef-native`.
-    NoEntry { path: PathBuf },
+    NoEntry {
+        /// The library's path.
+        path: PathBuf,
+    },
     /// The library speaks another version of the ABI (rebuild it against
     /// this VM's `reef-native`).
     AbiVersion {
+        /// The library's path.
         path: PathBuf,
+        /// The version the library was built for.
         found: u32,
+        /// The version this VM speaks.
         expected: u32,
     },
     /// Its table breaks a rule of the ABI (named).
-    BadTable { path: PathBuf, what: String },
+    BadTable {
+        /// The library's path.
+        path: PathBuf,
+        /// The rule it breaks.
+        what: String,
+    },
 }
 
 impl fmt::Display for NativeLibError {

@@ -28,37 +28,51 @@ use crate::value::{copy, print, Atom, Closure, Foreign, MapData, Pid, Ref, Tuple
 /// A Reef term held by the host (see the module docs and
 /// docs/embedding/serde.md for how Rust values map onto it).
 pub enum Term {
+    /// An integer that fits in 64 bits.
     Int(i64),
+    /// An integer beyond 64 bits (Reef integers have no size limit).
     BigInt(BigInt),
+    /// A float (always finite in Reef).
     Float(f64),
+    /// An atom, by its name (without the colon): `:ok` is `Atom("ok")`.
     Atom(String),
+    /// A string (Reef strings are UTF-8 binaries).
     Str(String),
     /// A binary. From a value, only one that is not valid UTF-8 (valid
     /// UTF-8 is a `Str`); into a value, valid UTF-8 becomes a string.
     Bytes(Vec<u8>),
+    /// A tuple: `(a, b)`.
     Tuple(Vec<Term>),
     /// A list: its elements, and what ends it (`None` for `[]`).
     List(Vec<Term>, Option<Box<Term>>),
     /// Key/value pairs in key order.
     Map(Vec<(Term, Term)>),
+    /// A process identifier (of this node; another node's pid is
+    /// `Foreign`). Send to it with [`crate::Vm::send`].
     Pid(u64),
+    /// A reference (`make_ref()`, a monitor's).
     Ref(u64),
     /// A term of another node (a reference, port or fun) held as it came.
     Foreign(Arc<Foreign>),
     /// A function value, by its `module.name/arity` (a lambda's name is its
     /// generated one, so it cannot be called from the host).
     Fun {
+        /// The module that defines it.
         module: String,
+        /// Its name.
         name: String,
+        /// How many arguments it takes.
         arity: u32,
     },
 }
 
 impl Term {
+    /// The atom `name` (without the colon).
     pub fn atom(name: &str) -> Term {
         Term::Atom(name.to_string())
     }
 
+    /// A proper list of `items`.
     pub fn list(items: Vec<Term>) -> Term {
         Term::List(items, None)
     }
