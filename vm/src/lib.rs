@@ -10,10 +10,24 @@
 //! # Ok::<(), String>(())
 //! ```
 //!
-//! The `reef` command uses only what this file exports. Inside: values
-//! ([`value`]), loaded code and the loader, processes and their mailboxes,
-//! the scheduler, the interpreter (`interp`), and the natives (`native`).
-//! ARCHITECTURE.md, "The VM", explains the design.
+//! Everything a host uses is exported here, at the crate root:
+//!
+//! - [`Vm`] and [`VmBuilder`]: start a VM (schedulers, output sinks,
+//!   limits, [`VmBuilder::sandbox`]), load modules ([`Vm::load_source`],
+//!   [`Vm::load_file`]), call them ([`Vm::call`], [`Vm::call_timeout`],
+//!   [`Vm::start_call`]), spawn ([`Vm::spawn_opts`]), send, and receive
+//!   on a [`HostMailbox`] (also as a future).
+//! - [`Term`], the host's copy of a Reef value, with [`to_term`] and
+//!   [`from_term`] for the host's own serde types, and [`term!`].
+//! - Host functions: [`Vm::register_fn`], [`Vm::register_blocking_fn`].
+//! - Errors as data: [`Crash`], [`LoadError`], [`Diagnostic`],
+//!   [`TermError`], [`NativeLibError`].
+//!
+//! The guide, `docs/embedding.md` in the repository, walks from an empty
+//! crate to a working host. The `reef` command uses only what this crate
+//! exports; the modules inside (values, processes, the scheduler, the
+//! interpreter, the natives) are private, and ARCHITECTURE.md explains
+//! them.
 
 // A crash is the cold path and its fields are what the host wants to see;
 // boxing them would only make the API clumsier.

@@ -1,8 +1,8 @@
 //! Distribution: this node's side of Erlang's distribution protocol.
 //!
 //! The seam with the rest of the VM is narrow. The scheduler hands a
-//! signal for a pid of another node to [`Dist::deliver`] (and the send
-//! built-ins hand messages to [`Dist::send`] and [`Dist::reg_send`]);
+//! signal for a pid of another node to `Dist::deliver` (and the send
+//! built-ins hand messages to `Dist::send` and `Dist::reg_send`);
 //! a connection's reader thread turns what arrives into signals for local
 //! pids and gives them to `Scheduler::deliver`. Nothing else in the VM
 //! knows about sockets.
