@@ -520,7 +520,7 @@ impl Vm {
             ("rex", "rex"),
             ("user", "$user"),
         ] {
-            if let Term::Pid(p) = self.spawn(module, "start", Vec::new()) {
+            if let Ok(Term::Pid(p)) = self.spawn(module, "start", Vec::new()) {
                 self.rt.scheduler.table.register(Atom::new(name), Pid(p));
             }
         }
@@ -557,16 +557,15 @@ impl Vm {
     }
 
     /// Starts a process running `module.function(args...)`; returns its pid.
-    pub fn spawn(&self, module: &str, function: &str, args: Vec<Term>) -> Term {
-        let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
-        let pid = self.rt.new_pid();
-        let mut p = Process::new(pid);
-        p.start = Some(Start {
-            fun,
-            args: args.iter().map(Term::to_value).collect(),
-        });
-        self.rt.scheduler.spawn(Box::new(p));
-        Term::Pid(pid.0)
+    ///
+    /// # Errors
+    ///
+    /// As `spawn` in Reef: `:system_limit` when the VM already runs its
+    /// most processes (`VmBuilder::max_processes`), `:vm_stopped` after
+    /// [`Vm::shutdown`]. [`Vm::spawn_opts`] takes limits and links.
+    pub fn spawn(&self, module: &str, function: &str, args: Vec<Term>) -> Result<Term, Crash> {
+        self.spawn_opts(module, function, args, SpawnOptions::default())
+            .map(|s| s.pid)
     }
 
     /// Sends `msg` to a pid, or to a registered name (an atom). Like `!`,

@@ -55,7 +55,7 @@ fn two_vms_in_one_program_are_two_nodes() {
     let a = node("ea@127.0.0.1", epmd);
     let b = node("eb@127.0.0.1", epmd);
     assert_eq!(a.node_name(), "ea@127.0.0.1");
-    a.spawn("embed_dist", "serve", Vec::new());
+    a.spawn("embed_dist", "serve", Vec::new()).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     let got = b
         .call("embed_dist", "ask", vec![Term::atom("ea@127.0.0.1")])

@@ -60,7 +60,8 @@ fn recv_async_is_woken_by_a_late_message() {
             "a",
             "echo_later",
             vec![inbox.pid(), Term::Int(5), Term::Int(i)],
-        );
+        )
+        .unwrap();
         let got = block_on(inbox.recv_async(), Duration::from_secs(10));
         assert_eq!(got, Some(Term::Int(i)));
     }
@@ -69,7 +70,8 @@ fn recv_async_is_woken_by_a_late_message() {
         "a",
         "echo_later",
         vec![inbox.pid(), Term::Int(0), Term::atom("x")],
-    );
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(50));
     assert_eq!(inbox.try_recv(), Some(Term::atom("x")));
 }

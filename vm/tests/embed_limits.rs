@@ -92,9 +92,9 @@ fn the_host_ends_a_call_that_loops_for_ever_within_a_few_ms() {
 #[test]
 fn exit_from_the_host_kills_or_is_trapped() {
     let vm = vm();
-    let spinner = vm.spawn("lim", "spin", vec![Term::Int(0)]);
+    let spinner = vm.spawn("lim", "spin", vec![Term::Int(0)]).unwrap();
     let inbox = vm.mailbox();
-    let trapper = vm.spawn("lim", "trapper", vec![inbox.pid()]);
+    let trapper = vm.spawn("lim", "trapper", vec![inbox.pid()]).unwrap();
     assert_eq!(
         inbox.recv(Duration::from_secs(5)),
         Some(Term::atom("ready"))
@@ -262,6 +262,9 @@ fn the_process_limit_stops_a_spawn_bomb_and_spawn_opts() {
     assert!(last.is_ok());
     let full = vm.spawn_opts("lim", "forever", vec![], SpawnOptions::default());
     assert_eq!(full.unwrap_err().reason, Term::atom("system_limit"));
+    // The plain `spawn` holds the same limit.
+    let plain = vm.spawn("lim", "forever", vec![]);
+    assert_eq!(plain.unwrap_err().reason, Term::atom("system_limit"));
 }
 
 #[test]

@@ -214,7 +214,7 @@ pub fn errors() {
     );
     let mailbox = vm.mailbox();
     let start = Instant::now();
-    vm.spawn("t", "slow", vec![mailbox.pid()]);
+    vm.spawn("t", "slow", vec![mailbox.pid()]).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     // While the slow call blocks, other processes run on the one thread.
     for _ in 0..5 {

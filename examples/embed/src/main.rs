@@ -37,7 +37,9 @@ fn main() -> ExitCode {
 
     // The host's own mailbox: a pid processes can send to.
     let inbox = vm.mailbox();
-    let acc = vm.spawn("accumulator", "start", vec![inbox.pid()]);
+    let acc = vm
+        .spawn("accumulator", "start", vec![inbox.pid()])
+        .expect("under the process limit");
     println!("spawned accumulator.start/1 as {acc}");
 
     for n in [5, 10, 27] {

@@ -40,7 +40,9 @@ async fn main() -> ExitCode {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }
-    let server = vm.spawn("service", "start", vec![]);
+    let server = vm
+        .spawn("service", "start", vec![])
+        .expect("under the process limit");
 
     // Ten requests at once, each a task awaiting its reply.
     let mut tasks = Vec::new();

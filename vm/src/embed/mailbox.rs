@@ -131,7 +131,7 @@ impl HostMailbox {
     /// let vm = Vm::builder().env_path(false).build();
     /// vm.load_source("greet", "greet.reef", "pub fn hello(to) { to ! (:hello, self()) }")?;
     /// let inbox = vm.mailbox();
-    /// vm.spawn("greet", "hello", vec![inbox.pid()]);
+    /// vm.spawn("greet", "hello", vec![inbox.pid()]).expect("spawned");
     /// let msg = block_on(inbox.recv_async()).expect("the VM runs");
     /// assert!(matches!(&msg, Term::Tuple(e) if e[0] == Term::atom("hello")));
     /// # Ok::<(), reef_vm::LoadError>(())
