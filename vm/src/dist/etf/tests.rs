@@ -112,7 +112,7 @@ fn both_zeros_round_trip() {
     let back = dec(&enc(&v, &nodes), &nodes).unwrap();
     assert_eq!(back, v);
     let Value::Tuple(t) = &back else { panic!() };
-    assert!(matches!(t.get(0), Some(Value::Float(z)) if z.is_sign_negative()));
+    assert!(matches!(t.first(), Some(Value::Float(z)) if z.is_sign_negative()));
 }
 
 proptest! {
