@@ -92,7 +92,7 @@ pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;
 pub use session::{EvalError, EvalOutput, Interrupter, Session};
 pub use term::{from_term, to_term, MapKey, Term, TermError};
-pub use value::{Pid, Ref};
+pub use value::{Atom, Pid, Ref};
 
 // The raw native interface (process-heap values): unstable, for the VM's
 // own natives and tests; hosts use `Term` and typed functions.
@@ -101,7 +101,7 @@ pub use interp::Exception;
 #[doc(hidden)]
 pub use native::Ctx;
 #[doc(hidden)]
-pub use value::{Atom, Value};
+pub use value::Value;
 
 use exports::{Mfa, Native};
 use process::{Process, Start};

@@ -9,7 +9,10 @@ use std::sync::{LazyLock, RwLock};
 
 use rustc_hash::FxHashMap;
 
-/// An interned atom.
+/// An interned atom (`:ok`): `Atom::new("ok")`, and [`Atom::name`] for its
+/// text. Atoms are never freed, and the table is bounded
+/// (`VmBuilder::max_atoms`): make them from names you know, not from
+/// input.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Atom(pub(crate) u32);
 
@@ -134,7 +137,7 @@ impl Atom {
 
     /// Interns `name` for a program that asked for it at run time
     /// (`to_atom`): `None` when the name is longer than
-    /// [`MAX_ATOM_CHARS`] or the table is full (the caller raises
+    /// 255 characters (`MAX_ATOM_CHARS`) or the table is full (the caller raises
     /// `:system_limit`). The VM's own atoms (module names, literals in
     /// loaded code) use [`Atom::new`], which the limit does not stop.
     pub fn try_new(name: &str) -> Option<Atom> {
