@@ -79,16 +79,10 @@ fn term<'a>(v: &'a Value, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<W
             out.extend_from_slice(&f.to_bits().to_be_bytes());
         }
         Value::Atom(a) => atom(*a, out),
-        Value::Str(s) => binary(s.as_bytes(), out),
-        Value::Bytes(b) => binary(b, out),
+        Value::Str(s) => reef_native::etf::binary(s.as_bytes(), out),
+        Value::Bytes(b) => reef_native::etf::binary(b, out),
         Value::Tuple(t) => {
-            if t.len() <= 255 {
-                out.push(tag::SMALL_TUPLE);
-                out.push(t.len() as u8);
-            } else {
-                out.push(tag::LARGE_TUPLE);
-                out.extend_from_slice(&(t.len() as u32).to_be_bytes());
-            }
+            reef_native::etf::tuple_header(t.len(), out);
             work.push(Work::Slice(t));
         }
         Value::Nil => out.push(tag::NIL),
@@ -138,21 +132,7 @@ fn big(negative: bool, digits: &[u8], out: &mut Vec<u8>) {
 /// An atom as SMALL_ATOM_UTF8 or ATOM_UTF8. Reef's `nil`, `true` and
 /// `false` are atoms, so they go as Erlang's atoms of those names.
 pub(super) fn atom(a: Atom, out: &mut Vec<u8>) {
-    let name = a.name().as_bytes();
-    if name.len() <= 255 {
-        out.push(tag::SMALL_ATOM_UTF8);
-        out.push(name.len() as u8);
-    } else {
-        out.push(tag::ATOM_UTF8);
-        out.extend_from_slice(&(name.len() as u16).to_be_bytes());
-    }
-    out.extend_from_slice(name);
-}
-
-fn binary(b: &[u8], out: &mut Vec<u8>) {
-    out.push(tag::BINARY);
-    out.extend_from_slice(&(b.len() as u32).to_be_bytes());
-    out.extend_from_slice(b);
+    reef_native::etf::atom(a.name(), out);
 }
 
 fn map<'a>(m: &'a MapRef, out: &mut Vec<u8>, work: &mut Vec<Work<'a>>) {
