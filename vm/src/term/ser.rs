@@ -273,49 +273,29 @@ impl SeqSer {
     }
 }
 
-impl ser::SerializeSeq for SeqSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
+/// The four sequence traits of serde do the same here: push each element,
+/// then build the list or tuple.
+macro_rules! seq_impl {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for SeqSer {
+            type Ok = Value;
+            type Error = TermError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
+                self.push(value)
+            }
+            fn end(self) -> Result<Value, TermError> {
+                Ok(self.done())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for SeqSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
-}
-
-impl ser::SerializeTupleVariant for SeqSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), TermError> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
-}
+seq_impl!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// A map, a struct, or a struct variant (with its tag) being built.
 pub(crate) struct MapSer {
