@@ -20,7 +20,7 @@
 //! `:noconnection`, exactly once (the tables are taken, not copied).
 
 use std::collections::VecDeque;
-use std::io::{BufReader, Write};
+use std::io::{self, BufReader, IoSlice, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
@@ -28,10 +28,11 @@ use std::time::Duration;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::etf::{self, Encoded};
 use super::framing::{self, FrameError, Packet};
+use super::handshake;
 use super::node::Dist;
 use super::outgoing::{small_buffers, whole_packet, Outgoing};
-use super::{etf, handshake};
 use crate::mailbox::Message;
 use crate::signal::Signal;
 use crate::value::{Atom, Pid, Ref, Value};
@@ -45,6 +46,9 @@ pub const MAX_BUFFERED: usize = 1 << 30;
 
 /// Messages bigger than this are sent in fragments of this size.
 pub const FRAGMENT: usize = 64 * 1024;
+
+/// The reader's buffer.
+const READ_BUFFER: usize = 16 * 1024;
 
 /// A sender writes a message itself only if none was written so within
 /// this time (else it queues it for the writer's batches).
@@ -248,12 +252,12 @@ impl Connection {
     /// Queues one control message (and its payload), each with its
     /// leading 131, from `lane`. Returns false if the connection is down
     /// (nothing was queued).
-    pub(crate) fn enqueue(&self, lane: Pid, control: Vec<u8>, payload: Option<Vec<u8>>) -> bool {
+    pub(crate) fn enqueue(&self, lane: Pid, control: Vec<u8>, payload: Option<Encoded>) -> bool {
         let mut g = self.lock();
         if g.state == State::Down {
             return false;
         }
-        let size = control.len() + payload.as_ref().map_or(0, Vec::len);
+        let size = control.len() + payload.as_ref().map_or(0, Encoded::len);
         // Nothing queued, the socket free, and no message written this way
         // just before: write it now, from this thread, without waking the
         // writer (a round trip's latency). A stream of messages instead
@@ -268,6 +272,7 @@ impl Connection {
                 if w.partial.is_empty() {
                     let fragments = g.flags & handshake::DFLAG_FRAGMENTS != 0;
                     drop(g);
+                    let payload = payload.as_ref().map(Encoded::flat);
                     let packet = whole_packet(fragments, &control, payload.as_deref());
                     if !self.send_now(&mut w, &packet) {
                         drop(w);
@@ -280,13 +285,7 @@ impl Connection {
         g.queued += size;
         let lane_q = g.lanes.entry(lane).or_default();
         let was_empty = lane_q.is_empty();
-        lane_q.push_back(Outgoing {
-            control,
-            payload,
-            size,
-            seq: 0,
-            sent: 0,
-        });
+        lane_q.push_back(Outgoing::new(control, payload));
         if was_empty {
             g.turn.push_back(lane);
         }
@@ -310,10 +309,10 @@ impl Connection {
             if msg.seq == 0 {
                 msg.seq = self.dist.upgrade().map_or(1, |d| d.next_seq());
             }
-            msg.next_fragment()
+            msg.next_fragment(FRAGMENT)
         } else {
             (
-                framing::pass_through(&msg.control, msg.payload.as_deref()),
+                framing::pass_through(&msg.control, msg.flat_payload().as_deref()),
                 true,
             )
         };
@@ -414,7 +413,10 @@ impl Connection {
     }
 
     fn write_loop(self: Arc<Self>, tick: Duration) {
-        let mut batch: Vec<u8> = Vec::with_capacity(4 * FRAGMENT);
+        // The packets of one write, and their length prefixes: written
+        // as they are (vectored), not copied into one buffer.
+        let mut batch: Vec<Vec<u8>> = Vec::new();
+        let mut prefixes: Vec<[u8; 4]> = Vec::new();
         loop {
             let mut w = {
                 let mut g = self.lock();
@@ -424,11 +426,12 @@ impl Connection {
                     }
                     // Take packets while they fit in one write.
                     batch.clear();
-                    while batch.len() < FRAGMENT {
+                    let mut bytes = 0;
+                    while bytes < FRAGMENT {
                         match self.next_packet(&mut g) {
                             Some(p) => {
-                                batch.extend_from_slice(&(p.len() as u32).to_be_bytes());
-                                batch.extend_from_slice(&p);
+                                bytes += p.len() + 4;
+                                batch.push(p);
                             }
                             None => break,
                         }
@@ -449,15 +452,19 @@ impl Connection {
                         .unwrap_or_else(|e| e.into_inner());
                     g = g2;
                     if t.timed_out() && g.turn.is_empty() && g.state == State::Up {
-                        // Quiet for a while: a tick.
-                        batch.extend_from_slice(&[0, 0, 0, 0]);
+                        // Quiet for a while: a tick (an empty packet).
+                        batch.push(Vec::new());
                         break self.wire.lock().unwrap_or_else(|e| e.into_inner());
                     }
                 }
             };
+            prefixes.clear();
+            prefixes.extend(batch.iter().map(|p| (p.len() as u32).to_be_bytes()));
             let partial = std::mem::take(&mut w.partial);
             let r = match w.stream.as_mut() {
-                Some(s) => s.write_all(&partial).and_then(|()| s.write_all(&batch)),
+                Some(s) => s
+                    .write_all(&partial)
+                    .and_then(|()| write_packets(s, &prefixes, &batch)),
                 None => return,
             };
             drop(w);
@@ -469,7 +476,9 @@ impl Connection {
     }
 
     fn read_loop(self: Arc<Self>, stream: TcpStream) {
-        let mut input = BufReader::with_capacity(FRAGMENT + 1024, stream);
+        // Small next to a fragment: a fragment's bytes bypass it, read
+        // straight into the packet; small messages come many to a read.
+        let mut input = BufReader::with_capacity(READ_BUFFER, stream);
         let mut frags = framing::Reassembler::new(MAX_BUFFERED);
         let mut atoms = etf::AtomBudget::default();
         loop {
@@ -695,6 +704,27 @@ impl Connection {
 
 /// Runs a connection thread's loop; a panic in it (always a bug) closes
 /// that connection with a report instead of leaving it half alive.
+/// Writes each packet after its length prefix, in as few system calls as
+/// the socket takes.
+fn write_packets(s: &mut TcpStream, prefixes: &[[u8; 4]], packets: &[Vec<u8>]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = prefixes
+        .iter()
+        .zip(packets)
+        .flat_map(|(n, p)| [IoSlice::new(n), IoSlice::new(p)])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut left: &mut [IoSlice<'_>] = &mut slices;
+    while !left.is_empty() {
+        match s.write_vectored(left) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 fn guarded(conn: Arc<Connection>, body: impl FnOnce(Arc<Connection>)) {
     let c = conn.clone();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || body(c)));

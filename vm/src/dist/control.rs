@@ -89,6 +89,12 @@ impl Dist {
         out
     }
 
+    /// A payload (a message, an exit reason, spawn arguments): its big
+    /// binaries are sent from where they lie.
+    fn encode_payload(rt: &Runtime, v: &Value) -> etf::Encoded {
+        etf::encode_shared(v, &rt.nodes)
+    }
+
     /// The connection for a remote pid, or `None` if its node is this
     /// one or the pid is of a node incarnation that is gone.
     pub(crate) fn conn_of(self: &Arc<Self>, rt: &Runtime, to: Pid) -> Option<Arc<Connection>> {
@@ -121,7 +127,7 @@ impl Dist {
             &rt,
             &Value::tuple(vec![int(SEND), Value::Atom(Atom::new("")), pid(to)]),
         );
-        let payload = Self::encode(&rt, msg);
+        let payload = Self::encode_payload(&rt, msg);
         c.enqueue(from, ctl, Some(payload));
         Sent::Done
     }
@@ -153,7 +159,7 @@ impl Dist {
                 Value::Atom(name),
             ]),
         );
-        let payload = Self::encode(&rt, msg);
+        let payload = Self::encode_payload(&rt, msg);
         c.enqueue(from, ctl, Some(payload));
         Sent::Done
     }
@@ -237,7 +243,7 @@ impl Dist {
             opts,
         ]);
         let ctl = Self::encode(&rt, &ctl);
-        let payload = Self::encode(&rt, args);
+        let payload = Self::encode_payload(&rt, args);
         let ok = c.crossing(|x| x.spawns.insert(r, from)).is_some();
         if !ok || !c.enqueue(from, ctl, Some(payload)) {
             fail(&rt);
@@ -319,7 +325,7 @@ impl Dist {
             _ => return,
         };
         let ctl = Self::encode(&rt, &ctl);
-        let payload = payload.map(|p| Self::encode(&rt, &p));
+        let payload = payload.map(|p| Self::encode_payload(&rt, &p));
         // If it is down meanwhile, its crossing tables said noconnection.
         c.enqueue(from, ctl, payload);
     }

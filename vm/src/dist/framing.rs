@@ -32,9 +32,8 @@
 //! whole messages as [`DistMessage`] (control and message, each with its
 //! `131`, ready for the ETF decoder), so the control layer does not care
 //! which layout the connection uses. On the sending side,
-//! [`pass_through`] builds the packet of a connection without FRAGMENTS,
-//! and [`write_fragments`] the packets of one with it (one `131 68`
-//! packet when the message fits in `frag_size`).
+//! [`pass_through`] builds the packet of a connection without FRAGMENTS;
+//! `outgoing.rs` cuts a message into fragments as its turns come.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -177,69 +176,6 @@ pub fn pass_through(control: &[u8], payload: Option<&[u8]>) -> Vec<u8> {
         out.extend_from_slice(p);
     }
     out
-}
-
-/// The packets of a message on a connection with FRAGMENTS: one
-/// `131 68 0` packet when the terms fit in `frag_size` bytes, else a
-/// `131 69` first fragment and `131 70` continuations, each with at most
-/// `frag_size` bytes of the terms. `control` and `payload` are given with
-/// their leading `131` (dropped here, as the header replaces it); `seq`
-/// must be unique among this connection's messages in flight (OTP uses
-/// the sender's pid).
-pub fn write_fragments(seq: u64, control: &[u8], payload: &[u8], frag_size: usize) -> Vec<Vec<u8>> {
-    let strip = |t: &'_ [u8]| -> Vec<u8> {
-        match t.split_first() {
-            Some((&VERSION_MAGIC, rest)) => rest.to_vec(),
-            _ => t.to_vec(),
-        }
-    };
-    let mut body = strip(control);
-    body.extend_from_slice(&strip(payload));
-    let frag_size = frag_size.max(1);
-    if body.len() <= frag_size {
-        let mut p = vec![VERSION_MAGIC, DIST_HEADER, 0];
-        p.extend_from_slice(&body);
-        return vec![p];
-    }
-    let chunks: Vec<&[u8]> = body.chunks(frag_size).collect();
-    let n = chunks.len() as u64;
-    chunks
-        .iter()
-        .enumerate()
-        .map(|(i, chunk)| {
-            let frag_id = n - i as u64;
-            let mut p = Vec::with_capacity(chunk.len() + 19);
-            p.push(VERSION_MAGIC);
-            p.push(if i == 0 {
-                DIST_FRAG_HEADER
-            } else {
-                DIST_FRAG_CONT
-            });
-            p.extend_from_slice(&seq.to_be_bytes());
-            p.extend_from_slice(&frag_id.to_be_bytes());
-            if i == 0 {
-                p.push(0);
-            }
-            p.extend_from_slice(chunk);
-            p
-        })
-        .collect()
-}
-
-/// The packets of one message on a connection that agreed on `flags`
-/// (the handshake's `Peer::flags`): the pass-through packet without
-/// FRAGMENTS, else [`write_fragments`] with OTP's fragment size.
-pub fn message_packets(
-    flags: u64,
-    seq: u64,
-    control: &[u8],
-    payload: Option<&[u8]>,
-) -> Vec<Vec<u8>> {
-    if flags & super::handshake::DFLAG_FRAGMENTS == 0 {
-        vec![pass_through(control, payload)]
-    } else {
-        write_fragments(seq, control, payload.unwrap_or_default(), FRAGMENT_SIZE)
-    }
 }
 
 /// A whole message: the control term and, for message-carrying controls,

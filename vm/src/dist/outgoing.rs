@@ -4,14 +4,15 @@
 
 use std::net::TcpStream;
 
-use super::connection::FRAGMENT;
+use super::etf::Encoded;
 use super::framing;
 
-/// A message waiting in a lane: its terms (each with its 131), and how
-/// much of it the fragments sent so far took.
+/// A message waiting in a lane: its terms (each with its 131; a big
+/// binary in the payload stays where it lies, a hole the fragments are
+/// copied from), and how much of it the fragments sent so far took.
 pub(crate) struct Outgoing {
     pub control: Vec<u8>,
-    pub payload: Option<Vec<u8>>,
+    pub payload: Option<Encoded>,
     pub size: usize,
     /// Its fragment sequence id (0 until its first fragment).
     pub seq: u64,
@@ -20,6 +21,18 @@ pub(crate) struct Outgoing {
 }
 
 impl Outgoing {
+    /// A message of these terms, not sent yet.
+    pub fn new(control: Vec<u8>, payload: Option<Encoded>) -> Outgoing {
+        let size = control.len() + payload.as_ref().map_or(0, Encoded::len);
+        Outgoing {
+            control,
+            payload,
+            size,
+            seq: 0,
+            sent: 0,
+        }
+    }
+
     /// The body: the control term then the payload, without their 131.
     fn body_len(&self) -> usize {
         self.control.len().saturating_sub(1)
@@ -29,36 +42,40 @@ impl Outgoing {
                 .map_or(0, |p| p.len().saturating_sub(1))
     }
 
+    /// The payload in one piece (a peer without fragments takes a
+    /// message as one packet).
+    pub fn flat_payload(&self) -> Option<std::borrow::Cow<'_, [u8]>> {
+        self.payload.as_ref().map(Encoded::flat)
+    }
+
     /// Copies body bytes `from..from + n` into `out`.
     fn body_into(&self, from: usize, n: usize, out: &mut Vec<u8>) {
         let c = self.control.get(1..).unwrap_or(&[]);
-        let p = self
-            .payload
-            .as_deref()
-            .and_then(|p| p.get(1..))
-            .unwrap_or(&[]);
         let end = from + n;
         if from < c.len() {
             out.extend_from_slice(&c[from..end.min(c.len())]);
         }
-        if end > c.len() {
-            let a = from.max(c.len()) - c.len();
-            out.extend_from_slice(&p[a..end - c.len()]);
+        if let (true, Some(p)) = (end > c.len(), &self.payload) {
+            // Past the payload's 131.
+            let a = from.max(c.len()) - c.len() + 1;
+            p.copy_range(a, end - c.len() + 1 - a, out);
         }
     }
 
-    /// The next packet of this message in the fragments layout (one
-    /// `131 68` packet if it fits in one), and whether it was the last.
-    pub fn next_fragment(&mut self) -> (Vec<u8>, bool) {
+    /// The next packet of this message in the fragments layout, cut
+    /// every `frag` bytes (one `131 68` packet if it fits in one), and
+    /// whether it was the last.
+    pub fn next_fragment(&mut self, frag: usize) -> (Vec<u8>, bool) {
+        let frag = frag.max(1);
         let total = self.body_len();
-        let n = total.div_ceil(FRAGMENT).max(1);
+        let n = total.div_ceil(frag).max(1);
         let left = total - self.sent;
-        let chunk = left.min(FRAGMENT);
+        let chunk = left.min(frag);
         let mut p = Vec::with_capacity(chunk + 20);
         if n == 1 {
             p.extend_from_slice(&[131, 68, 0]);
         } else {
-            let index = self.sent / FRAGMENT; // 0 for the first
+            let index = self.sent / frag; // 0 for the first
             let frag_id = (n - index) as u64;
             p.extend_from_slice(&[131, if index == 0 { 69 } else { 70 }]);
             p.extend_from_slice(&self.seq.to_be_bytes());

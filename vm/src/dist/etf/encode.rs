@@ -5,6 +5,7 @@
 
 use num_bigint::Sign;
 
+use super::encoded::{bytes_in, Encoded, SharedBin, SHARE_AT};
 use super::{tag, NodeTable, VERSION};
 use crate::value::{Atom, Closure, Foreign, MapRef, Pid, Ref, Value};
 
@@ -12,6 +13,17 @@ use crate::value::{Atom, Closure, Foreign, MapRef, Pid, Ref, Value};
 pub fn encode(v: &Value, nodes: &NodeTable, out: &mut Vec<u8>) {
     out.push(VERSION);
     encode_body(v, nodes, out);
+}
+
+/// 131 and the term, its big binaries referred to rather than copied
+/// (what a message sent to another node is encoded as).
+pub fn encode_shared(v: &Value, nodes: &NodeTable) -> Encoded {
+    let mut e = Encoded {
+        bytes: vec![VERSION],
+        holes: Vec::new(),
+    };
+    walk(v, nodes, &mut e.bytes, Some(&mut e.holes));
+    e
 }
 
 /// What is left to write.
@@ -24,16 +36,24 @@ enum Work<'a> {
     /// The rest of a map's pairs.
     Map(Box<crate::value::map::Iter<'a>>),
     /// Write the size of the NEW_FUN_EXT that starts at this offset (its
-    /// free vars are written).
-    FunSize(usize),
+    /// free vars are written), whose holes start at this index.
+    FunSize(usize, usize),
 }
+
+/// Where big binaries go: `None` copies them into the output, `Some`
+/// leaves holes for them.
+type Holes<'h> = Option<&'h mut Vec<(usize, SharedBin)>>;
 
 /// Writes the term without the version byte (to embed it in another).
 pub fn encode_body(v: &Value, nodes: &NodeTable, out: &mut Vec<u8>) {
+    walk(v, nodes, out, None);
+}
+
+fn walk(v: &Value, nodes: &NodeTable, out: &mut Vec<u8>, mut holes: Holes<'_>) {
     let mut work = vec![Work::Term(v)];
     while let Some(w) = work.pop() {
         match w {
-            Work::Term(v) => term(v, nodes, out, &mut work),
+            Work::Term(v) => term(v, nodes, out, &mut work, &mut holes),
             Work::Slice(s) => {
                 if let [first, rest @ ..] = s {
                     if !rest.is_empty() {
@@ -57,9 +77,13 @@ pub fn encode_body(v: &Value, nodes: &NodeTable, out: &mut Vec<u8>) {
                     work.push(Work::Term(k));
                 }
             }
-            Work::FunSize(start) => {
-                // Size counts from the size field itself to the end.
-                let size = (out.len() - start - 1) as u32;
+            Work::FunSize(start, first_hole) => {
+                // Size counts from the size field itself to the end,
+                // the binaries in holes included.
+                let in_holes = holes
+                    .as_ref()
+                    .map_or(0, |h| bytes_in(h.get(first_hole..).unwrap_or(&[])));
+                let size = (out.len() + in_holes - start - 1) as u32;
                 out[start + 1..start + 5].copy_from_slice(&size.to_be_bytes());
             }
         }
@@ -67,7 +91,13 @@ pub fn encode_body(v: &Value, nodes: &NodeTable, out: &mut Vec<u8>) {
 }
 
 /// Writes the outer layer of `v`; its subterms go on `work`.
-fn term<'a>(v: &'a Value, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<Work<'a>>) {
+fn term<'a>(
+    v: &'a Value,
+    nodes: &NodeTable,
+    out: &mut Vec<u8>,
+    work: &mut Vec<Work<'a>>,
+    holes: &mut Holes<'_>,
+) {
     match v {
         Value::Int(i) => int(*i, out),
         Value::BigInt(b) => {
@@ -79,6 +109,12 @@ fn term<'a>(v: &'a Value, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<W
             out.extend_from_slice(&f.to_bits().to_be_bytes());
         }
         Value::Atom(a) => atom(*a, out),
+        Value::Str(s) if s.len() >= SHARE_AT && holes.is_some() => {
+            hole(SharedBin::Str(s.clone()), out, holes)
+        }
+        Value::Bytes(b) if b.len() >= SHARE_AT && holes.is_some() => {
+            hole(SharedBin::Bytes(b.clone()), out, holes)
+        }
         Value::Str(s) => reef_native::etf::binary(s.as_bytes(), out),
         Value::Bytes(b) => reef_native::etf::binary(b, out),
         Value::Tuple(t) => {
@@ -96,10 +132,22 @@ fn term<'a>(v: &'a Value, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<W
             work.push(Work::ListFrom(v));
         }
         Value::Map(m) => map(m, out, work),
-        Value::Fun(c) => fun(c, nodes, out, work),
+        Value::Fun(c) => {
+            let first_hole = holes.as_ref().map_or(0, |h| h.len());
+            fun(c, nodes, out, work, first_hole)
+        }
         Value::Pid(p) => pid(*p, nodes, out),
         Value::Ref(r) => local_ref(*r, nodes, out),
         Value::Foreign(f) => foreign(f, nodes, out),
+    }
+}
+
+/// BINARY_EXT's header, and a hole for its bytes.
+fn hole(bin: SharedBin, out: &mut Vec<u8>, holes: &mut Holes<'_>) {
+    out.push(tag::BINARY);
+    out.extend_from_slice(&(bin.as_bytes().len() as u32).to_be_bytes());
+    if let Some(h) = holes {
+        h.push((out.len(), bin));
     }
 }
 
@@ -146,7 +194,13 @@ fn map<'a>(m: &'a MapRef, out: &mut Vec<u8>, work: &mut Vec<Work<'a>>) {
 /// `&m.f/a` as EXPORT_EXT; a lambda or local function as NEW_FUN_EXT
 /// with its module's code hash as Uniq, so only a node running the same
 /// code takes it for its own.
-fn fun<'a>(c: &'a Closure, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<Work<'a>>) {
+fn fun<'a>(
+    c: &'a Closure,
+    nodes: &NodeTable,
+    out: &mut Vec<u8>,
+    work: &mut Vec<Work<'a>>,
+    first_hole: usize,
+) {
     match c {
         Closure::External {
             module,
@@ -179,7 +233,7 @@ fn fun<'a>(c: &'a Closure, nodes: &NodeTable, out: &mut Vec<u8>, work: &mut Vec<
                 u32::from_be_bytes([module.md5[0], module.md5[1], module.md5[2], module.md5[3]]);
             int((old_uniq & 0x07ff_ffff) as i64, out); // OldUniq (27 bits, as BEAM)
             pid(Pid(0), nodes, out); // the creator: this node
-            work.push(Work::FunSize(start));
+            work.push(Work::FunSize(start, first_hole));
             if !captured.is_empty() {
                 work.push(Work::Slice(captured));
             }

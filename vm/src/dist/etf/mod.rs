@@ -6,6 +6,7 @@
 
 mod decode;
 mod encode;
+mod encoded;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -19,7 +20,8 @@ use crate::value::Atom;
 
 pub use super::node_table::NodeTable;
 pub use decode::decode;
-pub use encode::{encode, encode_body};
+pub use encode::{encode, encode_body, encode_shared};
+pub use encoded::Encoded;
 
 /// The version byte every external term starts with.
 pub use reef_native::etf::VERSION;

@@ -578,3 +578,50 @@ fn a_million_deep_list_and_tuple_on_a_small_stack() {
         }
     });
 }
+
+/// Big binaries anywhere in a term (a tuple, a list, a map, a fun's free
+/// variables) are holes in the shared encoding, which reads as the same
+/// bytes as the copying one over any range.
+#[test]
+fn the_shared_encoding_is_the_copying_one_with_holes() {
+    let big = |c: char, n: usize| Value::str(&c.to_string().repeat(n));
+    let m = loaded("pub fn make(x) { fn(y) { x + y } }\n");
+    let func = m
+        .functions
+        .iter()
+        .position(|f| f.captured() == 1)
+        .expect("the lambda") as u32;
+    let fun = Value::Fun(Rc::new(Closure::Local {
+        module: m,
+        func,
+        captured: Box::new([big('f', 70_000)]),
+    }));
+    let mut map = crate::value::map::MapData::new();
+    map.insert(Value::Int(1), big('m', encoded::SHARE_AT));
+    let v = Value::tuple(vec![
+        big('a', 100_000),
+        Value::list(vec![
+            big('b', encoded::SHARE_AT - 1),
+            Value::binary(vec![0xff; 80_000]),
+        ]),
+        Value::map(map),
+        fun,
+        big('z', 200_000),
+    ]);
+    let n = NodeTable::new();
+    let flat = enc(&v, &n);
+    let shared = encode_shared(&v, &n);
+    assert_eq!(shared.holes.len(), 5, "all but the one below SHARE_AT");
+    assert!(shared.flat().as_ref() == &flat[..]);
+    let mut rng = XorShift(0x5eed);
+    for _ in 0..200 {
+        let from = (rng.next() as usize) % flat.len();
+        let len = (rng.next() as usize) % (flat.len() - from + 1);
+        let mut got = Vec::new();
+        shared.copy_range(from, len, &mut got);
+        assert!(got == flat[from..from + len], "{from}+{len}");
+    }
+    // The fun's size counts the binary in its hole: the term reads back
+    // (the fun as a foreign one: no code is loaded) and writes the same.
+    assert!(enc(&dec(&flat, &n).unwrap(), &n) == flat);
+}

@@ -26,6 +26,22 @@ fn payload(n: usize) -> Vec<u8> {
     t
 }
 
+/// The packets the connection writes for a message, cut every `frag`
+/// bytes (`outgoing.rs`, as a connection with FRAGMENTS sends it).
+fn write_fragments(seq: u64, control: &[u8], payload: &[u8], frag: usize) -> Vec<Vec<u8>> {
+    let payload = (!payload.is_empty()).then(|| payload.to_vec().into());
+    let mut m = crate::dist::outgoing::Outgoing::new(control.to_vec(), payload);
+    m.seq = seq;
+    let mut out = Vec::new();
+    loop {
+        let (p, last) = m.next_fragment(frag);
+        out.push(p);
+        if last {
+            return out;
+        }
+    }
+}
+
 #[test]
 fn packets_ticks_and_the_length_limit() {
     let mut wire = Vec::new();
@@ -299,22 +315,60 @@ fn random_packets_never_panic() {
 }
 
 #[test]
-fn message_packets_pick_the_layout_from_the_flags() {
-    use crate::dist::handshake::{DEFAULT_FLAGS, DFLAG_FRAGMENTS};
+fn both_layouts_carry_a_message() {
     let (c, p) = (control(), payload(200_000));
-    let plain = message_packets(DEFAULT_FLAGS, 1, &c, Some(&p));
-    assert_eq!(plain.len(), 1);
+    let plain = vec![pass_through(&c, Some(&p))];
     assert_eq!(plain[0][0], 112);
-    let frag = message_packets(DEFAULT_FLAGS | DFLAG_FRAGMENTS, 1, &c, Some(&p));
+    let frag = write_fragments(1, &c, &p, FRAGMENT_SIZE);
     assert_eq!(frag.len(), 4); // 200 KB in 64 KB fragments
-    let small = message_packets(DEFAULT_FLAGS | DFLAG_FRAGMENTS, 1, &c, None);
+    let small = write_fragments(2, &c, &[], FRAGMENT_SIZE);
     assert_eq!(&small[0][..3], &[131, 68, 0]);
-    for packets in [plain, frag, small] {
+    for (packets, with_payload) in [(plain, true), (frag, true), (small, false)] {
         let mut r = Reassembler::default();
         let mut out = None;
         for pk in packets {
             out = out.or(r.push(pk).unwrap());
         }
-        assert_eq!(out.unwrap().control, c);
+        let m = out.unwrap();
+        assert_eq!(m.control, c);
+        assert_eq!(m.payload.is_some(), with_payload);
     }
+}
+
+#[test]
+fn a_big_binary_is_cut_into_fragments_from_where_it_lies() {
+    use crate::dist::etf::{encode, encode_shared, NodeTable};
+    use crate::value::Value;
+    let big: String = (0..300_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8 | 0x80).collect();
+    let msg = Value::tuple(vec![
+        Value::str(&big),
+        Value::Int(7),
+        Value::binary(bytes),
+        Value::str("small"),
+    ]);
+    let nodes = NodeTable::new();
+    let shared = encode_shared(&msg, &nodes);
+    assert_eq!(shared.holes.len(), 2, "both big binaries are referred to");
+    assert!(shared.bytes.len() < 100, "and not copied");
+    let mut flat = Vec::new();
+    encode(&msg, &nodes, &mut flat);
+    assert_eq!(shared.len(), flat.len());
+    let mut m = crate::dist::outgoing::Outgoing::new(control(), Some(shared));
+    m.seq = 9;
+    let mut r = Reassembler::default();
+    let mut got = None;
+    let mut packets = 0;
+    while got.is_none() {
+        let (p, last) = m.next_fragment(FRAGMENT_SIZE);
+        packets += 1;
+        got = r.push(p).unwrap();
+        assert_eq!(got.is_some(), last);
+    }
+    assert_eq!(packets, 7); // 400 KB in 64 KB fragments
+    let got = got.unwrap();
+    assert_eq!(got.control, control());
+    assert!(got.payload == Some(flat));
 }
