@@ -584,7 +584,7 @@ fn a_million_deep_list_and_tuple_on_a_small_stack() {
 /// bytes as the copying one over any range.
 #[test]
 fn the_shared_encoding_is_the_copying_one_with_holes() {
-    let big = |c: char, n: usize| Value::str(&c.to_string().repeat(n));
+    let big = |c: char, n: usize| Value::str(c.to_string().repeat(n));
     let m = loaded("pub fn make(x) { fn(y) { x + y } }\n");
     let func = m
         .functions
