@@ -421,10 +421,10 @@ pub(super) fn loaded(src: &str) -> Arc<LoadedModule> {
     Arc::new(LoadedModule::new(m, None))
 }
 
-#[test]
-fn lambdas_go_as_new_fun_and_come_back_only_to_the_same_code() {
-    let src = "pub fn make(x) { fn(y) { x + y } }\n";
-    let m = loaded(src);
+/// The module of `make(x) { fn(y) { x + y } }`, and its lambda with `x`
+/// bound to `captured`.
+fn adder(captured: Value) -> (Arc<LoadedModule>, Value) {
+    let m = loaded("pub fn make(x) { fn(y) { x + y } }\n");
     let func = m
         .functions
         .iter()
@@ -433,8 +433,14 @@ fn lambdas_go_as_new_fun_and_come_back_only_to_the_same_code() {
     let fun = Value::Fun(Rc::new(Closure::Local {
         module: m.clone(),
         func,
-        captured: Box::new([Value::tuple(vec![Value::Int(1), Value::str("x")])]),
+        captured: Box::new([captured]),
     }));
+    (m, fun)
+}
+
+#[test]
+fn lambdas_go_as_new_fun_and_come_back_only_to_the_same_code() {
+    let (m, fun) = adder(Value::tuple(vec![Value::Int(1), Value::str("x")]));
     let n = NodeTable::new();
     let bytes = enc(&fun, &n);
     assert_eq!(bytes[1], tag::NEW_FUN);
@@ -585,17 +591,7 @@ fn a_million_deep_list_and_tuple_on_a_small_stack() {
 #[test]
 fn the_shared_encoding_is_the_copying_one_with_holes() {
     let big = |c: char, n: usize| Value::str(c.to_string().repeat(n));
-    let m = loaded("pub fn make(x) { fn(y) { x + y } }\n");
-    let func = m
-        .functions
-        .iter()
-        .position(|f| f.captured() == 1)
-        .expect("the lambda") as u32;
-    let fun = Value::Fun(Rc::new(Closure::Local {
-        module: m,
-        func,
-        captured: Box::new([big('f', 70_000)]),
-    }));
+    let (_, fun) = adder(big('f', 70_000));
     let mut map = crate::value::map::MapData::new();
     map.insert(Value::Int(1), big('m', encoded::SHARE_AT));
     let v = Value::tuple(vec![
