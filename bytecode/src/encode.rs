@@ -417,6 +417,27 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 window(base, u64::from(argc) + 1)
             }
             Instr::TryBegin { dst, .. } | Instr::Reraise { src: dst } => window(dst, 3),
+            // A superinstruction stands for itself and the instruction
+            // after it, which must be exactly the second of the pair.
+            Instr::AddIntCall { dst, func, .. } | Instr::MoveCall { dst, func, .. } => {
+                f.code.get(pc + 1) == Some(&Instr::Call { base: dst, func })
+                    && window(dst, m.functions[func as usize].arity.max(1).into())
+            }
+            Instr::GetElem2 {
+                dst,
+                src,
+                dst2,
+                index2,
+                ..
+            } => {
+                dst != src
+                    && f.code.get(pc + 1)
+                        == Some(&Instr::GetElem {
+                            dst: dst2,
+                            src,
+                            index: index2,
+                        })
+            }
             Instr::Raise { class, .. } => class <= 2,
             _ => true,
         };
@@ -487,6 +508,55 @@ mod tests {
         m.functions[0].code[0] = Instr::LoadLit { dst: 0, lit: 9 };
         let err = decode_module(&encode_module(&m)).unwrap_err();
         assert!(err.to_string().contains("operand lit = 9"), "{err}");
+    }
+
+    /// A superinstruction is accepted only followed by the second
+    /// instruction of its pair, with the operands it names.
+    #[test]
+    fn superinstructions_need_their_second_instruction() {
+        let with = |code: Vec<Instr>| {
+            let mut m = sample();
+            m.functions[0].num_regs = 4;
+            m.functions[0].code = code;
+            validate(&m)
+        };
+        let ret = Instr::Return { src: 0 };
+        let call = Instr::Call { base: 1, func: 0 };
+        let move_call = Instr::MoveCall {
+            dst: 1,
+            src: 0,
+            func: 0,
+        };
+        assert!(with(vec![move_call, call, ret]).is_ok());
+        assert!(with(vec![move_call, Instr::Call { base: 2, func: 0 }, ret]).is_err());
+        assert!(with(vec![move_call, ret]).is_err());
+        let add_call = Instr::AddIntCall {
+            dst: 1,
+            a: 0,
+            val: -1,
+            func: 0,
+        };
+        assert!(with(vec![add_call, call, ret]).is_ok());
+        assert!(with(vec![add_call, Instr::Move { dst: 1, src: 0 }, ret]).is_err());
+        let get2 = |dst, src| Instr::GetElem2 {
+            dst,
+            src,
+            index: 0,
+            dst2: 2,
+            index2: 1,
+        };
+        let second = |src| Instr::GetElem {
+            dst: 2,
+            src,
+            index: 1,
+        };
+        assert!(with(vec![get2(1, 0), second(0), ret]).is_ok());
+        assert!(
+            with(vec![get2(0, 0), second(0), ret]).is_err(),
+            "dst == src"
+        );
+        assert!(with(vec![get2(1, 0), second(3), ret]).is_err());
+        assert!(with(vec![get2(1, 0), ret]).is_err());
     }
 
     #[test]

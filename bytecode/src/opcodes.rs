@@ -287,4 +287,13 @@ opcodes! {
     115 Send { dest: Reg, msg: Reg } "send R[msg] to R[dest] (a pid, a registered name or (name, node)); never blocks";
     117 RecvScanTagged { dst: Reg, arity: U16, atom: Atom, empty: Label } "like RecvNext, but first moves the cursor past every message that is not a tuple of size arity tagged with A[atom] (a receive whose every clause needs that tag)";
     116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
+
+    // ---- superinstructions: a pair fused by the compiler's peephole pass
+    // (`compiler/src/codegen/peephole.rs`). The pair's second instruction
+    // stays in place right after the fused one (so a jump to it still
+    // works, and labels never move); the fused one does the work of both
+    // and continues after it. `validate` checks that the second is there. ----
+    140 AddIntCall { dst: Reg, a: Reg, val: I32, func: Fun } "R[dst] := R[a] + val, then the `Call { base: dst, func }` that follows (continues after it); on anything but two small integers, only the add, and that Call runs next";
+    141 MoveCall { dst: Reg, src: Reg, func: Fun } "R[dst] := R[src], then the `Call { base: dst, func }` that follows (continues after it)";
+    142 GetElem2 { dst: Reg, src: Reg, index: U16, dst2: Reg, index2: U16 } "R[dst] := element index of the tuple R[src], then the `GetElem { dst: dst2, src, index: index2 }` that follows (continues after it); dst != src";
 }

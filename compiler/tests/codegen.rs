@@ -26,7 +26,7 @@ fn multi_clause_factorial() {
                        1  LoadInt         dst=R1 val=1
                        2  Return          src=R1
                  L2    3  TestGtInt       src=R0 val=0 fail=@8
-                       4  AddInt          dst=R2 a=R0 val=-1
+                       4  AddIntCall      dst=R2 a=R0 val=-1 func=fact/1
                        5  Call            base=R2 func=fact/1
                        6  Mul             dst=R1 a=R0 b=R2
                        7  Return          src=R1
@@ -185,7 +185,7 @@ fn let_with_pattern_and_badmatch() {
 
             pub fn f/1 (F0) regs=4
                  L2    0  TestTuple       src=R0 arity=2 fail=@6
-                       1  GetElem         dst=R1 src=R0 index=0
+                       1  GetElem2        dst=R1 src=R0 index=0 dst2=R2 index2=1
                        2  GetElem         dst=R2 src=R0 index=1
                  L3    3  Add             dst=R3 a=R1 b=R2
                        4  Return          src=R3

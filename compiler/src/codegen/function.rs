@@ -177,6 +177,7 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         for i in &mut self.code {
             patch_labels(i, target);
         }
+        super::peephole::fuse(&mut self.code);
         Function {
             name: self.name,
             arity: self.arity as u32,

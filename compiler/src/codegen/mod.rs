@@ -9,6 +9,7 @@ mod cond;
 mod expr;
 mod function;
 mod pattern;
+mod peephole;
 mod receive;
 mod try_after;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::regs::move_reg;
 use super::Exception;
 use crate::code::{FunctionCode, LoadedModule};
 use crate::exports::{ExportEntry, Mfa, Target};
@@ -234,6 +235,41 @@ pub fn apply_fun(
                     }
                     (Ok(v), None) => return Ok(Some(v)),
                     (Err(e), _) => return Err(e),
+                }
+            }
+        }
+    }
+}
+
+/// Moves a tail call's `arity` arguments from `R[b..]` down to `R[0..]`,
+/// unrolled for the small arities nearly every loop has: a loop over a
+/// count read from the callee cost a compare and a branch per argument.
+///
+/// # Safety
+/// `regs` points to `R[0]` of a frame holding `R[0..b+arity]`, and `b > 0`
+/// (the windows may overlap: the moves go low to high).
+#[inline(always)]
+pub(super) unsafe fn move_args(regs: *mut Value, b: usize, arity: u32) {
+    // SAFETY: the caller guarantees both windows lie in the frame; the
+    // moves go low to high and `b > 0`, so no source is overwritten
+    // before it is read.
+    unsafe {
+        let src = regs.add(b);
+        match arity {
+            0 => {}
+            1 => move_reg(regs, src),
+            2 => {
+                move_reg(regs, src);
+                move_reg(regs.add(1), src.add(1));
+            }
+            3 => {
+                move_reg(regs, src);
+                move_reg(regs.add(1), src.add(1));
+                move_reg(regs.add(2), src.add(2));
+            }
+            n => {
+                for i in 0..n as usize {
+                    move_reg(regs.add(i), src.add(i));
                 }
             }
         }

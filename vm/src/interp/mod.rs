@@ -226,6 +226,19 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     })
                 };
             }
+            // The second half of a fused `..Call` (opcodes 140-141): the
+            // `Call { base: b, func }` that follows, which `validate`
+            // checked is there; returns to the instruction after it.
+            macro_rules! fused_call {
+                ($b:expr, $func:expr) => {{
+                    pc += 1;
+                    reduction!();
+                    push_frame!();
+                    // SAFETY: as for `Call`.
+                    let callee = unsafe { m.functions.get_unchecked($func as usize) };
+                    enter!(m, callee, base + $b as usize);
+                }};
+            }
             // Returns `v` to the caller (or ends the outermost call). The callee's
             // R[0] is the caller's R[base] of the call.
             macro_rules! ret {
@@ -851,9 +864,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     // SAFETY: as for `Call`.
                     let callee = unsafe { m.functions.get_unchecked(func as usize) };
                     if b != 0 {
-                        for i in 0..callee.arity as usize {
-                            unsafe { move_reg(at!(i), at!(b as usize + i)) };
+                        if callee.arity > 0 {
+                            check_reg!(b as usize + callee.arity as usize - 1);
                         }
+                        // SAFETY: `validate` proved the argument window
+                        // `R[b..b+arity]` and `R[0..arity]` lie in the frame.
+                        unsafe { call::move_args(regs, b as usize, callee.arity) };
                     }
                     if std::ptr::eq(callee, f) {
                         // A loop: same code, same frame, already big enough.
@@ -886,6 +902,43 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         leave!(Outcome::Returned(v));
                     }
                 },
+
+                // ---- superinstructions (peephole.rs; the pair's second
+                // instruction follows, see `fused_call!`) ----
+                Instr::AddIntCall { dst, a, val, func } => {
+                    if let Value::Int(x) = reg!(a) {
+                        if let Some(z) = x.checked_add(val as i64) {
+                            set!(dst, Value::Int(z));
+                            fused_call!(dst, func);
+                            continue;
+                        }
+                    }
+                    // The slow add only; the `Call` after it runs next.
+                    result!(dst, arith::add(reg!(a), &Value::Int(val as i64)))
+                }
+                Instr::MoveCall { dst, src, func } => {
+                    // SAFETY: registers inside the frame (`validate`; see `regs`).
+                    unsafe { copy_reg(at!(dst as usize), at!(src as usize)) };
+                    fused_call!(dst, func);
+                }
+                Instr::GetElem2 {
+                    dst,
+                    src,
+                    index,
+                    dst2,
+                    index2,
+                } => {
+                    let (v, w) = match reg!(src) {
+                        Value::Tuple(t) => match (t.get(index as usize), t.get(index2 as usize)) {
+                            (Some(v), Some(w)) => (v.clone(), w.clone()),
+                            _ => throw!(exception::internal("GetElem2 on a value not tested")),
+                        },
+                        _ => throw!(exception::internal("GetElem2 on a value not tested")),
+                    };
+                    set!(dst, v);
+                    set!(dst2, w);
+                    pc += 1;
+                }
 
                 // ---- errors ----
                 Instr::Raise { class, reason } => {

@@ -53,6 +53,14 @@ pub(super) fn leave(depth: u32) {
     }
 }
 
+/// Sets the depth of the frees in progress: for a free that recurses by
+/// itself (`tuple.rs`, `free_block`) and carries the depth as an argument,
+/// before it drops a child of another kind at that depth.
+#[inline]
+pub(super) fn set_depth(depth: u32) {
+    DEPTH.with(|c| c.set(depth));
+}
+
 /// Puts off freeing `v` until the outermost free on this thread ends.
 #[cold]
 pub(super) fn defer(v: Value) {
@@ -122,6 +130,44 @@ mod tests {
             }
             drop(t);
         });
+    }
+
+    /// Tuples free their child tuples by their own recursion
+    /// (`tuple.rs`); long runs of it between other kinds must still stay
+    /// within the bound.
+    #[test]
+    fn tuple_runs_between_other_kinds_drop_in_a_small_stack() {
+        small_stack(|| {
+            let mut v = Value::Nil;
+            for i in 0..DEEP {
+                v = if i % 300 == 299 {
+                    Value::list([v])
+                } else {
+                    Value::tuple(vec![Value::Int(1), v])
+                };
+            }
+            drop(v);
+        });
+    }
+
+    /// A tree of tuples freed at once gives back exactly its own
+    /// references to a subterm it shares.
+    #[test]
+    fn a_freed_tuple_tree_keeps_what_it_shares() {
+        fn tree(d: u32, leaf: &Value) -> Value {
+            if d == 0 {
+                leaf.clone()
+            } else {
+                Value::tuple(vec![tree(d - 1, leaf), tree(d - 1, leaf), Value::Int(0)])
+            }
+        }
+        let leaf = Value::tuple(vec![Value::str("shared"), Value::Int(2)]);
+        let t = tree(8, &leaf);
+        let Value::Tuple(l) = &leaf else { panic!() };
+        assert_eq!(l.strong_count(), 257);
+        drop(t);
+        assert_eq!(l.strong_count(), 1);
+        assert!(matches!(&l[1], Value::Int(2)));
     }
 
     #[test]
