@@ -423,12 +423,13 @@ impl Fmt<'_> {
             {
                 self.call_parts(e, false)
             }
-            ExprKind::List(items, _) if !items.is_empty() => {
+            // A collection of one element is not worth a hug.
+            ExprKind::List(items, _) if items.len() > 1 => {
                 let d = self.expr(e);
                 let h = force_break(&d);
                 (d, h)
             }
-            ExprKind::Map(entries) | ExprKind::MapUpdate(_, entries) if !entries.is_empty() => {
+            ExprKind::Map(entries) | ExprKind::MapUpdate(_, entries) if entries.len() > 1 => {
                 let d = self.expr(e);
                 let h = force_break(&d);
                 (d, h)
