@@ -38,7 +38,11 @@ const TIDY: &str = "pub fn main() { io.println(1 + 2) }\n";
 fn check_lists_what_would_change_and_writes_nothing() {
     let dir = scratch(
         "check",
-        &[("a.reef", MESSY), ("lib/b.reef", TIDY), ("notes.txt", MESSY)],
+        &[
+            ("a.reef", MESSY),
+            ("lib/b.reef", TIDY),
+            ("notes.txt", MESSY),
+        ],
     );
     let out = reef(&dir, &["fmt", "--check"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
@@ -58,7 +62,10 @@ fn a_plain_run_rewrites_in_place_and_then_check_passes() {
     let out = reef(&dir, &["fmt", "a.reef", "sub"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(dir.join("a.reef")).unwrap(), TIDY);
-    assert_eq!(std::fs::read_to_string(dir.join("sub/c.reef")).unwrap(), TIDY);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/c.reef")).unwrap(),
+        TIDY
+    );
     // No temporary file is left beside them.
     let names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -83,7 +90,10 @@ fn a_syntax_error_is_reported_and_the_file_left_alone() {
     assert!(err.contains("E0108") && err.contains("bad.reef:2"), "{err}");
     assert_eq!(std::fs::read_to_string(dir.join("bad.reef")).unwrap(), bad);
     // The other file was still formatted.
-    assert_eq!(std::fs::read_to_string(dir.join("good.reef")).unwrap(), TIDY);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("good.reef")).unwrap(),
+        TIDY
+    );
 
     let out = reef(&dir, &["fmt", "missing.reef"]);
     assert_eq!(out.status.code(), Some(1));

@@ -13,7 +13,11 @@ mod common;
 fn check(src: &str, expected: Expect) {
     let out = format_source(src).unwrap_or_else(|d| panic!("{d:?}"));
     expected.assert_eq(&out);
-    assert_eq!(format_source(&out).as_deref(), Ok(out.as_str()), "not idempotent");
+    assert_eq!(
+        format_source(&out).as_deref(),
+        Ok(out.as_str()),
+        "not idempotent"
+    );
 }
 
 /// The AST of `src` with its spans stripped.
@@ -225,7 +229,10 @@ fn a_shebang_line_is_kept() {
 fn a_file_with_a_syntax_error_is_refused_with_its_diagnostics() {
     let errors = format_source("fn f() { let = }\n").unwrap_err();
     assert!(!errors.is_empty());
-    assert!(errors.iter().all(|d| d.code.starts_with("E01")), "{errors:?}");
+    assert!(
+        errors.iter().all(|d| d.code.starts_with("E01")),
+        "{errors:?}"
+    );
 }
 
 /// Every Reef file of the repository that parses: examples, the stdlib,

@@ -43,7 +43,10 @@ pub(crate) fn run(paths: &[PathBuf], check: bool, color: bool) -> ExitCode {
         };
         match format_source(&src) {
             Err(diags) => {
-                err!("{}", render_diagnostics(&diags, &file.to_string_lossy(), &src, color));
+                err!(
+                    "{}",
+                    render_diagnostics(&diags, &file.to_string_lossy(), &src, color)
+                );
                 failed = true;
             }
             Ok(out) if out != src => {

@@ -61,7 +61,12 @@ impl Fmt<'_> {
     /// `open..close` are placed around them; blank lines are kept. The
     /// parts are joined by hard lines, with none before the first or after
     /// the last.
-    pub(crate) fn seq(&mut self, items: Vec<(Span, Doc, Doc)>, open: usize, close: usize) -> Vec<Doc> {
+    pub(crate) fn seq(
+        &mut self,
+        items: Vec<(Span, Doc, Doc)>,
+        open: usize,
+        close: usize,
+    ) -> Vec<Doc> {
         let mut parts = Vec::new();
         let mut prev: Option<usize> = None;
         let line = |parts: &mut Vec<Doc>, prev: &mut Option<usize>, src: &str, next: usize| {
@@ -127,7 +132,11 @@ impl Fmt<'_> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (s, d))| {
-                    let sep = if i + 1 < n || tail.is_none() { text(",") } else { Doc::Nil };
+                    let sep = if i + 1 < n || tail.is_none() {
+                        text(",")
+                    } else {
+                        Doc::Nil
+                    };
                     (s, d, sep)
                 })
                 .collect();

@@ -148,7 +148,11 @@ pub fn render(doc: &Doc, width: usize) -> String {
                 let pick = options
                     .iter()
                     .position(|o| {
-                        let m = if o.has_hard() { Mode::Break } else { Mode::Flat };
+                        let m = if o.has_hard() {
+                            Mode::Break
+                        } else {
+                            Mode::Flat
+                        };
                         fits(width.saturating_sub(col), (ind, m, o), &stack)
                     })
                     .unwrap_or(last);
@@ -209,7 +213,9 @@ fn fits<'a>(width: usize, first: (usize, Mode, &'a Doc), rest: &[(usize, Mode, &
                 };
                 todo.push((m, inner, in_rest));
             }
-            Doc::IfBreak(b, f) => todo.push((mode, if mode == Mode::Break { b } else { f }, in_rest)),
+            Doc::IfBreak(b, f) => {
+                todo.push((mode, if mode == Mode::Break { b } else { f }, in_rest))
+            }
             Doc::Choice(options) => {
                 if let Some(o) = options.first() {
                     todo.push((mode, o, in_rest));
@@ -256,7 +262,18 @@ mod tests {
 
     #[test]
     fn a_hard_line_breaks_its_group_and_leaves_no_trailing_spaces() {
-        let d = group(concat(vec![text("{"), nest(concat(vec![Doc::HardLine, text("a"), Doc::HardLine, Doc::HardLine, text("b")])), Doc::HardLine, text("}")]));
+        let d = group(concat(vec![
+            text("{"),
+            nest(concat(vec![
+                Doc::HardLine,
+                text("a"),
+                Doc::HardLine,
+                Doc::HardLine,
+                text("b"),
+            ])),
+            Doc::HardLine,
+            text("}"),
+        ]));
         assert_eq!(render(&d, WIDTH), "{\n  a\n\n  b\n}");
     }
 }

@@ -108,7 +108,10 @@ impl Fmt<'_> {
                 self.args(items, range).0
             }
             ExprKind::Tuple(items) => {
-                let docs = items.iter().map(|x| (x.span.clone(), self.expr(x))).collect();
+                let docs = items
+                    .iter()
+                    .map(|x| (x.span.clone(), self.expr(x)))
+                    .collect();
                 let trailing = if items.len() == 1 {
                     Trailing::Always
                 } else {
@@ -117,13 +120,23 @@ impl Fmt<'_> {
                 self.list("(", ")", inside(&e.span, 1), docs, None, trailing)
             }
             ExprKind::List(items, tail) => {
-                let docs = items.iter().map(|x| (x.span.clone(), self.expr(x))).collect();
+                let docs = items
+                    .iter()
+                    .map(|x| (x.span.clone(), self.expr(x)))
+                    .collect();
                 let tail = tail.as_ref().map(|t| (t.span.clone(), self.expr(t)));
                 self.list("[", "]", inside(&e.span, 1), docs, tail, Trailing::IfBroken)
             }
             ExprKind::Map(entries) => {
                 let docs = self.entries(entries);
-                self.list("#{", "}", inside(&e.span, 2), docs, None, Trailing::IfBroken)
+                self.list(
+                    "#{",
+                    "}",
+                    inside(&e.span, 2),
+                    docs,
+                    None,
+                    Trailing::IfBroken,
+                )
             }
             ExprKind::MapUpdate(base, entries) => {
                 let head = self.expr(base);
@@ -133,7 +146,14 @@ impl Fmt<'_> {
                     .iter()
                     .find(|(t, _)| *t == Token::Bar)
                     .map_or(at, |(_, s)| s.end);
-                let list = self.list("", "}", (open, e.span.end - 1), docs, None, Trailing::IfBroken);
+                let list = self.list(
+                    "",
+                    "}",
+                    (open, e.span.end - 1),
+                    docs,
+                    None,
+                    Trailing::IfBroken,
+                );
                 concat(vec![text("#{"), head, text(" |"), list_after_bar(list)])
             }
             ExprKind::Lambda(clauses) => {
@@ -162,7 +182,11 @@ impl Fmt<'_> {
             ExprKind::Send(l, r) => {
                 let left = self.operand(l, SEND + 1);
                 let right = self.operand(r, SEND);
-                group(concat(vec![left, text(" !"), nest(concat(vec![Doc::Line, right]))]))
+                group(concat(vec![
+                    left,
+                    text(" !"),
+                    nest(concat(vec![Doc::Line, right])),
+                ]))
             }
             ExprKind::Let(p, v) => {
                 let pat = self.let_pattern(p);
@@ -192,7 +216,12 @@ impl Fmt<'_> {
             ExprKind::Try(body, arms) => {
                 let (inner, hard) = self.block_parts(body, false);
                 let arms = self.arms(body.span.end, arms);
-                concat(vec![text("try "), wrap_block(inner, hard), text(" catch "), arms])
+                concat(vec![
+                    text("try "),
+                    wrap_block(inner, hard),
+                    text(" catch "),
+                    arms,
+                ])
             }
             ExprKind::TryAfter(inner, cleanup) => {
                 let protected = match &inner.node {
@@ -215,7 +244,10 @@ impl Fmt<'_> {
             .map(|(k, v)| {
                 let key = self.expr(k);
                 let value = self.expr(v);
-                (k.span.start..v.span.end, concat(vec![key, text(" => "), value]))
+                (
+                    k.span.start..v.span.end,
+                    concat(vec![key, text(" => "), value]),
+                )
             })
             .collect()
     }
@@ -340,7 +372,11 @@ impl Fmt<'_> {
             .lines()
             .skip(1)
             .any(|l| l.trim_start().starts_with("|>"));
-        let line = if written_broken { Doc::HardLine } else { Doc::Line };
+        let line = if written_broken {
+            Doc::HardLine
+        } else {
+            Doc::Line
+        };
         let mut rest = Vec::new();
         for c in calls.into_iter().rev() {
             let d = self.call(c, true);
@@ -452,7 +488,10 @@ impl Fmt<'_> {
             }
         }
         let Some((last, others)) = args.split_last() else {
-            return (self.list("(", ")", range, vec![], None, Trailing::IfBroken), None);
+            return (
+                self.list("(", ")", range, vec![], None, Trailing::IfBroken),
+                None,
+            );
         };
         let mut docs: Vec<(Span, Doc)> = others
             .iter()
@@ -510,7 +549,10 @@ impl Fmt<'_> {
 /// The range inside a delimited span: `open` bytes at its start, one at
 /// its end.
 pub(crate) fn inside(span: &Span, open: usize) -> (usize, usize) {
-    (span.start + open, span.end.saturating_sub(1).max(span.start + open))
+    (
+        span.start + open,
+        span.end.saturating_sub(1).max(span.start + open),
+    )
 }
 
 /// The same group, always broken (`None` if `d` is not a group).

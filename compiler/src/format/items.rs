@@ -10,7 +10,10 @@ use crate::lexer::Token;
 impl Fmt<'_> {
     /// `pub fn name(params) when guard { body }`
     pub(crate) fn clause(&mut self, c: &FnClause) -> Doc {
-        let mut parts = vec![text(if c.public { "pub fn " } else { "fn " }), text(c.name.as_str())];
+        let mut parts = vec![
+            text(if c.public { "pub fn " } else { "fn " }),
+            text(c.name.as_str()),
+        ];
         parts.push(self.params(&c.params, c.name_span.end));
         if let Some(g) = &c.guard {
             parts.push(text(" when "));
@@ -23,14 +26,19 @@ impl Fmt<'_> {
     }
 
     fn params(&mut self, params: &[Pattern], after: usize) -> Doc {
-        let range = self
-            .delims(after, Token::LParen)
-            .unwrap_or((after, after));
+        let range = self.delims(after, Token::LParen).unwrap_or((after, after));
         let docs = params
             .iter()
             .map(|p| (p.span.clone(), self.pattern(p)))
             .collect();
-        self.list("(", ")", range, docs, None, super::comments::Trailing::IfBroken)
+        self.list(
+            "(",
+            ")",
+            range,
+            docs,
+            None,
+            super::comments::Trailing::IfBroken,
+        )
     }
 
     /// A lambda, and the same lambda with its body broken over lines (for
@@ -57,7 +65,10 @@ impl Fmt<'_> {
     /// statement that was written on its own line (a one-statement block
     /// written on one line stays on one line if it fits).
     pub(crate) fn block_parts(&mut self, b: &Block, force: bool) -> (Doc, bool) {
-        let (open, close) = (b.span.start + 1, b.span.end.saturating_sub(1).max(b.span.start + 1));
+        let (open, close) = (
+            b.span.start + 1,
+            b.span.end.saturating_sub(1).max(b.span.start + 1),
+        );
         let docs: Vec<(crate::ast::Span, Doc, Doc)> = b
             .exprs
             .iter()
@@ -112,9 +123,7 @@ impl Fmt<'_> {
     /// after `after`: always one arm a line; an arm whose body is not a
     /// block ends with a comma.
     pub(crate) fn arms(&mut self, after: usize, arms: &[Arm]) -> Doc {
-        let (open, close) = self
-            .delims(after, Token::LBrace)
-            .unwrap_or((after, after));
+        let (open, close) = self.delims(after, Token::LBrace).unwrap_or((after, after));
         let docs: Vec<_> = arms
             .iter()
             .map(|a| {

@@ -48,7 +48,12 @@ fn format_here(src: &str) -> Result<String, Diagnostics> {
         out.push('\n');
         if !body.is_empty() {
             let after = &src[line.len()..];
-            if blank_line(after.split(|c: char| !c.is_whitespace()).next().unwrap_or("")) {
+            if blank_line(
+                after
+                    .split(|c: char| !c.is_whitespace())
+                    .next()
+                    .unwrap_or(""),
+            ) {
                 out.push('\n');
             }
         }
@@ -82,7 +87,9 @@ fn verify(src: &str, module: &crate::ast::Module, out: &str) -> Result<(), Diagn
             0..0,
             "the file is left as it was",
         )
-        .with_hint("this is a bug in the formatter: please report it with the file")])
+        .with_hint(
+            "this is a bug in the formatter: please report it with the file",
+        )])
     }
 }
 

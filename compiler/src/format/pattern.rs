@@ -56,7 +56,10 @@ impl Fmt<'_> {
                     .map(|(k, v)| {
                         let key = self.let_pattern(k);
                         let value = self.pattern(v);
-                        (k.span.start..v.span.end, concat(vec![key, text(" => "), value]))
+                        (
+                            k.span.start..v.span.end,
+                            concat(vec![key, text(" => "), value]),
+                        )
                     })
                     .collect();
                 let range = inside(&p.span, 2);

@@ -124,4 +124,3 @@ pub fn program() -> impl Strategy<Value = String> {
         )
     })
 }
-
