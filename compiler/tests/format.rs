@@ -37,7 +37,7 @@ fn holds(src: &str, name: &str) -> String {
 #[test]
 fn functions_with_several_clauses_and_guards() {
     check(
-        "pub fn fact(0)   {1}\npub fn fact(n) when n>0 { n*fact(n-1) }\n\n\n\nfn other(  ) {\n  :ok\n}\n",
+        "pub fn fact(0)   {1}\npub fn fact(n) when n>0 { n*fact(n-1) }\n\n\n\nfn other(  ) {\n  :ok\n}\nfn empty() {   }\n",
         expect![[r#"
             pub fn fact(0) { 1 }
             pub fn fact(n) when n > 0 { n * fact(n - 1) }
@@ -45,6 +45,7 @@ fn functions_with_several_clauses_and_guards() {
             fn other() {
               :ok
             }
+            fn empty() {}
         "#]],
     );
 }
@@ -276,5 +277,10 @@ proptest! {
     fn random_programs_keep_their_ast_and_are_stable(src in common::gen::program()) {
         prop_assume!(!parse_module(&src).1.iter().any(|d| d.is_error()));
         holds(&src, "a generated program");
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(src in "\\PC{0,80}") {
+        let _ = format_source(&src);
     }
 }

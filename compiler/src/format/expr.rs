@@ -571,7 +571,9 @@ fn list_after_bar(list: Doc) -> Doc {
 
 /// A block's inside with its braces: a group when it may be flat.
 pub(crate) fn wrap_block(inner: Doc, hard: bool) -> Doc {
-    if hard {
+    if matches!(inner, Doc::Nil) {
+        text("{}")
+    } else if hard {
         concat(vec![
             text("{"),
             nest(concat(vec![Doc::HardLine, inner])),
