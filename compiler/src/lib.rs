@@ -9,6 +9,7 @@ pub mod ast;
 pub mod builtins;
 pub mod codegen;
 pub mod diagnostics;
+pub mod format;
 pub mod known;
 pub mod lexer;
 pub mod lints;

@@ -40,6 +40,7 @@ macro_rules! errln {
     }};
 }
 
+mod fmt;
 mod node;
 mod repl;
 mod signals;
@@ -58,6 +59,8 @@ Usage:
   reef run FILE.reef [ARGS...]  run FILE's main(args) (or main())
   reef FILE.reef [ARGS...]      the same (also through a `#!/usr/bin/env reef` line)
   reef check FILE.reef          report every error and warning in FILE
+  reef fmt [--check] [PATH...]  lay out Reef files in the canonical format (a
+                                directory: every *.reef inside; default: .)
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
@@ -92,6 +95,7 @@ enum Command {
     Repl,
     Run { file: PathBuf, args: Vec<String> },
     Check { file: PathBuf },
+    Fmt { paths: Vec<PathBuf>, check: bool },
     Disasm { file: Option<PathBuf> },
     Epmd { port: u16, daemon: bool },
 }
@@ -174,6 +178,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut command: Option<String> = None;
     let mut file: Option<PathBuf> = None;
     let mut opcodes = false;
+    let (mut fmt_paths, mut fmt_check) = (Vec::new(), false);
     let mut node = node::NodeFlags::default();
     let (mut epmd_port, mut daemon) = (None, false);
     let mut args = Vec::new();
@@ -213,6 +218,8 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 })?);
             }
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
+            Long("check") if command.as_deref() == Some("fmt") => fmt_check = true,
+            Value(v) if command.as_deref() == Some("fmt") => fmt_paths.push(v.into()),
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
@@ -265,6 +272,10 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         Some("check") => Command::Check {
             file: need_file(file, "check")?,
         },
+        Some("fmt") => Command::Fmt {
+            paths: fmt_paths,
+            check: fmt_check,
+        },
         Some("disasm") if opcodes => Command::Disasm { file: None },
         Some("disasm") => Command::Disasm {
             file: Some(need_file(file, "disasm")?),
@@ -290,7 +301,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// Is the first word a file to run rather than a command? It is when it
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
-    const COMMANDS: [&str; 5] = ["run", "check", "disasm", "epmd", "help"];
+    const COMMANDS: [&str; 6] = ["run", "check", "fmt", "disasm", "epmd", "help"];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
@@ -326,6 +337,7 @@ fn main() -> ExitCode {
         Command::Epmd { port, daemon } => node::epmd(port, daemon),
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color()),
         Command::Disasm { file: None } => {
             out!("{}", reef_vm::opcode_reference());
             ExitCode::SUCCESS

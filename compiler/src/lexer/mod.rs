@@ -14,6 +14,7 @@ use num_bigint::BigUint;
 #[cfg(test)]
 mod tests;
 mod text;
+pub mod trivia;
 
 use text::{lex_char, lex_quoted_atom, lex_string};
 
