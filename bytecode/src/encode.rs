@@ -369,9 +369,9 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
         // count may be as large as u32::MAX).
         let window = |start: u16, count: u64| u64::from(start) + count <= num_regs;
         let ok = match *instr {
-            Instr::MakeTuple { start, count, .. } | Instr::Interp { start, count, .. } => {
-                window(start, count.into())
-            }
+            Instr::MakeTuple { start, count, .. }
+            | Instr::MakeTupleLast { start, count, .. }
+            | Instr::Interp { start, count, .. } => window(start, count.into()),
             Instr::MakeClosure {
                 start, count, func, ..
             } => {
@@ -404,9 +404,9 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 }
                 true
             }
-            Instr::MakeMap { start, count, .. } | Instr::UpdateMap { start, count, .. } => {
-                window(start, 2 * u64::from(count))
-            }
+            Instr::MakeMap { start, count, .. }
+            | Instr::UpdateMap { start, count, .. }
+            | Instr::UpdateMapLast { start, count, .. } => window(start, 2 * u64::from(count)),
             Instr::Call { base, func } | Instr::TailCall { base, func } => {
                 window(base, m.functions[func as usize].arity.max(1).into())
             }
@@ -418,6 +418,7 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
             }
             Instr::TryBegin { dst, .. } | Instr::Reraise { src: dst } => window(dst, 3),
             Instr::Raise { class, .. } => class <= 2,
+            Instr::MakeConsOwn { moves, .. } => moves <= 3,
             _ => true,
         };
         if !ok {

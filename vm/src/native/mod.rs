@@ -308,6 +308,7 @@ pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
     builtin_tables()
         .into_iter()
         .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
+        .chain(maps::OWNING.iter().map(|&(n, a, _)| ("maps", n, a)))
         .collect()
 }
 
@@ -325,6 +326,17 @@ pub(crate) fn register_builtins(rt: &Runtime) {
                 Native::Builtin(f),
             );
         }
+    }
+    let maps = Atom::new("maps");
+    for &(name, arity, f) in maps::OWNING {
+        rt.register_native(
+            Mfa {
+                module: maps,
+                name: Atom::new(name),
+                arity,
+            },
+            Native::Owning(f),
+        );
     }
 }
 
