@@ -395,23 +395,40 @@ fn writes(i: &Instr, shape: &FnShape) -> Vec<Reg> {
         Instr::MapFind { dst, .. }
         | Instr::RecvNext { dst, .. }
         | Instr::RecvScanTagged { dst, .. } => vec![dst],
-        Instr::TryBegin { dst, .. } => range(dst, 3).collect(),
+        // The class (an atom) is a scalar; the reason and trace are not.
+        Instr::TryBegin { dst, .. } => range(dst + 1, 2).collect(),
         _ => effect(i, shape).def.into_iter().collect(),
     }
 }
 
 /// Liveness: `live_in[p]` holds the keys read on some path from `p`
-/// before being written. `handler` is what any handler of the function
+/// before being written. `handler` is what any `try` handler of the function
 /// reads: live at every instruction.
 struct Analysis {
     live_in: Vec<Bits>,
     handler: Bits,
+    /// The failure label of the guard around each instruction.
+    guards: Vec<Option<u32>>,
 }
 
 fn analyse(code: &[Instr], keys: &Keys, effects: &[Effect]) -> Analysis {
     let n = code.len();
     let k = keys.len();
     let mut live_in = vec![Bits::new(k); n];
+    // A guard that raises is false: its failure label may be reached from
+    // anywhere between `GuardBegin` and `GuardEnd` (a guard is one
+    // straight stretch of code, never nested).
+    let mut guards: Vec<Option<u32>> = vec![None; n];
+    for (g, i) in code.iter().enumerate() {
+        if let Instr::GuardBegin { fail } = *i {
+            for (q, slot) in guards.iter_mut().enumerate().skip(g) {
+                *slot = Some(fail);
+                if matches!(code[q], Instr::GuardEnd {}) {
+                    break;
+                }
+            }
+        }
+    }
     let mut handler = Bits::new(k);
     // Use sets, field reads included.
     let uses: Vec<Bits> = code
@@ -442,7 +459,6 @@ fn analyse(code: &[Instr], keys: &Keys, effects: &[Effect]) -> Analysis {
                     }
                     h.or(&at);
                 }
-                Instr::GuardBegin { fail } => h.or(&live_in[fail as usize]),
                 _ => {}
             }
         }
@@ -453,6 +469,9 @@ fn analyse(code: &[Instr], keys: &Keys, effects: &[Effect]) -> Analysis {
         for p in (0..n).rev() {
             let e = &effects[p];
             let mut live = handler.clone();
+            if let Some(fail) = guards[p] {
+                live.or(&live_in[fail as usize]);
+            }
             if e.falls && p + 1 < n {
                 live.or(&live_in[p + 1]);
             }
@@ -470,7 +489,11 @@ fn analyse(code: &[Instr], keys: &Keys, effects: &[Effect]) -> Analysis {
             }
         }
         if !changed {
-            return Analysis { live_in, handler };
+            return Analysis {
+                live_in,
+                handler,
+                guards,
+            };
         }
     }
 }
@@ -494,6 +517,9 @@ pub(crate) fn apply(
     let live_out = |p: usize| {
         let e = &effects[p];
         let mut live = a.handler.clone();
+        if let Some(fail) = a.guards[p] {
+            live.or(&a.live_in[fail as usize]);
+        }
         if e.falls && p + 1 < n {
             live.or(&a.live_in[p + 1]);
         }
@@ -679,8 +705,14 @@ fn dying(p: usize, code: &[Instr], effects: &[Effect], a: &Analysis, keys: &Keys
 /// within a few straight-line instructions without a call in between: a
 /// `Drop` there would free it no sooner than the write or the return.
 fn ends_soon(code: &[Instr], effects: &[Effect], p: usize, r: Reg) -> bool {
-    for q in p + 1..(p + 9).min(code.len()) {
+    let mut q = p + 1;
+    for _ in 0..8 {
         match code[q] {
+            // A forward jump: follow it.
+            Instr::Jump { target } if target as usize > q => {
+                q = target as usize;
+                continue;
+            }
             Instr::Return { .. }
             | Instr::TailCall { .. }
             | Instr::TailCallExt { .. }
@@ -695,9 +727,10 @@ fn ends_soon(code: &[Instr], effects: &[Effect], p: usize, r: Reg) -> bool {
         {
             return true;
         }
-        if !e.falls || !e.targets.is_empty() {
+        if !e.falls || !e.targets.is_empty() || q + 1 >= code.len() {
             return false;
         }
+        q += 1;
     }
     false
 }
