@@ -443,10 +443,12 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             let result = native.call(&mut ctx, &mut args);
                             let trap = ctx.trap.take();
                             let charged = ctx.charged;
+                            let allocated = ctx.allocated;
                             budget = budget.saturating_sub(charged);
                             drop(args);
                             // What it built, by estimate (`heap::native_words`).
-                            charge!(crate::heap::native_words(charged));
+                            charge!(allocated
+                                .unwrap_or_else(|| crate::heap::native_words(charged)));
                             native_done!(result, trap, $b, $tail);
                         }
                     }
@@ -849,12 +851,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     start,
                     count,
                 } => {
-                    charge!(4 + 4 * count as usize);
                     let old = unsafe { take(at!(map)) };
-                    result!(
-                        dst,
-                        ownership::update_map(old, window_mut!(start, 2 * count as usize))
-                    );
+                    match ownership::update_map(old, window_mut!(start, 2 * count as usize)) {
+                        Ok((v, words)) => {
+                            charge!(words);
+                            set!(dst, v);
+                        }
+                        Err(e) => throw!(e),
+                    }
                 }
                 Instr::MapFind {
                     dst,

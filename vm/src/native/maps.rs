@@ -93,21 +93,23 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
 /// count 1) they change it in place; a map still referenced elsewhere is
 /// copied, so no other reference ever sees the change.
 pub const OWNING: &[(&str, u32, OwningFn)] = &[
-    ("put", 3, |_, a| {
+    ("put", 3, |ctx, a| {
         first_map(a, "put/3", "maps.put(m, k, v)")?;
         if let [Value::Map(m), k, v] = a {
             if let Some(data) = m.get_mut() {
-                data.insert(std::mem::take(k), std::mem::take(v));
+                let old = data.insert(std::mem::take(k), std::mem::take(v));
+                ctx.allocated = Some(if old.is_none() { 4 } else { 0 });
                 return Ok(std::mem::take(&mut a[0]));
             }
         }
         Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
     }),
-    ("remove", 2, |_, a| {
+    ("remove", 2, |ctx, a| {
         first_map(a, "remove/2", "maps.remove(m, k)")?;
         if let [Value::Map(m), k] = a {
             if let Some(data) = m.get_mut() {
                 data.remove(k);
+                ctx.allocated = Some(0);
                 return Ok(std::mem::take(&mut a[0]));
             }
         }

@@ -46,6 +46,10 @@ pub struct Ctx<'a> {
     pub(crate) trap: Option<Start>,
     /// Reductions the native used beyond the call's one (`charge`).
     pub(crate) charged: u32,
+    /// The words the native allocated, when it knows them exactly (an
+    /// in-place update of a unique map: only a new key's); else the heap
+    /// estimate takes them from `charged` (`heap::native_words`).
+    pub(crate) allocated: Option<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -55,6 +59,7 @@ impl<'a> Ctx<'a> {
             proc,
             trap: None,
             charged: 0,
+            allocated: None,
         }
     }
 
