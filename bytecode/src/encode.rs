@@ -491,6 +491,64 @@ mod tests {
     }
 
     #[test]
+    fn malformed_ownership_instructions_are_rejected() {
+        let bad = [
+            (Instr::MoveLast { dst: 0, src: 2 }, "operand src = 2"),
+            (
+                Instr::GetElemTake {
+                    dst: 2,
+                    src: 0,
+                    index: 0,
+                },
+                "operand dst = 2",
+            ),
+            (Instr::GetTailLast { dst: 0, src: 7 }, "operand src = 7"),
+            (Instr::Drop { src: 2 }, "operand src = 2"),
+            (
+                Instr::MakeTupleLast {
+                    dst: 0,
+                    start: 1,
+                    count: 2,
+                },
+                "register window",
+            ),
+            (
+                Instr::UpdateMapLast {
+                    dst: 0,
+                    map: 0,
+                    start: 1,
+                    count: 1,
+                },
+                "register window",
+            ),
+            (
+                Instr::MakeConsOwn {
+                    dst: 0,
+                    head: 0,
+                    tail: 1,
+                    moves: 4,
+                },
+                "register window",
+            ),
+        ];
+        for (instr, what) in bad {
+            let mut m = sample();
+            m.functions[0].code[0] = instr;
+            let err = decode_module(&encode_module(&m)).unwrap_err();
+            assert!(err.to_string().contains(what), "{instr:?}: {err}");
+        }
+        // And their well-formed uses pass.
+        let mut m = sample();
+        m.functions[0].code[0] = Instr::MakeConsOwn {
+            dst: 0,
+            head: 0,
+            tail: 1,
+            moves: 3,
+        };
+        assert!(decode_module(&encode_module(&m)).is_ok());
+    }
+
+    #[test]
     fn opcode_numbers_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for op in crate::OPCODES {

@@ -114,7 +114,10 @@ fn a_shared_map_is_copied_not_changed() {
     let (out, shared) = run(FILL, vec!["20000".into(), "keep".into()]);
     assert_eq!(out, "10000 15007\n");
     let (_, unique) = run(FILL, vec!["20000".into(), "no".into()]);
-    assert!(shared > unique, "{shared} allocations shared, {unique} unique");
+    assert!(
+        shared > unique,
+        "{shared} allocations shared, {unique} unique"
+    );
 }
 
 // ---- proptest: every kept version equals the copying model ----

@@ -451,15 +451,12 @@ fn analyse(code: &[Instr], keys: &Keys, effects: &[Effect]) -> Analysis {
         // trace registers are written by the unwinding, not read).
         let mut h = Bits::new(k);
         for i in code {
-            match *i {
-                Instr::TryBegin { dst, handler } => {
-                    let mut at = live_in[handler as usize].clone();
-                    for r in range(dst, 3) {
-                        keys.kill(&mut at, r);
-                    }
-                    h.or(&at);
+            if let Instr::TryBegin { dst, handler } = *i {
+                let mut at = live_in[handler as usize].clone();
+                for r in range(dst, 3) {
+                    keys.kill(&mut at, r);
                 }
-                _ => {}
+                h.or(&at);
             }
         }
         if h != handler {
