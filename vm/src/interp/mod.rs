@@ -443,12 +443,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             let result = native.call(&mut ctx, &mut args);
                             let trap = ctx.trap.take();
                             let charged = ctx.charged;
-                            let allocated = ctx.allocated;
+                            // What it built (`Ctx::allocated_words`).
+                            let words = ctx.allocated_words();
                             budget = budget.saturating_sub(charged);
                             drop(args);
-                            // What it built, by estimate (`heap::native_words`).
-                            charge!(allocated
-                                .unwrap_or_else(|| crate::heap::native_words(charged)));
+                            charge!(words);
                             native_done!(result, trap, $b, $tail);
                         }
                     }
@@ -852,13 +851,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     count,
                 } => {
                     let old = unsafe { take(at!(map)) };
-                    match ownership::update_map(old, window_mut!(start, 2 * count as usize)) {
-                        Ok((v, words)) => {
-                            charge!(words);
-                            set!(dst, v);
-                        }
-                        Err(e) => throw!(e),
-                    }
+                    let r = ownership::update_map(old, window_mut!(start, 2 * count as usize));
+                    charge!(4 + 4 * count as usize);
+                    result!(dst, r);
                 }
                 Instr::MapFind {
                     dst,

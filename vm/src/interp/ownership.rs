@@ -96,32 +96,27 @@ pub(super) fn tuple(window: &mut [Value]) -> Value {
 
 /// `UpdateMapLast`: `#{map | pairs}` where this is the map's and the
 /// pairs' last use. A unique map is updated in place; a shared one is
-/// copied (the other references keep the old map). Also the words it
-/// allocated, for the heap estimate (`heap.rs`): a copy's, or in place
-/// only the new keys' (an overwrite allocates nothing).
-pub(super) fn update_map(map: Value, pairs: &mut [Value]) -> Result<(Value, usize), Exception> {
+/// copied (the other references keep the old map).
+pub(super) fn update_map(map: Value, pairs: &mut [Value]) -> Result<Value, Exception> {
     let mut map = match map {
         Value::Map(m) => m,
         other => return Err(Exception::tagged(crate::value::Atom::BADMAP, other)),
     };
     let count = pairs.len() / 2;
     let mut insert_all = |into: &mut MapData| {
-        let mut added = 0;
         for kv in pairs.chunks_exact_mut(2) {
-            let old = into.insert(std::mem::take(&mut kv[0]), std::mem::take(&mut kv[1]));
-            added += usize::from(old.is_none());
+            into.insert(std::mem::take(&mut kv[0]), std::mem::take(&mut kv[1]));
         }
-        added
     };
     match map.get_mut() {
         Some(data) => {
-            let added = insert_all(data);
-            Ok((Value::Map(map), 4 * added))
+            insert_all(data);
+            Ok(Value::Map(map))
         }
         None => {
             let mut new = map.clone_with_room(count);
             insert_all(&mut new);
-            Ok((Value::map(new), 4 + 4 * count))
+            Ok(Value::map(new))
         }
     }
 }

@@ -63,6 +63,17 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The words the native allocated, for the heap estimate: what it
+    /// said (`allocated`), else the estimate from the reductions it
+    /// charged (`heap::native_words`).
+    #[inline]
+    pub(crate) fn allocated_words(&self) -> usize {
+        match self.allocated {
+            Some(w) => w,
+            None => crate::heap::native_words(self.charged),
+        }
+    }
+
     /// Charges the calling process for work in proportion to its size
     /// (about one reduction per four list elements or 64 bytes walked), so
     /// a process that calls natives on long data yields as soon as it has
