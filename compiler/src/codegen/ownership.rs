@@ -544,6 +544,7 @@ pub(crate) fn apply(
                     && !consumed.contains(&r)
                     && !ends_soon(&code, &effects, p, r)
                     && !number(&code, &targets, p, r)
+                    && !tested_scalar(&code[p], r)
                 {
                     out.push(Instr::Drop { src: r });
                 }
@@ -611,6 +612,17 @@ fn number(code: &[Instr], targets: &[bool], p: usize, r: Reg) -> bool {
         {
             return false;
         }
+    }
+}
+
+/// Whether `p` is a test that, when it falls through, proved `R[r]` an
+/// atom, a small integer or `[]` (nothing to drop).
+fn tested_scalar(i: &Instr, r: Reg) -> bool {
+    match *i {
+        Instr::TestNil { src, .. }
+        | Instr::TestEqAtom { src, .. }
+        | Instr::TestEqInt { src, .. } => src == r,
+        _ => false,
     }
 }
 
