@@ -197,7 +197,13 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
             fun_arity: &fun_arity,
             import_arity: &import_arity,
         };
-        let (code, lines) = super::ownership::apply(self.code, self.lines, &shape);
+        // A function that ran out of registers is not produced (E0301),
+        // and its operands may lie outside `num_regs`: no analysis.
+        let (code, lines) = if self.mb.register_limit.is_some() {
+            (self.code, self.lines)
+        } else {
+            super::ownership::apply(self.code, self.lines, &shape)
+        };
         Function {
             name: self.name,
             arity: self.arity as u32,
