@@ -369,9 +369,9 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
         // count may be as large as u32::MAX).
         let window = |start: u16, count: u64| u64::from(start) + count <= num_regs;
         let ok = match *instr {
-            Instr::MakeTuple { start, count, .. } | Instr::Interp { start, count, .. } => {
-                window(start, count.into())
-            }
+            Instr::MakeTuple { start, count, .. }
+            | Instr::MakeTupleLast { start, count, .. }
+            | Instr::Interp { start, count, .. } => window(start, count.into()),
             Instr::MakeClosure {
                 start, count, func, ..
             } => {
@@ -404,9 +404,9 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 }
                 true
             }
-            Instr::MakeMap { start, count, .. } | Instr::UpdateMap { start, count, .. } => {
-                window(start, 2 * u64::from(count))
-            }
+            Instr::MakeMap { start, count, .. }
+            | Instr::UpdateMap { start, count, .. }
+            | Instr::UpdateMapLast { start, count, .. } => window(start, 2 * u64::from(count)),
             Instr::Call { base, func } | Instr::TailCall { base, func } => {
                 window(base, m.functions[func as usize].arity.max(1).into())
             }
@@ -439,6 +439,7 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                         })
             }
             Instr::Raise { class, .. } => class <= 2,
+            Instr::MakeConsOwn { moves, .. } => moves <= 3,
             _ => true,
         };
         if !ok {
@@ -557,6 +558,64 @@ mod tests {
         );
         assert!(with(vec![get2(1, 0), second(3), ret]).is_err());
         assert!(with(vec![get2(1, 0), ret]).is_err());
+    }
+
+    #[test]
+    fn malformed_ownership_instructions_are_rejected() {
+        let bad = [
+            (Instr::MoveLast { dst: 0, src: 2 }, "operand src = 2"),
+            (
+                Instr::GetElemTake {
+                    dst: 2,
+                    src: 0,
+                    index: 0,
+                },
+                "operand dst = 2",
+            ),
+            (Instr::GetTailLast { dst: 0, src: 7 }, "operand src = 7"),
+            (Instr::Drop { src: 2 }, "operand src = 2"),
+            (
+                Instr::MakeTupleLast {
+                    dst: 0,
+                    start: 1,
+                    count: 2,
+                },
+                "register window",
+            ),
+            (
+                Instr::UpdateMapLast {
+                    dst: 0,
+                    map: 0,
+                    start: 1,
+                    count: 1,
+                },
+                "register window",
+            ),
+            (
+                Instr::MakeConsOwn {
+                    dst: 0,
+                    head: 0,
+                    tail: 1,
+                    moves: 4,
+                },
+                "register window",
+            ),
+        ];
+        for (instr, what) in bad {
+            let mut m = sample();
+            m.functions[0].code[0] = instr;
+            let err = decode_module(&encode_module(&m)).unwrap_err();
+            assert!(err.to_string().contains(what), "{instr:?}: {err}");
+        }
+        // And their well-formed uses pass.
+        let mut m = sample();
+        m.functions[0].code[0] = Instr::MakeConsOwn {
+            dst: 0,
+            head: 0,
+            tail: 1,
+            moves: 3,
+        };
+        assert!(decode_module(&encode_module(&m)).is_ok());
     }
 
     #[test]

@@ -288,6 +288,20 @@ opcodes! {
     117 RecvScanTagged { dst: Reg, arity: U16, atom: Atom, empty: Label } "like RecvNext, but first moves the cursor past every message that is not a tuple of size arity tagged with A[atom] (a receive whose every clause needs that tag)";
     116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
 
+    // ---- ownership (codegen's last-use analysis, `compiler/src/codegen/ownership.rs`):
+    // a register's last use moves its value instead of cloning it; a unique cell
+    // (reference count 1) is taken apart or updated in place ----
+    120 MoveLast { dst: Reg, src: Reg } "R[dst] := R[src], leaving R[src] empty (its last use: a move, no clone)";
+    121 GetElemTake { dst: Reg, src: Reg, index: U16 } "like GetElem, but if the tuple R[src] is unique its element is moved out (R[src] is only read again for other elements, then dies)";
+    122 GetElemLast { dst: Reg, src: Reg, index: U16 } "like GetElemTake, then R[src] := [] (the tuple's last use: freed here if unique)";
+    123 GetHeadTake { dst: Reg, src: Reg } "like GetHead, but if the cell R[src] is unique its head is moved out (only its tail is read later)";
+    124 GetHeadLast { dst: Reg, src: Reg } "like GetHeadTake, then R[src] := [] (the cell's last use)";
+    125 GetTailTake { dst: Reg, src: Reg } "like GetTail, but if the cell R[src] is unique its tail is moved out (only its head is read later)";
+    126 GetTailLast { dst: Reg, src: Reg } "like GetTailTake, then R[src] := [] (the cell's last use)";
+    127 Drop { src: Reg } "R[src] := [], freeing its value now (its last use was a borrow and the frame goes on)";
+    128 MakeTupleLast { dst: Reg, start: Reg, count: U16 } "like MakeTuple, but the values are moved out of R[start..start+count] (their last use)";
+    129 MakeConsOwn { dst: Reg, head: Reg, tail: Reg, moves: U8 } "like MakeCons, but moves R[head] if moves bit 0 is set and R[tail] if bit 1 is (their last uses)";
+    130 UpdateMapLast { dst: Reg, map: Reg, start: Reg, count: U16 } "like UpdateMap, but R[map] and the pairs are moved (their last use): a unique map is updated in place";
     // ---- superinstructions: a pair fused by the compiler's peephole pass
     // (`compiler/src/codegen/peephole.rs`). The pair's second instruction
     // stays in place right after the fused one (so a jump to it still

@@ -278,41 +278,41 @@ fn comprehension_code() {
 
             pub fn pairs/1 (F0) regs=7
                  L1    0  LoadNil         dst=R1
-                       1  Move            dst=R2 src=R0
+                       1  MoveLast        dst=R2 src=R0
                        2  TestMap         src=R2 fail=@6
-                       3  Move            dst=R3 src=R2
+                       3  MoveLast        dst=R3 src=R2
                        4  CallExt         base=R3 import=maps.to_list/1
-                       5  Move            dst=R2 src=R3
+                       5  MoveLast        dst=R2 src=R3
                        6  TestCons        src=R2 fail=@29
-                       7  GetHead         dst=R3 src=R2
+                       7  GetHeadTake     dst=R3 src=R2
                        8  GetTail         dst=R2 src=R2
-                       9  Move            dst=R4 src=R3
+                       9  MoveLast        dst=R4 src=R3
                       10  TestMap         src=R4 fail=@14
-                      11  Move            dst=R5 src=R4
+                      11  MoveLast        dst=R5 src=R4
                       12  CallExt         base=R5 import=maps.to_list/1
-                      13  Move            dst=R4 src=R5
+                      13  MoveLast        dst=R4 src=R5
                       14  TestCons        src=R4 fail=@22
-                      15  GetHead         dst=R5 src=R4
+                      15  GetHeadTake     dst=R5 src=R4
                       16  GetTail         dst=R4 src=R4
                       17  TestTagged      src=R5 arity=2 atom=:ok fail=@21
-                      18  GetElem         dst=R6 src=R5 index=1
+                      18  GetElemLast     dst=R6 src=R5 index=1
                       19  TestGtInt       src=R6 val=1 fail=@21
-                      20  MakeCons        dst=R1 head=R6 tail=R1
+                      20  MakeConsOwn     dst=R1 head=R6 tail=R1 moves=3
                       21  Jump            target=@14
                       22  TestNil         src=R4 fail=@24
                       23  Jump            target=@28
-                      24  Move            dst=R5 src=R4
+                      24  MoveLast        dst=R5 src=R4
                       25  LoadAtom        dst=R4 atom=:bad_generator
-                      26  MakeTuple       dst=R4 start=R4 count=2
+                      26  MakeTupleLast   dst=R4 start=R4 count=2
                       27  Raise           class=0 reason=R4
                       28  Jump            target=@6
                       29  TestNil         src=R2 fail=@31
                       30  Jump            target=@35
-                      31  Move            dst=R3 src=R2
+                      31  MoveLast        dst=R3 src=R2
                       32  LoadAtom        dst=R2 atom=:bad_generator
-                      33  MakeTuple       dst=R2 start=R2 count=2
+                      33  MakeTupleLast   dst=R2 start=R2 count=2
                       34  Raise           class=0 reason=R2
-                      35  Move            dst=R2 src=R1
+                      35  MoveLast        dst=R2 src=R1
                       36  LoadNil         dst=R1
                       37  TailCallExt     base=R2 import=lists.reverse/1
                       38  FunctionClause  
@@ -327,34 +327,34 @@ fn comprehension_code() {
 
             pub fn f/2 (F0) regs=7
                  L1    0  LoadNil         dst=R2
-                       1  Move            dst=R3 src=R0
+                       1  MoveLast        dst=R3 src=R0
                        2  TestMap         src=R3 fail=@6
-                       3  Move            dst=R4 src=R3
+                       3  MoveLast        dst=R4 src=R3
                        4  CallExt         base=R4 import=maps.to_list/1
-                       5  Move            dst=R3 src=R4
+                       5  MoveLast        dst=R3 src=R4
                        6  TestCons        src=R3 fail=@15
-                       7  GetHead         dst=R4 src=R3
+                       7  GetHeadTake     dst=R4 src=R3
                        8  GetTail         dst=R3 src=R3
                        9  Move            dst=R5 src=R1
                       10  Move            dst=R6 src=R4
                       11  CallFun         base=R5 argc=1
                       12  TestEqAtom      src=R5 atom=:true fail=@22
-                      13  MakeCons        dst=R2 head=R4 tail=R2
+                      13  MakeConsOwn     dst=R2 head=R4 tail=R2 moves=3
                       14  Jump            target=@6
                       15  TestNil         src=R3 fail=@17
                       16  Jump            target=@21
-                      17  Move            dst=R4 src=R3
+                      17  MoveLast        dst=R4 src=R3
                       18  LoadAtom        dst=R3 atom=:bad_generator
-                      19  MakeTuple       dst=R3 start=R3 count=2
+                      19  MakeTupleLast   dst=R3 start=R3 count=2
                       20  Raise           class=0 reason=R3
                       21  Jump            target=@28
                       22  TestEqAtom      src=R5 atom=:false fail=@24
                       23  Jump            target=@14
-                      24  Move            dst=R4 src=R5
+                      24  MoveLast        dst=R4 src=R5
                       25  LoadAtom        dst=R3 atom=:bad_filter
-                      26  MakeTuple       dst=R3 start=R3 count=2
+                      26  MakeTupleLast   dst=R3 start=R3 count=2
                       27  Raise           class=0 reason=R3
-                      28  Move            dst=R3 src=R2
+                      28  MoveLast        dst=R3 src=R2
                       29  LoadNil         dst=R2
                       30  TailCallExt     base=R3 import=lists.reverse/1
                       31  FunctionClause  
@@ -372,25 +372,27 @@ fn try_after_code() {
             module t (t.reef)
 
             pub fn f/1 (F0) regs=9
-                 L1    0  TryBegin        dst=R2 handler=@13
+                 L1    0  TryBegin        dst=R2 handler=@14
                        1  TryBegin        dst=R5 handler=@7
                        2  Move            dst=R8 src=R0
                        3  CallFun         base=R8 argc=0
-                       4  Move            dst=R1 src=R8
+                       4  MoveLast        dst=R1 src=R8
                        5  TryEnd          
-                       6  Jump            target=@11
-                       7  TestEqAtom      src=R5 atom=:throw fail=@10
-                       8  Move            dst=R1 src=R6
-                       9  Jump            target=@11
-                      10  Reraise         src=R5
-                      11  TryEnd          
-                      12  LoadAtom        dst=R2 atom=:nil
-                      13  Move            dst=R5 src=R0
-                      14  CallFun         base=R5 argc=0
-                      15  TestEqAtom      src=R2 atom=:nil fail=@18
-                      16  Return          src=R1
-                      17  FunctionClause  
-                      18  Reraise         src=R2
+                       6  Jump            target=@12
+                       7  TestEqAtom      src=R5 atom=:throw fail=@11
+                       8  Drop            src=R7
+                       9  MoveLast        dst=R1 src=R6
+                      10  Jump            target=@12
+                      11  Reraise         src=R5
+                      12  TryEnd          
+                      13  LoadAtom        dst=R2 atom=:nil
+                      14  Move            dst=R5 src=R0
+                      15  CallFun         base=R5 argc=0
+                      16  Drop            src=R5
+                      17  TestEqAtom      src=R2 atom=:nil fail=@20
+                      18  Return          src=R1
+                      19  FunctionClause  
+                      20  Reraise         src=R2
         "#]],
     );
 }

@@ -15,12 +15,19 @@ use crate::value::{Atom, Value};
 /// A native function built into the VM.
 pub type NativeFn = fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception>;
 
+/// A built-in native that may consume its arguments: the interpreter hands
+/// over the values it moved out of the argument registers, so a unique
+/// map passed at its last use (codegen's ownership pass moves it) is
+/// updated in place instead of copied (`maps.put`, `maps.remove`).
+pub type OwningFn = fn(&mut Ctx<'_>, &mut [Value]) -> Result<Value, Exception>;
+
 /// A native function registered by a host program.
 pub type HostFn = Arc<dyn Fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Exception> + Send + Sync>;
 
 #[derive(Clone)]
 pub enum Native {
     Builtin(NativeFn),
+    Owning(OwningFn),
     Host(HostFn),
 }
 
@@ -30,11 +37,12 @@ impl Native {
     /// the scheduler (the VM's own natives do not panic: that would be a
     /// bug, which the scheduler reports as `:vm_panic`).
     #[inline]
-    pub fn call(&self, ctx: &mut Ctx<'_>, args: &[Value]) -> Result<Value, Exception> {
+    pub fn call(&self, ctx: &mut Ctx<'_>, args: &mut [Value]) -> Result<Value, Exception> {
         match self {
             Native::Builtin(f) => f(ctx, args),
+            Native::Owning(f) => f(ctx, args),
             Native::Host(f) => {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx, args)))
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx, &*args)))
                     .unwrap_or_else(|p| {
                         Err(Exception::error(crate::embed::functions::native_panic(&p)))
                     })

@@ -177,14 +177,43 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         for i in &mut self.code {
             patch_labels(i, target);
         }
-        super::peephole::fuse(&mut self.code);
+        let num_regs = self.max.max(1) as usize;
+        let captured = match kind {
+            FunKind::Lambda { captured } => captured as usize,
+            FunKind::Named { .. } => 0,
+        };
+        let functions = &self.mb.resolved.functions;
+        let imports = &self.mb.imports;
+        let fun_arity = |f: u32| functions.get(f as usize).map_or(usize::MAX, |d| d.arity);
+        let import_arity = |i: u32| {
+            imports
+                .get(i as usize)
+                .map_or(usize::MAX, |d| d.arity as usize)
+        };
+        let shape = super::ownership::FnShape {
+            arity: self.arity,
+            inputs: self.arity + captured,
+            num_regs,
+            fun_arity: &fun_arity,
+            import_arity: &import_arity,
+        };
+        // A function that ran out of registers is not produced (E0301),
+        // and its operands may lie outside `num_regs`: no analysis.
+        let (code, lines) = if self.mb.register_limit.is_some() {
+            (self.code, self.lines)
+        } else {
+            super::ownership::apply(self.code, self.lines, &shape)
+        };
+        // After ownership: the fused pairs are then never split by a drop.
+        let mut code = code;
+        super::peephole::fuse(&mut code);
         Function {
             name: self.name,
             arity: self.arity as u32,
             kind,
-            num_regs: self.max.max(1) as u32,
-            code: self.code,
-            lines: self.lines,
+            num_regs: num_regs as u32,
+            code,
+            lines,
         }
     }
 
@@ -308,7 +337,7 @@ pub(crate) fn compile_lambda(mb: &mut ModuleBuilder, p: &PendingLambda) -> Funct
 }
 
 /// Rewrites every label operand of an instruction.
-fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
+pub(crate) fn patch_labels(i: &mut Instr, f: impl Fn(u32) -> u32) {
     match i {
         Instr::Jump { target }
         | Instr::JumpIfFalse { target, .. }

@@ -8,6 +8,7 @@ mod comprehension;
 mod cond;
 mod expr;
 mod function;
+mod ownership;
 mod pattern;
 mod peephole;
 mod receive;

@@ -223,8 +223,9 @@ pub fn apply_fun(
             }
             Target::Native(native) => {
                 let mut ctx = Ctx::new(rt, p);
-                let result = native.call(&mut ctx, &args);
-                let words = crate::heap::native_words(ctx.charged);
+                let result = native.call(&mut ctx, &mut args);
+                let words =
+                    (ctx.allocated).unwrap_or_else(|| crate::heap::native_words(ctx.charged));
                 let trap = ctx.trap.take();
                 // Measured at the end of the slice if need be (`heap.rs`).
                 p.alloc += words;

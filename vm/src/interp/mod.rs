@@ -12,6 +12,7 @@
 mod arith;
 pub mod call;
 pub mod exception;
+mod ownership;
 mod receive;
 mod regs;
 
@@ -446,19 +447,20 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             }
                         }
                         Target::Native(native) => {
-                            let args: SmallVec<[Value; 6]> = (0..arity)
+                            let mut args: SmallVec<[Value; 6]> = (0..arity)
                                 // SAFETY: registers inside the frame (`validate`; see `regs`).
                                 .map(|i| unsafe { take(at!($b as usize + i)) })
                                 .collect();
                             save!();
                             let mut ctx = Ctx::new(rt, p);
-                            let result = native.call(&mut ctx, &args);
+                            let result = native.call(&mut ctx, &mut args);
                             let trap = ctx.trap.take();
                             let charged = ctx.charged;
+                            // What it built (`Ctx::allocated_words`).
+                            let words = ctx.allocated_words();
                             budget = budget.saturating_sub(charged);
                             drop(args);
-                            // What it built, by estimate (`heap::native_words`).
-                            charge!(crate::heap::native_words(charged));
+                            charge!(words);
                             native_done!(result, trap, $b, $tail);
                         }
                     }
@@ -544,6 +546,22 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             "register window outside the frame"
                         );
                         std::slice::from_raw_parts(regs.add($start as usize), $count as usize)
+                    }
+                };
+            }
+
+            // The registers `R[start..start+count]` as a mutable slice.
+            macro_rules! window_mut {
+                ($start:expr, $count:expr) => {
+                    // SAFETY: registers inside the frame (`validate`; see `regs`),
+                    // and no other reference to them lives while it is used.
+                    unsafe {
+                        debug_assert!(
+                            $start as usize + $count as usize <= f.num_regs as usize
+                                && base + $start as usize + $count as usize <= p.regs.len(),
+                            "register window outside the frame"
+                        );
+                        std::slice::from_raw_parts_mut(regs.add($start as usize), $count as usize)
                     }
                 };
             }
@@ -801,6 +819,54 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         _ => throw!(exception::internal("GetTail on a value not tested")),
                     };
                     set!(dst, v);
+                }
+                // ---- ownership (bodies in `ownership.rs`) ----
+                // SAFETY (these arms): registers inside the frame (`validate`; see `regs`).
+                Instr::MoveLast { dst, src } => unsafe { move_reg(at!(dst), at!(src)) },
+                Instr::GetElemTake { dst, src, index } | Instr::GetElemLast { dst, src, index } => {
+                    let last = matches!(instr, Instr::GetElemLast { .. });
+                    if !unsafe { ownership::elem(at!(dst), at!(src), index as usize, last) } {
+                        throw!(exception::internal("GetElem on a value not tested"));
+                    }
+                }
+                Instr::GetHeadTake { dst, src }
+                | Instr::GetHeadLast { dst, src }
+                | Instr::GetTailTake { dst, src }
+                | Instr::GetTailLast { dst, src } => {
+                    let tail =
+                        matches!(instr, Instr::GetTailTake { .. } | Instr::GetTailLast { .. });
+                    let last =
+                        matches!(instr, Instr::GetHeadLast { .. } | Instr::GetTailLast { .. });
+                    if !unsafe { ownership::cell(at!(dst), at!(src), tail, last) } {
+                        throw!(exception::internal(
+                            "GetHead or GetTail on a value not tested"
+                        ));
+                    }
+                }
+                Instr::Drop { src } => set!(src, Value::Nil),
+                Instr::MakeTupleLast { dst, start, count } => {
+                    charge!(1 + 2 * count as usize);
+                    set!(dst, ownership::tuple(window_mut!(start, count)));
+                }
+                Instr::MakeConsOwn {
+                    dst,
+                    head,
+                    tail,
+                    moves,
+                } => {
+                    charge!(5);
+                    set!(dst, unsafe { ownership::cons(at!(head), at!(tail), moves) });
+                }
+                Instr::UpdateMapLast {
+                    dst,
+                    map,
+                    start,
+                    count,
+                } => {
+                    let old = unsafe { take(at!(map)) };
+                    let r = ownership::update_map(old, window_mut!(start, 2 * count as usize));
+                    charge!(4 + 4 * count as usize);
+                    result!(dst, r);
                 }
                 Instr::MapFind {
                     dst,

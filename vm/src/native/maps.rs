@@ -3,7 +3,7 @@
 //! `(:badmap, v)`; a missing key for `get/2` is `(:badkey, k)`.
 
 use super::{list, map, new_map};
-use crate::exports::NativeFn;
+use crate::exports::{NativeFn, OwningFn};
 use crate::interp::Exception;
 use crate::value::{Atom, MapData, Value};
 
@@ -22,14 +22,6 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             .get(&a[1])
             .cloned()
             .unwrap_or_else(|| a[2].clone()))
-    }),
-    ("put", 3, |_, a| {
-        first_map(a, "put/3", "maps.put(m, k, v)")?;
-        Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
-    }),
-    ("remove", 2, |_, a| {
-        first_map(a, "remove/2", "maps.remove(m, k)")?;
-        Ok(new_map(map(&a[0])?.without(&a[1])))
     }),
     ("has_key", 2, |_, a| {
         first_map(a, "has_key/2", "maps.has_key(m, k)")?;
@@ -97,6 +89,34 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
 /// Erlang's order (`maps.get(k, m)`): the map is not first but later.
 /// Raises `(:badarg, "maps.get/2: the map comes first: maps.get(m, k)")`
 /// (spec 8.4), not the `(:badmap, k)` that would blame the key.
+/// The natives that update a map: given the map at its last use (moved,
+/// count 1) they change it in place; a map still referenced elsewhere is
+/// copied, so no other reference ever sees the change.
+pub const OWNING: &[(&str, u32, OwningFn)] = &[
+    ("put", 3, |ctx, a| {
+        first_map(a, "put/3", "maps.put(m, k, v)")?;
+        if let [Value::Map(m), k, v] = a {
+            if let Some(data) = m.get_mut() {
+                let old = data.insert(std::mem::take(k), std::mem::take(v));
+                ctx.allocated = Some(if old.is_none() { 4 } else { 0 });
+                return Ok(std::mem::take(&mut a[0]));
+            }
+        }
+        Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
+    }),
+    ("remove", 2, |ctx, a| {
+        first_map(a, "remove/2", "maps.remove(m, k)")?;
+        if let [Value::Map(m), k] = a {
+            if let Some(data) = m.get_mut() {
+                data.remove(k);
+                ctx.allocated = Some(0);
+                return Ok(std::mem::take(&mut a[0]));
+            }
+        }
+        Ok(new_map(map(&a[0])?.without(&a[1])))
+    }),
+];
+
 fn first_map(a: &[Value], name: &str, usage: &str) -> Result<(), Exception> {
     let later_map = a.iter().skip(1).any(|v| matches!(v, Value::Map(_)));
     if matches!(a[0], Value::Map(_)) || !later_map {

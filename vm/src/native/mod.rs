@@ -46,6 +46,10 @@ pub struct Ctx<'a> {
     pub(crate) trap: Option<Start>,
     /// Reductions the native used beyond the call's one (`charge`).
     pub(crate) charged: u32,
+    /// The words the native allocated, when it knows them exactly (an
+    /// in-place update of a unique map: only a new key's); else the heap
+    /// estimate takes them from `charged` (`heap::native_words`).
+    pub(crate) allocated: Option<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -55,6 +59,18 @@ impl<'a> Ctx<'a> {
             proc,
             trap: None,
             charged: 0,
+            allocated: None,
+        }
+    }
+
+    /// The words the native allocated, for the heap estimate: what it
+    /// said (`allocated`), else the estimate from the reductions it
+    /// charged (`heap::native_words`).
+    #[inline]
+    pub(crate) fn allocated_words(&self) -> usize {
+        match self.allocated {
+            Some(w) => w,
+            None => crate::heap::native_words(self.charged),
         }
     }
 
@@ -308,6 +324,7 @@ pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
     builtin_tables()
         .into_iter()
         .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
+        .chain(maps::OWNING.iter().map(|&(n, a, _)| ("maps", n, a)))
         .collect()
 }
 
@@ -325,6 +342,17 @@ pub(crate) fn register_builtins(rt: &Runtime) {
                 Native::Builtin(f),
             );
         }
+    }
+    let maps = Atom::new("maps");
+    for &(name, arity, f) in maps::OWNING {
+        rt.register_native(
+            Mfa {
+                module: maps,
+                name: Atom::new(name),
+                arity,
+            },
+            Native::Owning(f),
+        );
     }
 }
 

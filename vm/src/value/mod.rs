@@ -49,6 +49,15 @@ impl MapRef {
         Rc::strong_count(&self.0)
     }
 
+    /// The map, writable, if this is the only handle (no other reference
+    /// can see the change): `maps.put` and `#{m | k => v}` on a map whose
+    /// last use they are update it in place. imbl's tree below is
+    /// copy-on-write per node, so a unique tree is updated in place too.
+    #[inline]
+    pub fn get_mut(&mut self) -> Option<&mut MapData> {
+        Rc::get_mut(&mut self.0)
+    }
+
     /// The address of the shared map (to count a shared map once).
     pub fn addr(&self) -> usize {
         Rc::as_ptr(&self.0) as usize

@@ -79,6 +79,32 @@ impl Tuple {
         t
     }
 
+    /// A tuple of the values moved out of `elems` (each slot is left
+    /// `[]`): a constructor's last use of its argument registers.
+    pub fn from_taken(elems: &mut [Value]) -> Tuple {
+        let t = Tuple::alloc(elems.len());
+        let dst = t.elems_ptr();
+        for (i, v) in elems.iter_mut().enumerate() {
+            // SAFETY: as in `from_vec`.
+            unsafe { dst.add(i).write(std::mem::replace(v, Value::Nil)) };
+        }
+        t
+    }
+
+    /// The elements, writable, if this is the only handle (count 1):
+    /// then nothing else can see a change, which is what makes taking an
+    /// element out or updating in place invisible (ARCHITECTURE.md,
+    /// "Ownership").
+    #[inline]
+    pub fn get_mut(&mut self) -> Option<&mut [Value]> {
+        if self.header().count.get() != 1 {
+            return None;
+        }
+        // SAFETY: `len` initialised values follow the header, and with a
+        // count of one `self` is the only handle, borrowed mutably here.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.elems_ptr(), self.header().len) })
+    }
+
     /// Allocates a tuple of `len` elements, which the caller must write
     /// before anything reads them.
     fn alloc(len: usize) -> Tuple {
