@@ -2,33 +2,14 @@
 //! modules are found, and that bad input gives a clear message (never a
 //! Rust panic).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn reef(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reef"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("REEF_PATH")
-        .args(args)
-        .output()
-        .expect("reef runs")
-}
+use common::{reef, text};
+use std::path::Path;
+use std::process::Command;
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A scratch directory with the given files.
-fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reef-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, content) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
+fn scratch(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    common::scratch("cli", name, files)
 }
 
 #[test]

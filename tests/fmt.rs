@@ -4,31 +4,12 @@
 //! current directory, and a file with a syntax error is reported with its
 //! diagnostic and left untouched (exit 1).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn reef(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reef"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("reef runs")
-}
+use common::{reef, text};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reef-fmt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (path, content) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-    }
-    dir
+fn scratch(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    common::scratch("fmt", name, files)
 }
 
 const MESSY: &str = "pub fn main( ) {io.println(1+2)}\n";

@@ -12,6 +12,22 @@ use crate::value::{MapData, Tuple, Value};
 use super::regs::{put, take};
 use super::Exception;
 
+/// A take's end: `R[dst] := v`, and `R[src]` emptied if it was the
+/// cell's last use.
+///
+/// # Safety
+/// `dst` and `src` must point to live registers.
+#[inline(always)]
+unsafe fn finish(dst: *mut Value, src: *mut Value, v: Value, last: bool) {
+    // SAFETY: the caller guarantees both are live registers.
+    unsafe {
+        if last {
+            put(src, Value::Nil);
+        }
+        put(dst, v);
+    }
+}
+
 /// `GetElemTake`/`GetElemLast`: `R[dst] :=` element `index` of the tuple
 /// in `R[src]`, moved out when the tuple is unique; `last` also empties
 /// `R[src]` (freeing the tuple when it was unique). `false` if `R[src]` is
@@ -31,10 +47,7 @@ pub(super) unsafe fn elem(dst: *mut Value, src: *mut Value, index: usize, last: 
             },
             _ => return false,
         };
-        if last {
-            put(src, Value::Nil);
-        }
-        put(dst, v);
+        finish(dst, src, v, last);
     }
     true
 }
@@ -57,10 +70,7 @@ pub(super) unsafe fn cell(dst: *mut Value, src: *mut Value, tail: bool, last: bo
             },
             _ => return false,
         };
-        if last {
-            put(src, Value::Nil);
-        }
-        put(dst, v);
+        finish(dst, src, v, last);
     }
     true
 }
