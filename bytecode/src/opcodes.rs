@@ -288,7 +288,7 @@ opcodes! {
     117 RecvScanTagged { dst: Reg, arity: U16, atom: Atom, empty: Label } "like RecvNext, but first moves the cursor past every message that is not a tuple of size arity tagged with A[atom] (a receive whose every clause needs that tag)";
     116 RecvMarker { src: Reg } "at the start of a receive whose every clause needs R[src] in the message: if R[src] is the reference this process made last, start the scan at the first message that came after it";
 
-    // ---- ownership (codegen's last-use analysis, `compiler/src/codegen/ownership.rs`):
+    // ---- ownership (codegen's last-use analysis, `compiler/src/codegen/ownership/`):
     // a register's last use moves its value instead of cloning it; a unique cell
     // (reference count 1) is taken apart or updated in place ----
     120 MoveLast { dst: Reg, src: Reg } "R[dst] := R[src], leaving R[src] empty (its last use: a move, no clone)";

@@ -1,7 +1,7 @@
 //! The ownership instructions (opcodes 120-139): moves at a register's
 //! last use, element takes from unique tuples and cells, constructors that
 //! move their arguments, and in-place map updates. Codegen's last-use
-//! analysis (`compiler/src/codegen/ownership.rs`) decides where they go;
+//! analysis (`compiler/src/codegen/ownership/`) decides where they go;
 //! here a take or an in-place write happens only when the cell's count is
 //! one, so no other reference can ever see it (ARCHITECTURE.md,
 //! "Ownership"). Malformed bytecode can misuse them only to read `[]`
