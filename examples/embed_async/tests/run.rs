@@ -1,18 +1,13 @@
 //! Runs the async example as a user would and checks what it prints.
 
-use std::process::Command;
+#[path = "../../embed_common/run_example.rs"]
+mod run_example;
+
+use run_example::stdout_of;
 
 #[test]
 fn the_async_host_awaits_every_reply() {
-    let out = Command::new(env!("CARGO_BIN_EXE_embed_async"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of(env!("CARGO_BIN_EXE_embed_async"));
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines,

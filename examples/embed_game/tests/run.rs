@@ -1,18 +1,13 @@
 //! Runs the game example as a user would and checks what it prints.
 
-use std::process::Command;
+#[path = "../../embed_common/run_example.rs"]
+mod run_example;
+
+use run_example::stdout_of;
 
 #[test]
 fn the_host_plays_through_the_reef_rules_with_its_own_structs() {
-    let out = Command::new(env!("CARGO_BIN_EXE_embed_game"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of(env!("CARGO_BIN_EXE_embed_game"));
     assert_eq!(
         stdout,
         "X at 4: .../.x./...\n\

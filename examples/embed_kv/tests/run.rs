@@ -1,18 +1,13 @@
 //! Runs the key-value example as a user would and checks what it prints.
 
-use std::process::Command;
+#[path = "../../embed_common/run_example.rs"]
+mod run_example;
+
+use run_example::stdout_of;
 
 #[test]
 fn reef_code_uses_the_host_store_and_catches_its_errors() {
-    let out = Command::new(env!("CARGO_BIN_EXE_embed_kv"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of(env!("CARGO_BIN_EXE_embed_kv"));
     assert_eq!(
         stdout,
         "lang = reef\n\

@@ -1,19 +1,14 @@
 //! Runs the sandbox example as a user would and checks what it prints:
 //! every limit stopped its script, and the host went on.
 
-use std::process::Command;
+#[path = "../../embed_common/run_example.rs"]
+mod run_example;
+
+use run_example::stdout_of;
 
 #[test]
 fn every_limit_stops_its_script_and_the_host_goes_on() {
-    let out = Command::new(env!("CARGO_BIN_EXE_embed_sandbox"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = stdout_of(env!("CARGO_BIN_EXE_embed_sandbox"));
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines,

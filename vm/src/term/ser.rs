@@ -354,35 +354,28 @@ impl ser::SerializeMap for MapSer {
     }
 }
 
-impl ser::SerializeStruct for MapSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), TermError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
+/// A struct and a struct variant are both a map of their fields (the
+/// variant's tag is added by `done`).
+macro_rules! struct_fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for MapSer {
+            type Ok = Value;
+            type Error = TermError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), TermError> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<Value, TermError> {
+                Ok(self.done())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for MapSer {
-    type Ok = Value;
-    type Error = TermError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), TermError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<Value, TermError> {
-        Ok(self.done())
-    }
-}
+struct_fields!(SerializeStruct, SerializeStructVariant);
 
 /// A term serializes as the shape it would come from, so that a `Term`
 /// can sit inside a serde struct: an atom is marked so that Reef's
