@@ -1,55 +1,19 @@
-//! Ownership end to end: in-place updates of unique maps allocate O(1)
-//! per update, and never change a value another reference still sees
-//! (another variable, a closure, a message in the mailbox, a `try`
-//! handler's scope). Proptests compare every version a program keeps
-//! with a copying reference model.
+//! Ownership end to end: in-place updates never change a value another
+//! reference still sees (another variable, a closure, a message in the
+//! mailbox, a `try` handler's scope). Proptests compare every version a
+//! program keeps with a copying reference model. What the updates cost
+//! in allocations is counted in `ownership_allocs.rs`.
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use common::Sink;
 use proptest::prelude::*;
 use reef_vm::Vm;
 
-/// Counts every allocation of the process (all threads: the program runs
-/// on a scheduler thread).
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-/// The counter is process-wide: the tests of this file run one at a time
-/// so that one's allocations are not counted in another's.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-// SAFETY: forwards to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `alloc`'s contract, passed on as is.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: as for `alloc`.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: as for `alloc`.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Runs `main(args)` of `source`; its stdout, and the allocations made
-/// while it ran (loading and compiling excluded).
-fn run(source: &str, args: Vec<String>) -> (String, usize) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+/// Runs `main(args)` of `source`; its stdout.
+fn run(source: &str, args: Vec<String>) -> String {
     let out = Sink::default();
     let vm = Vm::builder()
         .env_path(false)
@@ -58,66 +22,9 @@ fn run(source: &str, args: Vec<String>) -> (String, usize) {
         .build();
     vm.load_source("t", "t.reef", source)
         .unwrap_or_else(|e| panic!("{e}"));
-    let before = ALLOCS.load(Ordering::Relaxed);
     let r = vm.run_main("t", args);
-    let allocs = ALLOCS.load(Ordering::Relaxed) - before;
     assert!(r.is_ok(), "{r:?}\n{}", out.text());
-    (out.text(), allocs)
-}
-
-const FILL: &str = r##"
-pub fn main([n, keep]) {
-  let n = strings.to_int(n)
-  let m = maps.new()
-  let kept = maps.new()
-  let m = fill(0, n, m, kept, keep == "keep")
-  io.println("#{maps.size(m)} #{maps.get(m, 7)}")
-}
-
-// With `keep`, a second reference to the map is taken at iteration 4000
-// (`kept`), so the next update must copy; otherwise the map is unique at
-// each update (its last use moves it into the native or `UpdateMapLast`).
-fn fill(i, n, m, _kept, _keep) when i >= n { m }
-fn fill(i, n, m, kept, keep) {
-  let k = i rem 5000
-  let m = maps.put(m, k, i)
-  let m = #{m | k + 5000 => i}
-  let kept = if i == 4000 and keep { m } else { kept }
-  fill(i + 1, n, m, kept, keep)
-}
-"##;
-
-#[test]
-fn a_unique_map_updated_a_million_times_allocates_o1_per_update() {
-    let n = 1_000_000;
-    let (out, small) = run(FILL, vec!["10000".into(), "no".into()]);
-    assert_eq!(out, "10000 5007\n");
-    let (out, big) = run(FILL, vec![n.to_string(), "no".into()]);
-    assert_eq!(out, format!("10000 {}\n", n - 5000 + 7));
-    // Two updates an iteration; past the first 10,000 iterations every
-    // key exists, so an in-place update allocates nothing (a copy would
-    // path-copy several tree nodes each time). In-place updates also
-    // charge the heap estimate only for what they add (`heap.rs`), so the
-    // run stays below the first exact heap measure, whose walk allocates.
-    let per_update = (big - small) as f64 / (2 * (n - 10_000)) as f64;
-    assert!(
-        per_update < 0.01,
-        "{per_update:.3} allocations per update ({big} in all)"
-    );
-}
-
-#[test]
-fn a_shared_map_is_copied_not_changed() {
-    // The same loop with a second reference taken at iteration 4000: the
-    // next update must copy (the kept version stays as it was; the
-    // proptest below checks such versions by value), which allocates.
-    let (out, shared) = run(FILL, vec!["20000".into(), "keep".into()]);
-    assert_eq!(out, "10000 15007\n");
-    let (_, unique) = run(FILL, vec!["20000".into(), "no".into()]);
-    assert!(
-        shared > unique,
-        "{shared} allocations shared, {unique} unique"
-    );
+    out.text()
 }
 
 // ---- proptest: every kept version equals the copying model ----
@@ -246,7 +153,7 @@ proptest! {
         big in any::<bool>(),
     ) {
         let src = program(&ops, big);
-        let (out, _) = run(&src, vec![]);
+        let out = run(&src, vec![]);
         prop_assert_eq!(out, expected(&ops, big), "program:\n{}", src);
     }
 }
@@ -276,6 +183,6 @@ fn sum([h | t]) { h + sum(t) }
 fn hd([h | _]) { h }
 fn tl([_ | t]) { t }
 "#;
-    let (out, _) = run(src, vec![]);
+    let out = run(src, vec![]);
     assert_eq!(out, "31\n15\n93\ntrue\n");
 }

@@ -1,0 +1,115 @@
+//! Ownership's cost, counted: an in-place update of a unique map
+//! allocates nothing, and a shared map is copied. The allocator counts
+//! every allocation of the process, so this binary holds one test: no
+//! other test's allocations land in the count.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::Sink;
+use reef_vm::Vm;
+
+/// Counts every allocation of the process (all threads: the program runs
+/// on a scheduler thread).
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller upholds `alloc`'s contract, passed on as is.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as for `alloc`.
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `main(args)` of `source`; its stdout, and the allocations made
+/// while it ran (loading and compiling excluded).
+fn run(source: &str, args: Vec<String>) -> (String, usize) {
+    let out = Sink::default();
+    let vm = Vm::builder()
+        .env_path(false)
+        .schedulers(1)
+        .stdout(out.clone())
+        .build();
+    vm.load_source("t", "t.reef", source)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = ALLOCS.load(Ordering::Relaxed);
+    let r = vm.run_main("t", args);
+    let allocs = ALLOCS.load(Ordering::Relaxed) - before;
+    assert!(r.is_ok(), "{r:?}\n{}", out.text());
+    (out.text(), allocs)
+}
+
+const FILL: &str = r##"
+pub fn main([n, keep]) {
+  let n = strings.to_int(n)
+  let m = maps.new()
+  let kept = maps.new()
+  let m = fill(0, n, m, kept, keep == "keep")
+  io.println("#{maps.size(m)} #{maps.get(m, 7)}")
+}
+
+// With `keep`, a second reference to the map is taken at iteration 4000
+// (`kept`), so the next update must copy; otherwise the map is unique at
+// each update (its last use moves it into the native or `UpdateMapLast`).
+fn fill(i, n, m, _kept, _keep) when i >= n { m }
+fn fill(i, n, m, kept, keep) {
+  let k = i rem 5000
+  let m = maps.put(m, k, i)
+  let m = #{m | k + 5000 => i}
+  let kept = if i == 4000 and keep { m } else { kept }
+  fill(i + 1, n, m, kept, keep)
+}
+"##;
+
+#[test]
+fn unique_maps_update_in_place_and_shared_ones_copy() {
+    // The first run of the process pays one-time costs (lazy statics,
+    // first use of thread-locals); a warm-up run takes them out of the
+    // figures compared below.
+    run(FILL, vec!["10000".into(), "no".into()]);
+
+    let n = 1_000_000;
+    let (out, small) = run(FILL, vec!["10000".into(), "no".into()]);
+    assert_eq!(out, "10000 5007\n");
+    let (out, big) = run(FILL, vec![n.to_string(), "no".into()]);
+    assert_eq!(out, format!("10000 {}\n", n - 5000 + 7));
+    // Two updates an iteration; past the first 10,000 iterations every
+    // key exists, so an in-place update allocates nothing (a copy would
+    // path-copy several tree nodes each time). In-place updates also
+    // charge the heap estimate only for what they add (`heap.rs`), so the
+    // run stays below the first exact heap measure, whose walk allocates.
+    let per_update = big.saturating_sub(small) as f64 / (2 * (n - 10_000)) as f64;
+    assert!(
+        per_update < 0.01,
+        "{per_update:.3} allocations per update ({big} in all, {small} for 10,000 iterations)"
+    );
+
+    // The same loop with a second reference taken at iteration 4000: the
+    // next update must copy (the kept version stays as it was; the
+    // proptest in `ownership.rs` checks such versions by value), which
+    // allocates.
+    let (out, shared) = run(FILL, vec!["20000".into(), "keep".into()]);
+    assert_eq!(out, "10000 15007\n");
+    let (_, unique) = run(FILL, vec!["20000".into(), "no".into()]);
+    assert!(
+        shared > unique,
+        "{shared} allocations shared, {unique} unique"
+    );
+}
