@@ -48,9 +48,9 @@ fn tail_recursive_loop_with_accumulator() {
                  L2    2  TestCons        src=R0 fail=@8
                        3  GetHeadTake     dst=R2 src=R0
                        4  GetTailLast     dst=R3 src=R0
-                       5  MoveLast        dst=R4 src=R3
-                       6  Add             dst=R5 a=R1 b=R2
-                       7  TailCall        base=R4 func=sum/2
+                       5  MoveLast        dst=R0 src=R3
+                       6  Add             dst=R1 a=R1 b=R2
+                       7  TailCall        base=R0 func=sum/2
                        8  FunctionClause  
         "#]],
     );

@@ -204,8 +204,11 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         } else {
             super::ownership::apply(self.code, self.lines, &shape)
         };
-        // After ownership: the fused pairs are then never split by a drop.
         let mut code = code;
+        if self.mb.register_limit.is_none() {
+            super::tail_args::apply(&mut code, &fun_arity);
+        }
+        // After ownership: the fused pairs are then never split by a drop.
         super::peephole::fuse(&mut code);
         Function {
             name: self.name,

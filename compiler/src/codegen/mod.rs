@@ -12,6 +12,7 @@ mod ownership;
 mod pattern;
 mod peephole;
 mod receive;
+mod tail_args;
 mod try_after;
 
 use std::collections::HashMap;
