@@ -74,7 +74,7 @@ pub fn measure(p: &mut Process) -> Option<Value> {
     let words = info::heap_words(p) + stack_words(p);
     p.measured = words;
     p.alloc = 0;
-    match p.max_heap {
+    match p.max_heap.map(std::num::NonZeroU64::get) {
         Some(limit) => {
             let limit = limit as usize;
             if words > limit {
@@ -113,7 +113,7 @@ const BIG_TERM_BYTES: usize = 1 << 20;
 /// absolute cap, or would take the VM past its memory ceiling. Else the
 /// words are counted.
 pub fn reserve(p: &mut Process, words: usize, ceiling: usize) -> Result<(), Exception> {
-    if let Some(limit) = p.max_heap {
+    if let Some(limit) = p.max_heap.map(std::num::NonZeroU64::get) {
         let limit = limit as usize;
         if estimate(p).saturating_add(words) > limit {
             // Measure first: the estimate errs upward.
@@ -159,7 +159,7 @@ mod tests {
         let held = Value::list((0..200_000).map(Value::Int).collect::<Vec<_>>());
         p.regs.push(held); // 1,000,000 words
         let limit = 4_000_000;
-        p.max_heap = Some(limit as u64);
+        p.max_heap = std::num::NonZeroU64::new(limit as u64);
         let _ = measure(&mut p);
         let mut measures = 0;
         // 40M words allocated and dropped at once (garbage): no kill.

@@ -476,7 +476,7 @@ impl Vm {
             return embed::call::outcome(&self.rt, pid, Ended::NoProcess);
         }
         let mut p = Process::new(pid);
-        p.start = Some(Start { fun, args });
+        p.start = Some(Box::new(Start { fun, args }));
         let watch = Arc::new(host::Watch::default());
         p.watch = Some(watch.clone());
         self.rt.scheduler.spawn(Box::new(p));

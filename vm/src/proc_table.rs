@@ -19,7 +19,7 @@ pub struct Entry {
     slot: Mutex<Slot>,
     /// For a host mailbox (a pid the embedding program receives on): the
     /// host waits on this for a message.
-    pub(crate) host: Option<crate::embed::mailbox::HostWait>,
+    pub(crate) host: Option<Box<crate::embed::mailbox::HostWait>>,
     /// It has a registered name (so its end must take the registry lock).
     named: AtomicBool,
     /// Published for readers that must not wait for a running process

@@ -81,7 +81,11 @@ pub struct Process {
     pub(crate) fun: *const FunctionCode,
     pub(crate) pc: u32,
     pub(crate) base: u32,
-    pub(crate) start: Option<Start>,
+    /// What to run first (taken when the process first runs). Boxed, as
+    /// are the other fields that most processes leave empty: the struct
+    /// is in every idle process, which should stay small (issue 12's
+    /// target: at most 700 bytes in all).
+    pub(crate) start: Option<Box<Start>>,
     pub(crate) mailbox: Mailbox,
     pub(crate) status: Status,
     /// While parked in a receive with a timeout: where to go when it
@@ -108,7 +112,7 @@ pub struct Process {
     /// The timer of the receive it waits in, to cancel when it wakes.
     pub(crate) recv_timer: Option<u64>,
     /// `process.max_heap(words)`: killed when its heap grows past this.
-    pub(crate) max_heap: Option<u64>,
+    pub(crate) max_heap: Option<std::num::NonZeroU64>,
     /// `SpawnOptions::max_reductions`: killed with `(:system_limit,
     /// :reductions)` at the end of the slice that passes it.
     pub(crate) max_reductions: Option<u64>,
@@ -123,7 +127,7 @@ pub struct Process {
     pub(crate) measured: usize,
     /// `process.flag(:max_queue, n)`: senders wait while its queue holds
     /// `n` messages.
-    pub(crate) max_queue: Option<usize>,
+    pub(crate) max_queue: Option<std::num::NonZeroUsize>,
     /// The full mailbox it waits to send to (its send runs again on
     /// waking).
     pub(crate) blocked_on: Option<Arc<Entry>>,
@@ -141,12 +145,13 @@ pub struct Process {
     /// The transient modules (REPL inputs) this process entered through a
     /// closure: held while it may still have a frame in them, which is
     /// until its stack is reset or it ends (frames point at code by raw
-    /// pointer and hold nothing).
-    pub(crate) pins: Vec<Arc<LoadedModule>>,
+    /// pointer and hold nothing). Boxed, and made on first use: most
+    /// processes never pin, and an idle process should stay small.
+    pub(crate) pins: Option<Box<Vec<Arc<LoadedModule>>>>,
     /// The `random` module's generator (spec 8.14), made on first use
     /// (seeded from the OS unless `random.seed` set it): per process, as
     /// Erlang's `rand` keeps its state in the process dictionary.
-    pub(crate) rng: Option<fastrand::Rng>,
+    pub(crate) rng: Option<Box<fastrand::Rng>>,
 }
 
 // SAFETY: a process owns every `Rc` node reachable from its registers,
@@ -197,7 +202,7 @@ impl Process {
             crash_report: true,
             watch: None,
             send_cache: None,
-            pins: Vec::new(),
+            pins: None,
             rng: None,
         }
     }
@@ -216,7 +221,7 @@ impl Process {
         self.recv_deadline = None;
         self.mailbox.reset_cursor();
         // No frame is left, so no code needs pinning.
-        self.pins.clear();
+        self.pins = None;
         self.shrink();
     }
 

@@ -466,7 +466,7 @@ impl Scheduler {
             .store(crate::heap::estimate_bytes(&body), Ordering::Relaxed);
         e.queued.store(body.mailbox.len(), Ordering::Relaxed);
         e.max_queue
-            .store(body.max_queue.unwrap_or(0), Ordering::Relaxed);
+            .store(body.max_queue.map_or(0, |m| m.get()), Ordering::Relaxed);
         match outcome {
             Outcome::Yield => {
                 body.status = Status::Runnable;
@@ -637,7 +637,7 @@ impl Scheduler {
             if p.status != Status::Idle {
                 return false;
             }
-            p.start = Some(start);
+            p.start = Some(Box::new(start));
             p.watch = Some(watch);
             p.status = Status::Runnable;
         }

@@ -193,9 +193,8 @@ fn in_place(code: &mut [Instr], targets: &[bool], t: usize, base: Reg, n: usize)
     let mut done = vec![false; m];
     let mut order = Vec::with_capacity(m);
     while order.len() < m {
-        let ready = (0..m).find(|&y| {
-            !done[y] && (0..m).all(|x| x == y || done[x] || !before(x, y))
-        });
+        let ready =
+            (0..m).find(|&y| !done[y] && (0..m).all(|x| x == y || done[x] || !before(x, y)));
         match ready {
             Some(y) => {
                 done[y] = true;

@@ -732,10 +732,10 @@ fn spawn_for(
     }
     let new = rt.new_pid();
     let mut p = Box::new(Process::new(new));
-    p.start = Some(Start {
+    p.start = Some(Box::new(Start {
         fun: crate::native::ext_fun(*m, *f, argv.len() as u32),
         args: argv,
-    });
+    }));
     p.status = Status::Runnable;
     let mut flags = 0;
     if link {

@@ -67,7 +67,7 @@ impl Vm {
             watch.stop();
         } else {
             let mut p = Process::new(pid);
-            p.start = Some(Start { fun, args });
+            p.start = Some(Box::new(Start { fun, args }));
             p.watch = Some(watch.clone());
             if here {
                 let e = Entry::new(pid, Some(Box::new(p)), false);

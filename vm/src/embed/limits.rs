@@ -99,12 +99,12 @@ impl Vm {
         let fun = native::ext_fun(Atom::new(module), Atom::new(function), args.len() as u32);
         let pid = self.rt.new_pid();
         let mut p = Process::new(pid);
-        p.start = Some(Start {
+        p.start = Some(Box::new(Start {
             fun,
             args: args.iter().map(Term::to_value).collect(),
-        });
+        }));
         if let Some(words) = opts.max_heap.filter(|&w| w > 0) {
-            p.max_heap = Some(words);
+            p.max_heap = std::num::NonZeroU64::new(words);
             // Measured at the end of its first slice, then amortised.
             p.alloc_check = 0;
         }

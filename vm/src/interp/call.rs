@@ -29,7 +29,7 @@ pub fn grow(p: &mut Process, need: usize) -> Result<(), Exception> {
     }
     // Start small (most processes are small and many are idle); double
     // after that, so deep recursion costs amortised O(1) per frame.
-    let new_len = need.max(p.regs.len() * 2).clamp(8, MAX_REGS);
+    let new_len = need.max(p.regs.len() * 2).clamp(4, MAX_REGS);
     // A big step (a runaway recursion doubles its stack) is checked
     // against the VM's memory ceiling now, not at the monitor's next
     // sample: past it, the process is killed as the monitor would.
@@ -93,8 +93,9 @@ pub unsafe fn arc_of(m: *const LoadedModule) -> Arc<LoadedModule> {
 #[cold]
 #[inline(never)]
 pub fn pin(p: &mut Process, module: &Arc<LoadedModule>) {
-    if !p.pins.iter().any(|m| Arc::ptr_eq(m, module)) {
-        p.pins.push(module.clone());
+    let pins = p.pins.get_or_insert_with(Default::default);
+    if !pins.iter().any(|m| Arc::ptr_eq(m, module)) {
+        pins.push(module.clone());
     }
 }
 

@@ -48,7 +48,8 @@ pub enum Outcome {
 /// Runs `p` until it yields, waits, returns from its outermost function
 /// or ends, using at most `budget` reductions.
 pub fn run(rt: &Runtime, p: &mut Process, budget: u32) -> Outcome {
-    if let Some(Start { fun, args }) = p.start.take() {
+    if let Some(start) = p.start.take() {
+        let Start { fun, args } = *start;
         p.frames.clear();
         p.handlers.clear();
         p.base = 0;

@@ -156,10 +156,10 @@ impl<'a> Ctx<'a> {
         }
         let pid = self.rt.new_pid();
         let mut p = Box::new(Process::new(pid));
-        p.start = Some(Start {
+        p.start = Some(Box::new(Start {
             fun: deep_copy(fun),
             args: Vec::new(),
-        });
+        }));
         p.status = Status::Runnable;
         let me = self.proc.pid;
         if link {

@@ -112,8 +112,8 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
             let old = ctx
                 .proc
                 .max_queue
-                .map_or(Value::Atom(Atom::INFINITY), |m| Value::Int(m as i64));
-            ctx.proc.max_queue = (n > 0).then_some(n);
+                .map_or(Value::Atom(Atom::INFINITY), |m| Value::Int(m.get() as i64));
+            ctx.proc.max_queue = std::num::NonZeroUsize::new(n);
             Ok(old)
         }
         _ => Err(Exception::badarg()),
@@ -192,9 +192,9 @@ pub const PROCESS: &[(&str, u32, NativeFn)] = &[
         let old = ctx
             .proc
             .max_heap
-            .map_or(Value::Int(0), |w| Value::Int(w as i64));
+            .map_or(Value::Int(0), |w| Value::Int(w.get() as i64));
         let words = index(&a[0])? as u64;
-        ctx.proc.max_heap = (words > 0).then_some(words);
+        ctx.proc.max_heap = std::num::NonZeroU64::new(words);
         // Measured at the end of this slice, and checked from then on.
         ctx.proc.alloc_check = 0;
         Ok(old)

@@ -22,7 +22,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
             }),
             _ => return Err(Exception::badarg()),
         };
-        ctx.proc.rng = Some(fastrand::Rng::with_seed(n));
+        ctx.proc.rng = Some(Box::new(fastrand::Rng::with_seed(n)));
         Ok(Value::OK)
     }),
     ("uniform", 0, |ctx, _| Ok(Value::Float(rng(ctx).f64()))),
@@ -52,5 +52,7 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
 
 /// The calling process's generator, made on first use.
 fn rng<'c>(ctx: &'c mut Ctx<'_>) -> &'c mut fastrand::Rng {
-    ctx.proc.rng.get_or_insert_with(fastrand::Rng::new)
+    ctx.proc
+        .rng
+        .get_or_insert_with(|| Box::new(fastrand::Rng::new()))
 }

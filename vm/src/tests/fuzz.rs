@@ -226,10 +226,10 @@ fn run_function(vm: &Vm, rng: &mut Rng, m: &Arc<LoadedModule>, func: u32) {
         captured: captured.into(),
     }));
     let mut p = Process::new(vm.rt.new_pid());
-    p.start = Some(Start {
+    p.start = Some(Box::new(Start {
         fun,
         args: args_for(rng, f.arity as usize),
-    });
+    }));
     let mut fed = false;
     for _ in 0..SLICES {
         match interp::run(&vm.rt, &mut p, BUDGET_PER_SLICE) {

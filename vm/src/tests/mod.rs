@@ -121,7 +121,7 @@ pub(crate) fn fib_module() -> Module {
 /// would, and reports the result and the largest stack seen at a yield.
 fn run_alone(vm: &Vm, start: Start) -> (Value, usize, usize) {
     let mut p = Process::new(vm.rt.new_pid());
-    p.start = Some(start);
+    p.start = Some(Box::new(start));
     let (mut max_regs, mut max_frames) = (0, 0);
     loop {
         match interp::run(&vm.rt, &mut p, BUDGET) {

@@ -77,7 +77,7 @@ pub(crate) fn path_arg(v: &Value) -> Result<String, Exception> {
 pub(crate) fn allowance(ctx: &Ctx<'_>) -> Bound {
     let ceiling = ctx.rt.term_ceiling();
     let mut cap = crate::heap::MAX_TERM_BYTES.min(ceiling);
-    if let Some(limit) = ctx.proc.max_heap {
+    if let Some(limit) = ctx.proc.max_heap.map(std::num::NonZeroU64::get) {
         let left = (limit as usize).saturating_sub(crate::heap::estimate(ctx.proc));
         cap = cap.min(left.saturating_mul(8));
     }
