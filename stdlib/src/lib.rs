@@ -28,6 +28,26 @@ pub const MODULES: &[(&str, &str)] = &[
     ("user", include_str!("../lib/user.reef")),
 ];
 
+/// The declarations that document the built-in natives (functions written
+/// in Rust, in the VM) of each module that has them: (module name, source
+/// text). Each is a Reef file of `pub fn` stubs whose doc comments are the
+/// natives' docs (spec 14.4); it is only read for its docs, never
+/// compiled, and the doctest (tests/docs_tool.rs) checks that every
+/// function it declares is a native of that name and arity.
+pub const NATIVE_DOCS: &[(&str, &str)] = &[
+    ("lists", include_str!("../natives/lists.reef")),
+    ("maps", include_str!("../natives/maps.reef")),
+    ("strings", include_str!("../natives/strings.reef")),
+];
+
+/// The declaration of the natives of module `name`, if it has one.
+pub fn native_docs(name: &str) -> Option<&'static str> {
+    NATIVE_DOCS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, src)| *src)
+}
+
 /// The source of the stdlib module `name`, if there is one.
 pub fn source(name: &str) -> Option<&'static str> {
     MODULES

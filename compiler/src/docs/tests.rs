@@ -59,7 +59,10 @@ fn module_and_function_docs_are_found_with_their_heads() {
             ("go", 1, true, vec!["go(x)"], Some("One.")),
         ]
     );
-    assert_eq!(&SRC[docs.functions[0].span.clone()], "pub fn map(list,f) { go(list, f) }");
+    assert_eq!(
+        &SRC[docs.functions[0].span.clone()],
+        "pub fn map(list,f) { go(list, f) }"
+    );
     assert_eq!(docs.named("go").count(), 2);
     assert_eq!(docs.functions[0].summary(), "Maps `f` over `list`.");
     assert!(doc_warnings(SRC, &parser::parse_module(SRC).0).is_empty());
