@@ -5,6 +5,10 @@
 //! raise. The examples of one doc run in order in one session, so a
 //! `let` in one is seen by the next.
 //!
+//! An example that cannot run as a test (it reads standard input, needs
+//! another node) is written in a fenced code block instead: lines inside
+//! ```` ``` ```` fences are prose, shown as they are and never run.
+//!
 //! `reef doc` shows them as code blocks; `reef doc --test` and the
 //! stdlib's doctest runs them (spec 14.4).
 
@@ -65,8 +69,12 @@ pub fn segments(doc: &str) -> Vec<Segment> {
     let mut text: Vec<&str> = Vec::new();
     let mut run: Vec<Example> = Vec::new();
     let mut i = 0;
+    let mut fenced = false;
     while i < lines.len() {
-        let Some(first) = prompt(lines[i]) else {
+        if lines[i].trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(first) = prompt(lines[i]).filter(|_| !fenced) else {
             if lines[i].trim().is_empty() && !run.is_empty() {
                 // A blank line between examples keeps the run going.
                 i += 1;
@@ -150,5 +158,8 @@ mod tests {
             .map(|s| matches!(s, Segment::Text(_)))
             .collect();
         assert_eq!(kinds, [true, false, true]);
+        let fenced = "Reads.\n\n```reef\nreef> io.read_line()\n\"x\"\n```";
+        assert!(examples(fenced).is_empty());
+        assert_eq!(segments(fenced), [Segment::Text(fenced.into())]);
     }
 }
