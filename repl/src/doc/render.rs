@@ -190,20 +190,7 @@ fn html_doc(doc: &str) -> String {
     let mut out = String::new();
     for seg in segments(doc) {
         match seg {
-            Segment::Text(t) => {
-                for para in t.split("\n\n").filter(|p| !p.trim().is_empty()) {
-                    let lines: Vec<&str> = para.lines().collect();
-                    if lines.iter().all(|l| l.trim_start().starts_with("- ")) {
-                        out.push_str("<ul>\n");
-                        for l in lines {
-                            let _ = writeln!(out, "<li>{}</li>", inline(&l.trim_start()[2..]));
-                        }
-                        out.push_str("</ul>\n");
-                    } else {
-                        let _ = writeln!(out, "<p>{}</p>", inline(&lines.join(" ")));
-                    }
-                }
-            }
+            Segment::Text(t) => prose_html(&mut out, &t),
             Segment::Examples(exs) => {
                 let mut text = String::new();
                 for ex in &exs {
@@ -214,6 +201,65 @@ fn html_doc(doc: &str) -> String {
         }
     }
     out
+}
+
+/// Prose in HTML: paragraphs (blank-line separated), lists of `- ` lines,
+/// and fenced code blocks.
+fn prose_html(out: &mut String, text: &str) {
+    let mut para: Vec<&str> = Vec::new();
+    let mut fence: Option<Vec<&str>> = None;
+    for line in text.lines().chain([""]) {
+        if let Some(code) = &mut fence {
+            if line.trim_start().starts_with("```") {
+                let _ = writeln!(out, "<pre><code>{}</code></pre>", escape(&code.join("\n")));
+                fence = None;
+            } else {
+                code.push(line);
+            }
+            continue;
+        }
+        let opens = line.trim_start().starts_with("```");
+        if line.trim().is_empty() || opens {
+            paragraph_html(out, &para);
+            para.clear();
+            if opens {
+                fence = Some(Vec::new());
+            }
+        } else {
+            para.push(line);
+        }
+    }
+    if let Some(code) = fence {
+        let _ = writeln!(out, "<pre><code>{}</code></pre>", escape(&code.join("\n")));
+    }
+}
+
+fn paragraph_html(out: &mut String, lines: &[&str]) {
+    if lines.is_empty() {
+        return;
+    }
+    if lines[0].trim_start().starts_with("- ") {
+        // A list: a `- ` line starts an item, other lines continue it.
+        let mut items: Vec<String> = Vec::new();
+        for l in lines {
+            match l.trim_start().strip_prefix("- ") {
+                Some(item) => items.push(item.to_string()),
+                None => {
+                    if let Some(last) = items.last_mut() {
+                        last.push(' ');
+                        last.push_str(l.trim());
+                    }
+                }
+            }
+        }
+        out.push_str("<ul>\n");
+        for item in items {
+            let _ = writeln!(out, "<li>{}</li>", inline(&item));
+        }
+        out.push_str("</ul>\n");
+    } else {
+        let _ = writeln!(out, "<p>{}</p>", inline(&lines.join(" ")));
+    }
 }
 
 /// Escapes text for HTML, turning `code` spans into `<code>`.
