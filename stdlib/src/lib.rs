@@ -38,6 +38,19 @@ pub const NATIVE_DOCS: &[(&str, &str)] = &[
     ("lists", include_str!("../natives/lists.reef")),
     ("maps", include_str!("../natives/maps.reef")),
     ("strings", include_str!("../natives/strings.reef")),
+    ("bytes", include_str!("../natives/bytes.reef")),
+    ("io", include_str!("../natives/io.reef")),
+    ("kernel", include_str!("../natives/kernel.reef")),
+    ("math", include_str!("../natives/math.reef")),
+    ("node", include_str!("../natives/node.reef")),
+    ("os", include_str!("../natives/os.reef")),
+    ("path", include_str!("../natives/path.reef")),
+    ("process", include_str!("../natives/process.reef")),
+    ("random", include_str!("../natives/random.reef")),
+    ("regex", include_str!("../natives/regex.reef")),
+    ("sets", include_str!("../natives/sets.reef")),
+    ("time", include_str!("../natives/time.reef")),
+    ("timer", include_str!("../natives/timer.reef")),
 ];
 
 /// The declaration of the natives of module `name`, if it has one.

@@ -1,7 +1,8 @@
 //! `h(...)` and `:doc`: a module's or a function's docs in the REPL, as
 //! iex's `h`. `h(lists)` prints the module doc and its public functions
 //! with one-line summaries; `h(lists.map)` prints the heads and doc of
-//! every arity of `lists.map` (`h(lists.map/2)` only that one). `h` is
+//! every arity of `lists.map` (`h(lists.map/2)` only that one); `h(len)`
+//! a built-in called without a module (a name that is not a module). `h` is
 //! REPL input, not a function: an input that is exactly `h(NAME)`,
 //! `h(NAME.NAME)` or `h(NAME.NAME/N)` is this help, anything else is
 //! code (so `m.h(x)` and `h(1)` are calls as usual). Spec 14.4.
@@ -40,8 +41,16 @@ fn parse(text: &str) -> Option<Query> {
         Some((m, n)) => (m, Some(n)),
         None => (path, None),
     };
-    if !ident(module) || !name.is_none_or(ident) || (name.is_none() && arity.is_some()) {
+    if !ident(module) || !name.is_none_or(ident) {
         return None;
+    }
+    if name.is_none() && arity.is_some() {
+        // `h(len/1)`: a built-in called without a module.
+        return Some(Query {
+            module: KERNEL.to_string(),
+            name: Some(module.to_string()),
+            arity,
+        });
     }
     Some(Query {
         module: module.to_string(),
@@ -66,8 +75,18 @@ pub(super) fn show(repl: &Repl, q: &Query) {
     }
 }
 
+/// The module of the built-ins called without a module (`len`, `spawn`).
+const KERNEL: &str = "kernel";
+
 fn text(repl: &Repl, q: &Query) -> Result<String, String> {
     let sources = repl.vm.doc_sources(&q.module);
+    if sources.is_empty() && q.name.is_none() {
+        // `h(len)`: not a module, so maybe a built-in.
+        let docs = lookup::gather(KERNEL, &repl.vm.doc_sources(KERNEL), false)?;
+        if docs.public().any(|e| e.func.name == q.module) {
+            return function_text(&docs, &q.module, None);
+        }
+    }
     if sources.is_empty() {
         return Err(format!(
             "no module `{}` (h takes a module, `h(lists)`, or a function, `h(lists.map)`)",
@@ -139,7 +158,12 @@ fn function_text(d: &Docs, name: &str, arity: Option<usize>) -> Result<String, S
             out.push('\n');
         }
         for h in &e.func.heads {
-            let _ = writeln!(out, "{}.{h}", d.name);
+            // A built-in is shown as it is called: without `kernel.`.
+            if d.name == KERNEL {
+                let _ = writeln!(out, "{h}");
+            } else {
+                let _ = writeln!(out, "{}.{h}", d.name);
+            }
         }
         out.push('\n');
         match &e.func.doc {
@@ -170,7 +194,7 @@ mod tests {
         assert_eq!(query("h(1)"), None);
         assert_eq!(query("h(x + 1)"), None);
         assert_eq!(query("m.h(lists)"), None);
-        assert_eq!(query("h(lists/2)"), None);
+        assert_eq!(query("h(len/1)"), Some(q("kernel", Some("len"), Some(1))));
         assert_eq!(query("h(lists.map/x)"), None);
     }
 }
