@@ -22,11 +22,14 @@ fn go([h | t], f) when is_fn( f ) { [f(h) | go(t, f)] }
 pub fn go(x) { x }
 ";
 
+/// name, arity, public, heads, doc
+type Row<'a> = (&'a str, usize, bool, Vec<&'a str>, Option<&'a str>);
+
 #[test]
 fn module_and_function_docs_are_found_with_their_heads() {
     let docs = module_docs(SRC).expect("parses");
     assert_eq!(docs.doc.as_deref(), Some("Lists.\n\nMore about lists."));
-    let got: Vec<(&str, usize, bool, Vec<&str>, Option<&str>)> = docs
+    let got: Vec<Row> = docs
         .functions
         .iter()
         .map(|f| {
