@@ -75,7 +75,7 @@ pub fn module_docs(source: &str) -> Result<ModuleDocs, Vec<Diagnostic>> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(extract(source, &module).0)
+        Ok(extract(source, &module, true).0)
     })
 }
 
@@ -87,7 +87,7 @@ pub fn doc_warnings(source: &str, module: &Module) -> Vec<Diagnostic> {
     if !source.contains("///") && !source.contains("//!") {
         return Vec::new();
     }
-    extract(source, module).1
+    extract(source, module, false).1
 }
 
 /// A comment's kind, from its first characters (`////` is a plain
@@ -117,7 +117,10 @@ fn join(lines: &[&str]) -> Option<String> {
     Some(lines[first..=last].join("\n"))
 }
 
-fn extract(src: &str, module: &Module) -> (ModuleDocs, Vec<Diagnostic>) {
+/// The docs of `module` and the warnings for doc comments that document
+/// nothing; the heads only `with_heads` (laying them out costs a
+/// formatter run per clause, which the warnings do not need).
+fn extract(src: &str, module: &Module, with_heads: bool) -> (ModuleDocs, Vec<Diagnostic>) {
     let tokens = lexer::lex(src).tokens;
     let comments = trivia::comments(src, &tokens);
     let first_token = tokens
@@ -138,7 +141,11 @@ fn extract(src: &str, module: &Module) -> (ModuleDocs, Vec<Diagnostic>) {
     let mut last_key: Option<(&str, usize)> = None;
     for Item::Fn(clause) in &module.items {
         let key = (clause.name.as_str(), clause.params.len());
-        let head = crate::format::clause_head(src, &tokens, clause);
+        let head = if with_heads {
+            crate::format::clause_head(src, &tokens, clause)
+        } else {
+            String::new()
+        };
         if last_key == Some(key) {
             if let Some(f) = functions.last_mut() {
                 f.heads.push(head);

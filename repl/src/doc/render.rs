@@ -37,12 +37,18 @@ fn example_text(out: &mut String, input: &str, expected: Option<&str>) {
     }
 }
 
-/// The heads of a function, one a line, qualified by its module.
+/// The heads of a function, one a line, qualified by its module (but the
+/// built-ins of `kernel`, called without one).
 fn heads(module: &str, e: &Entry) -> String {
+    let prefix = if module == "kernel" {
+        String::new()
+    } else {
+        format!("{module}.")
+    };
     e.func
         .heads
         .iter()
-        .map(|h| format!("{module}.{h}\n"))
+        .map(|h| format!("{prefix}{h}\n"))
         .collect()
 }
 
