@@ -9,6 +9,7 @@ pub mod ast;
 pub mod builtins;
 pub mod codegen;
 pub mod diagnostics;
+pub mod docs;
 pub mod format;
 pub mod known;
 pub mod lexer;
@@ -103,6 +104,7 @@ fn compile_module_here(
             diagnostics,
         };
     }
+    diagnostics.extend(docs::doc_warnings(source, &ast));
     let (resolved, resolve_diags) = resolve::resolve_module(ast, source);
     diagnostics.extend(resolve_diags);
     diagnostics.extend(lints::lint(&resolved.functions, source, known));

@@ -69,7 +69,7 @@ pub(crate) fn run(paths: &[PathBuf], check: bool, color: bool) -> ExitCode {
 }
 
 /// Every `*.reef` file under `dir`, in name order.
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+pub(crate) fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -40,6 +40,7 @@ macro_rules! errln {
     }};
 }
 
+mod doc;
 mod fmt;
 mod node;
 mod repl;
@@ -61,6 +62,9 @@ Usage:
   reef check FILE.reef          report every error and warning in FILE
   reef fmt [--check] [PATH...]  lay out Reef files in the canonical format (a
                                 directory: every *.reef inside; default: .)
+  reef doc [PATH|MODULE...] [--out DIR] [--format md|html] [--test] [--stdlib]
+                                write a page per module from its doc comments
+                                (default: doc/); --test runs their examples
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
@@ -96,6 +100,7 @@ enum Command {
     Run { file: PathBuf, args: Vec<String> },
     Check { file: PathBuf },
     Fmt { paths: Vec<PathBuf>, check: bool },
+    Doc(doc::Args),
     Disasm { file: Option<PathBuf> },
     Epmd { port: u16, daemon: bool },
 }
@@ -180,6 +185,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut opcodes = false;
     let (mut fmt_paths, mut fmt_check) = (Vec::new(), false);
     let mut node = node::NodeFlags::default();
+    let mut doc_args = doc::Args::default();
     let (mut epmd_port, mut daemon) = (None, false);
     let mut args = Vec::new();
     let mut parser = lexopt::Parser::from_env();
@@ -220,6 +226,11 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Long("check") if command.as_deref() == Some("fmt") => fmt_check = true,
             Value(v) if command.as_deref() == Some("fmt") => fmt_paths.push(v.into()),
+            Long(flag) if command.as_deref() == Some("doc") && doc::Args::takes(flag) => {
+                let flag = flag.to_string();
+                doc_args.set(&flag, &mut parser)?
+            }
+            Value(v) if command.as_deref() == Some("doc") => doc_args.target(v),
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
@@ -276,6 +287,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             paths: fmt_paths,
             check: fmt_check,
         },
+        Some("doc") => Command::Doc(doc_args),
         Some("disasm") if opcodes => Command::Disasm { file: None },
         Some("disasm") => Command::Disasm {
             file: Some(need_file(file, "disasm")?),
@@ -301,7 +313,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// Is the first word a file to run rather than a command? It is when it
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
-    const COMMANDS: [&str; 6] = ["run", "check", "fmt", "disasm", "epmd", "help"];
+    const COMMANDS: [&str; 7] = ["run", "check", "fmt", "doc", "disasm", "epmd", "help"];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
@@ -338,6 +350,13 @@ fn main() -> ExitCode {
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color()),
+        Command::Doc(ref args) => match options.vm() {
+            Ok(vm) => doc::run(args, &vm, color()),
+            Err(e) => {
+                errln!("reef: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Disasm { file: None } => {
             out!("{}", reef_vm::opcode_reference());
             ExitCode::SUCCESS

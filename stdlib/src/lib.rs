@@ -28,6 +28,39 @@ pub const MODULES: &[(&str, &str)] = &[
     ("user", include_str!("../lib/user.reef")),
 ];
 
+/// The declarations that document the built-in natives (functions written
+/// in Rust, in the VM) of each module that has them: (module name, source
+/// text). Each is a Reef file of `pub fn` stubs whose doc comments are the
+/// natives' docs (spec 14.4); it is only read for its docs, never
+/// compiled, and the doctest (tests/docs_tool.rs) checks that every
+/// function it declares is a native of that name and arity.
+pub const NATIVE_DOCS: &[(&str, &str)] = &[
+    ("lists", include_str!("../natives/lists.reef")),
+    ("maps", include_str!("../natives/maps.reef")),
+    ("strings", include_str!("../natives/strings.reef")),
+    ("bytes", include_str!("../natives/bytes.reef")),
+    ("io", include_str!("../natives/io.reef")),
+    ("kernel", include_str!("../natives/kernel.reef")),
+    ("math", include_str!("../natives/math.reef")),
+    ("node", include_str!("../natives/node.reef")),
+    ("os", include_str!("../natives/os.reef")),
+    ("path", include_str!("../natives/path.reef")),
+    ("process", include_str!("../natives/process.reef")),
+    ("random", include_str!("../natives/random.reef")),
+    ("regex", include_str!("../natives/regex.reef")),
+    ("sets", include_str!("../natives/sets.reef")),
+    ("time", include_str!("../natives/time.reef")),
+    ("timer", include_str!("../natives/timer.reef")),
+];
+
+/// The declaration of the natives of module `name`, if it has one.
+pub fn native_docs(name: &str) -> Option<&'static str> {
+    NATIVE_DOCS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, src)| *src)
+}
+
 /// The source of the stdlib module `name`, if there is one.
 pub fn source(name: &str) -> Option<&'static str> {
     MODULES

@@ -80,6 +80,7 @@ use std::sync::Arc;
 
 pub use embed::call::CallHandle;
 pub use embed::diagnostics::{Diagnostic, Label, Loaded, Severity};
+pub use embed::docs::{stdlib_modules, DocSource};
 pub use embed::limits::{SpawnOptions, Spawned};
 pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};

@@ -5,7 +5,8 @@
 //!
 //! Code ranges: `E01xx` lexical and syntax errors, `E02xx` name resolution
 //! and arity errors (E0209, E0210 from `lints/`), `E03xx` other compile
-//! errors, `W01xx` warnings (W0102..W0105 from `lints/`). Every code is
+//! errors, `W01xx` warnings (W0102..W0105 from `lints/`), W0410 (a doc comment
+//! that documents nothing, from `docs`). Every code is
 //! listed, with its meaning, in `spec/README.md` ("Diagnostic codes").
 
 pub mod render;

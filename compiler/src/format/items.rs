@@ -25,6 +25,18 @@ impl Fmt<'_> {
         concat(parts)
     }
 
+    /// `name(params) when guard`: a clause's head, for the docs
+    /// (`crate::docs`), laid out as in the clause.
+    pub(crate) fn clause_head(&mut self, c: &FnClause) -> Doc {
+        let mut parts = vec![text(c.name.as_str())];
+        parts.push(self.params(&c.params, c.name_span.end));
+        if let Some(g) = &c.guard {
+            parts.push(text(" when "));
+            parts.push(self.expr(g));
+        }
+        concat(parts)
+    }
+
     fn params(&mut self, params: &[Pattern], after: usize) -> Doc {
         let range = self.delims(after, Token::LParen).unwrap_or((after, after));
         let docs = params

@@ -66,6 +66,15 @@ fn format_here(src: &str) -> Result<String, Diagnostics> {
     Ok(out)
 }
 
+/// The head of clause `c` of `src` (`map(list, f)`, `fact(n) when n > 0`)
+/// as `reef fmt` lays it out, comments inside it left out: what the docs
+/// show (`crate::docs`). `tokens` are `src`'s.
+pub(crate) fn clause_head(src: &str, tokens: &[(Token, Span)], c: &crate::ast::FnClause) -> String {
+    let mut f = Fmt::new(src, tokens, Vec::new());
+    let head = f.clause_head(c);
+    doc::render(&head, doc::WIDTH)
+}
+
 /// The safety net: the output must parse to the same AST (spans aside)
 /// and hold the same comments.
 fn verify(src: &str, module: &crate::ast::Module, out: &str) -> Result<(), Diagnostics> {

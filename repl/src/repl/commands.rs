@@ -16,6 +16,7 @@ and drops the messages sent to it.
 Commands:
   :help          this text
   :load FILE     compile and load FILE (its module is then callable)
+  :doc NAME      the docs of a module or function, as h(NAME): h(lists), h(lists.map)
   :procs         list the processes (the REPL is one: self() is its pid)
   :quit          leave the REPL";
 
@@ -37,6 +38,7 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
                 }
             }
         }
+        "doc" => super::help::doc_command(repl, arg),
         "procs" | "ps" => out!("{}", procs_table(&repl.vm.processes())),
         _ => errln!("unknown command :{name} (try :help)"),
     }

@@ -5,6 +5,7 @@
 //! bindings, `fn` definitions, `self()` and the mailbox persist.
 
 mod commands;
+mod help;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,6 +55,10 @@ impl<'vm> Repl<'vm> {
         }
         if let Some(cmd) = trimmed.strip_prefix(':') {
             return commands::run(self, cmd);
+        }
+        if let Some(q) = help::query(trimmed) {
+            help::show(self, &q);
+            return Next::Continue;
         }
         self.eval(input);
         Next::Continue

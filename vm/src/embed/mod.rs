@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod diagnostics;
+pub mod docs;
 pub mod functions;
 pub mod limits;
 pub mod mailbox;
