@@ -103,22 +103,22 @@ fn failures_show_both_sides_the_source_and_the_line() {
     expect![[r#"
         Running 7 tests from 1 file (seed 1)
 
-        1) math_test.test_raise (./math_test.reef:14)
+        1) math_test.test_raise (math_test.reef:14)
            assert_raise(fn() { 1 }, :error)
            Expected an exception of class :error, but nothing was raised
            value: 1
 
-        2) math_test.test_ne (./math_test.reef:12)
+        2) math_test.test_ne (math_test.reef:12)
            assert_ne(:a, :a)
            Assertion with != failed, both sides are equal
            left:  :a
 
-        3) math_test.test_truth (./math_test.reef:10)
+        3) math_test.test_truth (math_test.reef:10)
            assert(1 > 2)
            Expected a true value, got false
            value: false
 
-        4) math_test.test_long (./math_test.reef:7)
+        4) math_test.test_long (math_test.reef:7)
            assert_eq(lists.seq(1, 12), lists.seq(0, 12) |> lists.filter(fn(x) { x != 5 }))
            Assertion with == failed
            left:  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
@@ -136,11 +136,11 @@ fn failures_show_both_sides_the_source_and_the_line() {
                  ...
                ]
 
-        5) math_test.test_flunk (./math_test.reef:16)
+        5) math_test.test_flunk (math_test.reef:16)
            flunk("not written yet")
            not written yet
 
-        6) math_test.test_sum (./math_test.reef:3)
+        6) math_test.test_sum (math_test.reef:3)
            assert_eq(lists.sum(xs), 7)
            Assertion with == failed
            left:  6
@@ -165,10 +165,10 @@ fn a_crash_is_a_failure_with_its_report_and_the_run_goes_on() {
     );
     let (code, out) = run(&dir, &["--seed", "5"]);
     assert_eq!(code, Some(1));
-    assert!(out.contains("crash_test.test_badarith (./crash_test.reef)\n"), "{out}");
+    assert!(out.contains("crash_test.test_badarith (crash_test.reef)\n"), "{out}");
     assert!(out.contains("   ** process #PID<"), "{out}");
     assert!(out.contains("crashed: error :badarith"), "{out}");
-    assert!(out.contains("crash_test.test_badarith/0 (./crash_test.reef:1)"), "{out}");
+    assert!(out.contains("crash_test.test_badarith/0 (crash_test.reef:1)"), "{out}");
     assert!(out.contains("crashed: exit :gone\n"), "{out}");
     assert!(out.ends_with("\n1 passed, 2 failed\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -36,6 +36,14 @@ pub(crate) fn find(paths: &[PathBuf]) -> Found {
             found.missing.push(root.clone());
         }
     }
+    // `./test/a_test.reef` reads better as `test/a_test.reef`.
+    for f in &mut found.files {
+        if let Ok(rest) = f.strip_prefix(".") {
+            if !rest.as_os_str().is_empty() {
+                *f = rest.to_path_buf();
+            }
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     found.files.retain(|f| seen.insert(f.clone()));
     for file in found.files.clone() {
