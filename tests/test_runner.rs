@@ -34,7 +34,11 @@ fn mask_times(s: &str) -> String {
     while let Some(at) = rest.find(" ms)") {
         let open = rest[..at].rfind('(');
         match open {
-            Some(o) if rest[o + 1..at].chars().all(|c| c.is_ascii_digit() || c == '.') => {
+            Some(o)
+                if rest[o + 1..at]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.') =>
+            {
                 out.push_str(&rest[..o]);
                 out.push_str("(TIME)");
             }
@@ -74,7 +78,10 @@ fn a_passing_file_exits_0_with_the_summary() {
     );
     let (code, out) = run(&dir, &[]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.starts_with("Running 2 tests from 1 file (seed "), "{out}");
+    assert!(
+        out.starts_with("Running 2 tests from 1 file (seed "),
+        "{out}"
+    );
     assert!(out.ends_with("\n2 passed, 0 failed\n"), "{out}");
     // A file given by name finds its project's lib/ as well.
     let (code, out) = run(&dir, &["test/calc_test.reef"]);
@@ -165,10 +172,16 @@ fn a_crash_is_a_failure_with_its_report_and_the_run_goes_on() {
     );
     let (code, out) = run(&dir, &["--seed", "5"]);
     assert_eq!(code, Some(1));
-    assert!(out.contains("crash_test.test_badarith (crash_test.reef)\n"), "{out}");
+    assert!(
+        out.contains("crash_test.test_badarith (crash_test.reef)\n"),
+        "{out}"
+    );
     assert!(out.contains("   ** process #PID<"), "{out}");
     assert!(out.contains("crashed: error :badarith"), "{out}");
-    assert!(out.contains("crash_test.test_badarith/0 (crash_test.reef:1)"), "{out}");
+    assert!(
+        out.contains("crash_test.test_badarith/0 (crash_test.reef:1)"),
+        "{out}"
+    );
     assert!(out.contains("crashed: exit :gone\n"), "{out}");
     assert!(out.ends_with("\n1 passed, 2 failed\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -188,7 +201,10 @@ fn a_test_past_its_timeout_is_killed_and_fails() {
     let started = std::time::Instant::now();
     let (code, out) = run(&dir, &["--timeout", "200"]);
     assert_eq!(code, Some(1));
-    assert!(started.elapsed() < std::time::Duration::from_secs(4), "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{out}"
+    );
     assert_eq!(out.matches("timed out after 200 ms").count(), 2, "{out}");
     assert!(out.ends_with("\n1 passed, 2 failed\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -196,12 +212,17 @@ fn a_test_past_its_timeout_is_killed_and_fails() {
 
 #[test]
 fn a_seed_repeats_the_order_and_filter_picks_tests() {
-    let tests: String = (0..10).map(|i| format!("pub fn test_{i}() {{ :ok }}\n")).collect();
+    let tests: String = (0..10)
+        .map(|i| format!("pub fn test_{i}() {{ :ok }}\n"))
+        .collect();
     let dir = scratch("seed", &[("a_test.reef", &tests), ("b_test.reef", &tests)]);
     let (_, first) = run(&dir, &["--seed", "42", "--verbose"]);
     let (_, again) = run(&dir, &["--seed", "42", "--verbose"]);
     let (_, other) = run(&dir, &["--seed", "43", "--verbose"]);
-    assert!(first.starts_with("Running 20 tests from 2 files (seed 42)\n"), "{first}");
+    assert!(
+        first.starts_with("Running 20 tests from 2 files (seed 42)\n"),
+        "{first}"
+    );
     assert_eq!(order(&first).len(), 20, "{first}");
     assert_eq!(order(&first), order(&again));
     assert_ne!(order(&first), order(&other));
@@ -237,14 +258,23 @@ fn a_file_that_does_not_compile_is_a_failure_and_the_rest_runs() {
     let dir = scratch(
         "syntax",
         &[
-            ("test/bad_test.reef", "pub fn test_x() {\n  let y = [1, 2\n}\n"),
+            (
+                "test/bad_test.reef",
+                "pub fn test_x() {\n  let y = [1, 2\n}\n",
+            ),
             ("test/good_test.reef", "pub fn test_y() { :ok }\n"),
         ],
     );
     let (code, out) = run(&dir, &["test"]);
     assert_eq!(code, Some(1));
-    assert!(out.contains("1) test/bad_test.reef does not compile\n"), "{out}");
-    assert!(out.contains("E0108") && out.contains("test/bad_test.reef:2"), "{out}");
+    assert!(
+        out.contains("1) test/bad_test.reef does not compile\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("E0108") && out.contains("test/bad_test.reef:2"),
+        "{out}"
+    );
     assert!(out.ends_with("\n1 passed, 1 failed\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -260,7 +290,10 @@ fn skipped_tests_are_counted_apart_and_exit_statuses() {
     );
     let (code, out) = run(&dir, &["--verbose"]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.contains("skip  skip_test.test_later: needs a network\n"), "{out}");
+    assert!(
+        out.contains("skip  skip_test.test_later: needs a network\n"),
+        "{out}"
+    );
     assert!(out.ends_with("\n1 passed, 0 failed, 1 skipped\n"), "{out}");
 
     // A path that does not exist: exit 1, said on stderr.
@@ -271,7 +304,10 @@ fn skipped_tests_are_counted_apart_and_exit_statuses() {
     let empty = scratch("empty", &[("lib/a.reef", PROJECT_LIB)]);
     let (code, out) = run(&empty, &["--seed", "0"]);
     assert_eq!(code, Some(0));
-    assert_eq!(out, "Running 0 tests from 0 files (seed 0)\n\n0 passed, 0 failed\n");
+    assert_eq!(
+        out,
+        "Running 0 tests from 0 files (seed 0)\n\n0 passed, 0 failed\n"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&empty);
 }

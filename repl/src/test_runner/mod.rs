@@ -99,7 +99,11 @@ pub(crate) fn run(opts: &TestOptions, mut builder: VmBuilder) -> ExitCode {
                 name,
                 file: shown.clone(),
             };
-            if opts.filter.as_ref().is_none_or(|f| test.full_name().contains(f)) {
+            if opts
+                .filter
+                .as_ref()
+                .is_none_or(|f| test.full_name().contains(f))
+            {
                 tests.push(test);
             }
         }
@@ -194,7 +198,11 @@ fn run_all(
     while reported < tests.len() {
         while next < tests.len() && running.len() < at_once {
             let t = &tests[next];
-            running.push((next, vm.start_call(&t.module, &t.name, Vec::new()), Instant::now()));
+            running.push((
+                next,
+                vm.start_call(&t.module, &t.name, Vec::new()),
+                Instant::now(),
+            ));
             next += 1;
         }
         let mut progressed = false;
@@ -212,7 +220,9 @@ fn run_all(
                 Some(result) => Some(Outcome::of(result)),
                 None if elapsed >= timeout => {
                     handle.kill();
-                    Some(Outcome::Failed(Failure::Timeout(timeout.as_millis() as u64)))
+                    Some(Outcome::Failed(
+                        Failure::Timeout(timeout.as_millis() as u64),
+                    ))
                 }
                 None => None,
             };

@@ -104,7 +104,10 @@ pub(crate) fn failure_block(n: usize, name: &str, file: &str, failure: &Failure)
         }
         Failure::Timeout(ms) => {
             let _ = writeln!(out, "{n}) {name} ({file})");
-            let _ = writeln!(out, "   timed out after {ms} ms (the test's process was killed)");
+            let _ = writeln!(
+                out,
+                "   timed out after {ms} ms (the test's process was killed)"
+            );
         }
     }
     out
