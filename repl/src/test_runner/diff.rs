@@ -111,12 +111,13 @@ fn lcs_diff(a: &[String], b: &[String]) -> Vec<Op> {
             ops.push(Op::Same(i));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || table[at(i, j + 1)] >= table[at(i + 1, j)]) {
-            ops.push(Op::Ins(j));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || table[at(i + 1, j)] >= table[at(i, j + 1)]) {
+            // A removal before an insertion, as `diff -u` shows a change.
             ops.push(Op::Del(i));
             i += 1;
+        } else {
+            ops.push(Op::Ins(j));
+            j += 1;
         }
     }
     ops
@@ -151,7 +152,7 @@ mod tests {
         let d = render(&l, &r).unwrap();
         assert_eq!(
             d,
-            "  [\n  ...\n    4000000,\n    5000000,\n-   6000000,\n+   60000000,\n    \
+            "  [\n    ...\n    4000000,\n    5000000,\n-   6000000,\n+   60000000,\n    \
              7000000,\n    8000000,\n+   9000000,\n  ]\n"
         );
     }
