@@ -173,7 +173,7 @@ fn a_crash_is_a_failure_with_its_report_and_the_run_goes_on() {
     let (code, out) = run(&dir, &["--seed", "5"]);
     assert_eq!(code, Some(1));
     assert!(
-        out.contains("crash_test.test_badarith (crash_test.reef)\n"),
+        out.contains("crash_test.test_badarith (crash_test.reef:1)\n"),
         "{out}"
     );
     assert!(out.contains("   ** process #PID<"), "{out}");
@@ -184,6 +184,24 @@ fn a_crash_is_a_failure_with_its_report_and_the_run_goes_on() {
     );
     assert!(out.contains("crashed: exit :gone\n"), "{out}");
     assert!(out.ends_with("\n1 passed, 2 failed\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_test_that_halts_the_vm_fails_and_says_so() {
+    let dir = scratch(
+        "halt",
+        &[("halt_test.reef", "pub fn test_halt() { halt(3) }\n")],
+    );
+    let out = reef(&dir, &["test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("   ** the test's process ended: (:halt, 3)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("\n0 passed, 1 failed\n"), "{stdout}");
+    assert!(text(&out.stderr).contains("a test called halt(3)"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

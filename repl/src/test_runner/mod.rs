@@ -157,6 +157,9 @@ pub(crate) fn run(opts: &TestOptions, mut builder: VmBuilder) -> ExitCode {
         }
     });
     vm.flush();
+    if let Some(status) = vm.exit_status() {
+        errln!("reef test: a test called halt({status}): the VM stopped, so the tests after it could not run");
+    }
     let skipped_text = if skipped > 0 {
         format!(", {skipped} skipped")
     } else {
@@ -217,7 +220,7 @@ fn run_all(
             let result = handle.wait_timeout(patience);
             let elapsed = started.elapsed();
             let outcome = match result {
-                Some(result) => Some(Outcome::of(result)),
+                Some(result) => Some(Outcome::of(result, &tests[*index].module)),
                 None if elapsed >= timeout => {
                     handle.kill();
                     Some(Outcome::Failed(

@@ -20,18 +20,29 @@ pub(crate) enum Outcome {
 pub(crate) enum Failure {
     /// An assertion built-in failed: the map it raised with.
     Assertion(Vec<(Term, Term)>),
-    /// The test's process crashed otherwise: its crash report.
-    Crash(String),
+    /// The test's process crashed otherwise: its crash report, and where
+    /// in the test module it was (`FILE:LINE`, from the stack trace).
+    Crash { report: String, at: Option<String> },
     /// It ran past the timeout (milliseconds) and was killed.
     Timeout(u64),
 }
 
 impl Outcome {
-    /// The outcome of a test whose process ended with `result`.
-    pub(crate) fn of(result: Result<Term, Crash>) -> Outcome {
+    /// The outcome of a test of `module` whose process ended with `result`.
+    pub(crate) fn of(result: Result<Term, Crash>, module: &str) -> Outcome {
         let crash = match result {
             Ok(_) => return Outcome::Passed,
             Err(crash) => crash,
+        };
+        let crashed = || {
+            let report = if crash.report.is_empty() {
+                // The VM's own ends (`halt`) come without a report.
+                format!("** the test's process ended: {}\n", crash.reason)
+            } else {
+                crash.report.clone()
+            };
+            let at = location_in(&crash.reason, module);
+            Outcome::Failed(Failure::Crash { report, at })
         };
         match &crash.reason {
             // `skip(reason)` is `exit((:skip, reason))`.
@@ -47,12 +58,12 @@ impl Outcome {
                 Term::Tuple(r) if r.len() == 2 && r[0] == Term::atom("assertion_failed") => {
                     match &r[1] {
                         Term::Map(fields) => Outcome::Failed(Failure::Assertion(fields.clone())),
-                        _ => Outcome::Failed(Failure::Crash(crash.report)),
+                        _ => crashed(),
                     }
                 }
-                _ => Outcome::Failed(Failure::Crash(crash.report)),
+                _ => crashed(),
             },
-            _ => Outcome::Failed(Failure::Crash(crash.report)),
+            _ => crashed(),
         }
     }
 }
@@ -98,8 +109,8 @@ pub(crate) fn failure_block(n: usize, name: &str, file: &str, failure: &Failure)
                 }
             }
         }
-        Failure::Crash(report) => {
-            let _ = writeln!(out, "{n}) {name} ({file})");
+        Failure::Crash { report, at } => {
+            let _ = writeln!(out, "{n}) {name} ({})", at.as_deref().unwrap_or(file));
             push_indented(&mut out, report.trim_end(), "   ");
         }
         Failure::Timeout(ms) => {
@@ -111,6 +122,24 @@ pub(crate) fn failure_block(n: usize, name: &str, file: &str, failure: &Failure)
         }
     }
     out
+}
+
+/// `FILE:LINE` of the innermost frame of `module` in an error's stack
+/// trace (`(reason, [(module, function, arity, file, line), ...])`).
+fn location_in(reason: &Term, module: &str) -> Option<String> {
+    let Term::Tuple(t) = reason else { return None };
+    let [_, Term::List(frames, _)] = t.as_slice() else {
+        return None;
+    };
+    frames.iter().find_map(|f| match f {
+        Term::Tuple(f) => match f.as_slice() {
+            [Term::Atom(m), _, _, Term::Str(file), Term::Int(line)] if m == module => {
+                Some(format!("{file}:{line}"))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// Appends each line of `text` with `indent` before it.
