@@ -98,34 +98,64 @@ fn failures_show_both_sides_the_source_and_the_line() {
             "pub fn test_sum() {\n  let xs = [1, 2, 3]\n  assert_eq(lists.sum(xs), 7)\n}\n\n\
              pub fn test_long() {\n  \
                assert_eq(lists.seq(1, 12), lists.seq(0, 12) |> lists.filter(fn(x) { x != 5 }))\n}\n\n\
-             pub fn test_truth() { assert(1 > 2) }\n\n\
+             pub fn test_truth() { assert(lists.member([1, 2], 3)) }\n\n\
+             pub fn test_cmp() { assert(lists.sum([1, 2]) >= 5) }\n\n\
              pub fn test_ne() { assert_ne(:a, :a) }\n\n\
              pub fn test_raise() { assert_raise(fn() { 1 }, :error) }\n\n\
              pub fn test_flunk() { flunk(\"not written yet\") }\n\n\
              pub fn test_ok() { assert_eq(1, 1) }\n",
         )],
     );
-    let (code, out) = run(&dir, &["--seed", "1"]);
+    let (code, out) = run(&dir, &["--seed", "1", "--verbose"]);
     assert_eq!(code, Some(1));
     expect![[r#"
-        Running 7 tests from 1 file (seed 1)
+        Running 8 tests from 1 file (seed 1)
+        FAIL  math_test.test_truth (TIME)
 
-        1) math_test.test_raise (math_test.reef:14)
-           assert_raise(fn() { 1 }, :error)
-           Expected an exception of class :error, but nothing was raised
-           value: 1
+        1) math_test.test_truth (math_test.reef:10)
+           assert(lists.member([1, 2], 3))
+           Expected a true value, got false
+           value: false
 
-        2) math_test.test_ne (math_test.reef:12)
+        FAIL  math_test.test_ne (TIME)
+
+        2) math_test.test_ne (math_test.reef:14)
            assert_ne(:a, :a)
            Assertion with != failed, both sides are equal
            left:  :a
 
-        3) math_test.test_truth (math_test.reef:10)
-           assert(1 > 2)
-           Expected a true value, got false
-           value: false
+        FAIL  math_test.test_cmp (TIME)
 
-        4) math_test.test_long (math_test.reef:7)
+        3) math_test.test_cmp (math_test.reef:12)
+           assert(lists.sum([1, 2]) >= 5)
+           Assertion with >= failed
+           left:  3
+           right: 5
+
+        FAIL  math_test.test_sum (TIME)
+
+        4) math_test.test_sum (math_test.reef:3)
+           assert_eq(lists.sum(xs), 7)
+           Assertion with == failed
+           left:  6
+           right: 7
+
+        FAIL  math_test.test_flunk (TIME)
+
+        5) math_test.test_flunk (math_test.reef:18)
+           flunk("not written yet")
+           not written yet
+
+        FAIL  math_test.test_raise (TIME)
+
+        6) math_test.test_raise (math_test.reef:16)
+           assert_raise(fn() { 1 }, :error)
+           Expected an exception of class :error, but nothing was raised
+           value: 1
+
+        FAIL  math_test.test_long (TIME)
+
+        7) math_test.test_long (math_test.reef:7)
            assert_eq(lists.seq(1, 12), lists.seq(0, 12) |> lists.filter(fn(x) { x != 5 }))
            Assertion with == failed
            left:  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
@@ -143,17 +173,9 @@ fn failures_show_both_sides_the_source_and_the_line() {
                  ...
                ]
 
-        5) math_test.test_flunk (math_test.reef:16)
-           flunk("not written yet")
-           not written yet
+        ok    math_test.test_ok (TIME)
 
-        6) math_test.test_sum (math_test.reef:3)
-           assert_eq(lists.sum(xs), 7)
-           Assertion with == failed
-           left:  6
-           right: 7
-
-        1 passed, 6 failed
+        1 passed, 7 failed
     "#]]
     .assert_eq(&mask_times(&out));
     let _ = std::fs::remove_dir_all(&dir);

@@ -507,7 +507,25 @@ impl FnBuilder<'_, '_> {
                     }
                 }
                 Callee::Assertion(import, carries_source) => {
-                    self.args(args);
+                    let import = match comparison(name, args) {
+                        // `assert(a == b)`: both sides are shown on failure.
+                        Some((op, left, right)) => {
+                            self.reserve(3);
+                            for x in [left, right] {
+                                let r = self.alloc();
+                                self.expr_to(x, r);
+                            }
+                            let r = self.alloc();
+                            let lit = self.mb.literal(Const::Str(op.symbol().to_string()));
+                            self.emit(Instr::LoadLit { dst: r, lit });
+                            self.mb
+                                .import(builtins::ASSERTIONS_MODULE, "__assert_cmp", 6)
+                        }
+                        None => {
+                            self.args(args);
+                            import
+                        }
+                    };
                     if carries_source {
                         self.assertion_source(e);
                     }
@@ -835,4 +853,26 @@ fn guard_cannot_raise(g: &Expr) -> bool {
         }
     }
     boolean(g)
+}
+
+/// `assert(a OP b)` with `OP` a comparison: the operator and both sides,
+/// so a failure can show each side's value (as ExUnit's `assert a == b`).
+/// The sides are evaluated left to right, as the comparison would be.
+fn comparison<'e>(name: &str, args: &'e [Expr]) -> Option<(BinOp, &'e Expr, &'e Expr)> {
+    match (name, args) {
+        (
+            "assert",
+            [Spanned {
+                node: ExprKind::Binary(op, a, b),
+                ..
+            }],
+        ) if matches!(
+            op,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge
+        ) =>
+        {
+            Some((*op, a, b))
+        }
+        _ => None,
+    }
 }
