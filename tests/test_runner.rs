@@ -251,6 +251,23 @@ fn a_test_past_its_timeout_is_killed_and_fails() {
 }
 
 #[test]
+fn tests_run_at_the_same_time() {
+    // Eight tests that each wait 400 ms: one after another they would take
+    // 3.2 s; at least four run at once (twice the schedulers, two or more).
+    let tests: String = (0..8)
+        .map(|i| format!("pub fn test_{i}() {{ sleep(400) }}\n"))
+        .collect();
+    let dir = scratch("parallel", &[("wait_test.reef", &tests)]);
+    let started = std::time::Instant::now();
+    let (code, out) = run(&dir, &["--schedulers", "2"]);
+    let took = started.elapsed();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.ends_with("\n8 passed, 0 failed\n"), "{out}");
+    assert!(took < std::time::Duration::from_millis(2400), "{took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_seed_repeats_the_order_and_filter_picks_tests() {
     let tests: String = (0..10)
         .map(|i| format!("pub fn test_{i}() {{ :ok }}\n"))
