@@ -66,6 +66,7 @@ fn chapters(module: &str) -> &'static [&'static str] {
         "supervisor" => &["10-supervisor.md"],
         "task" => &["11-task.md"],
         "agent" => &["12-agent.md"],
+        "assertions" => &["14-tools.md"],
         _ => &["08-stdlib.md"],
     }
 }

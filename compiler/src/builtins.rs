@@ -77,7 +77,41 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("flush", 0),
     ("halt", 0),
     ("halt", 1),
+    // tests (spec 14.2): see [`ASSERTIONS`]
+    ("assert", 1),
+    ("assert_eq", 2),
+    ("assert_ne", 2),
+    ("assert_raise", 2),
+    ("flunk", 1),
+    ("skip", 1),
 ];
+
+/// The stdlib module that implements the assertion built-ins.
+pub const ASSERTIONS_MODULE: &str = "assertions";
+
+/// The assertion built-ins `(name, arity, carries_source)` (spec 14.2).
+/// They are compiler-known so that a failure can show the assertion as it
+/// was written: a call `assert_eq(a, b)` compiles to
+/// `assertions.__assert_eq(a, b, SOURCE, FILE, LINE)`, the last three
+/// literals taken from the call's span, when `carries_source`; `skip(reason)`
+/// is a plain call of `assertions.skip/1`. A module's own function of the
+/// same name and arity wins, as for every built-in.
+pub const ASSERTIONS: &[(&str, u32, bool)] = &[
+    ("assert", 1, true),
+    ("assert_eq", 2, true),
+    ("assert_ne", 2, true),
+    ("assert_raise", 2, true),
+    ("flunk", 1, true),
+    ("skip", 1, false),
+];
+
+/// `Some(carries_source)` if `name/arity` is an assertion built-in.
+pub fn assertion(name: &str, arity: usize) -> Option<bool> {
+    ASSERTIONS
+        .iter()
+        .find(|&&(n, a, _)| n == name && a as usize == arity)
+        .map(|&(_, _, s)| s)
+}
 
 /// Built-ins allowed in guards (besides operators): they never have side
 /// effects. A guard that raises is simply false.

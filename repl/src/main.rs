@@ -45,6 +45,7 @@ mod fmt;
 mod node;
 mod repl;
 mod signals;
+mod test_runner;
 
 // The memory checker (`.ci/memcheck`) builds without it: valgrind sees
 // only the system allocator's blocks.
@@ -62,6 +63,10 @@ Usage:
   reef check FILE.reef          report every error and warning in FILE
   reef fmt [--check] [PATH...]  lay out Reef files in the canonical format (a
                                 directory: every *.reef inside; default: .)
+  reef test [PATH...]           run the tests of *_test.reef files (a directory:
+                                every one inside; default: .); options
+                                --seed N, --timeout MS (default 5000),
+                                --filter NAME, --verbose
   reef doc [PATH|MODULE...] [--out DIR] [--format md|html] [--test] [--stdlib]
                                 write a page per module from its doc comments
                                 (default: doc/); --test runs their examples
@@ -100,6 +105,7 @@ enum Command {
     Run { file: PathBuf, args: Vec<String> },
     Check { file: PathBuf },
     Fmt { paths: Vec<PathBuf>, check: bool },
+    Test(test_runner::TestOptions),
     Doc(doc::Args),
     Disasm { file: Option<PathBuf> },
     Epmd { port: u16, daemon: bool },
@@ -184,6 +190,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut file: Option<PathBuf> = None;
     let mut opcodes = false;
     let (mut fmt_paths, mut fmt_check) = (Vec::new(), false);
+    let mut test = test_runner::TestOptions::default();
     let mut node = node::NodeFlags::default();
     let mut doc_args = doc::Args::default();
     let (mut epmd_port, mut daemon) = (None, false);
@@ -226,6 +233,17 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Long("check") if command.as_deref() == Some("fmt") => fmt_check = true,
             Value(v) if command.as_deref() == Some("fmt") => fmt_paths.push(v.into()),
+            Value(v) if command.as_deref() == Some("test") => test.paths.push(v.into()),
+            Long("seed") if command.as_deref() == Some("test") => {
+                test.seed = Some(parser.value()?.parse()?)
+            }
+            Long("timeout") if command.as_deref() == Some("test") => {
+                test.timeout_ms = Some(parser.value()?.parse()?)
+            }
+            Long("filter") if command.as_deref() == Some("test") => {
+                test.filter = Some(parser.value()?.string()?)
+            }
+            Long("verbose") if command.as_deref() == Some("test") => test.verbose = true,
             Long(flag) if command.as_deref() == Some("doc") && doc::Args::takes(flag) => {
                 let flag = flag.to_string();
                 doc_args.set(&flag, &mut parser)?
@@ -287,6 +305,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             paths: fmt_paths,
             check: fmt_check,
         },
+        Some("test") => Command::Test(test),
         Some("doc") => Command::Doc(doc_args),
         Some("disasm") if opcodes => Command::Disasm { file: None },
         Some("disasm") => Command::Disasm {
@@ -313,7 +332,9 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// Is the first word a file to run rather than a command? It is when it
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
-    const COMMANDS: [&str; 7] = ["run", "check", "fmt", "doc", "disasm", "epmd", "help"];
+    const COMMANDS: &[&str] = &[
+        "run", "check", "fmt", "test", "doc", "disasm", "epmd", "help",
+    ];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
@@ -350,6 +371,7 @@ fn main() -> ExitCode {
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color()),
+        Command::Test(ref test) => test_runner::run(test, options.builder()),
         Command::Doc(ref args) => match options.vm() {
             Ok(vm) => doc::run(args, &vm, color()),
             Err(e) => {

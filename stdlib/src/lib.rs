@@ -26,6 +26,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("erpc", include_str!("../lib/erpc.reef")),
     ("net_kernel", include_str!("../lib/net_kernel.reef")),
     ("user", include_str!("../lib/user.reef")),
+    ("assertions", include_str!("../lib/assertions.reef")),
 ];
 
 /// The declarations that document the built-in natives (functions written

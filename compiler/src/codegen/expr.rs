@@ -42,6 +42,10 @@ enum Callee {
     Var(Reg),
     Local(u32),
     Import(u32),
+    /// An assertion built-in: the import of its `assertions` function,
+    /// and whether the call's source text and location follow the
+    /// arguments.
+    Assertion(u32, bool),
 }
 
 impl FnBuilder<'_, '_> {
@@ -200,6 +204,12 @@ impl FnBuilder<'_, '_> {
             } => match module {
                 None => match self.mb.named.get(&(name.clone(), *arity)) {
                     Some(&func) => self.emit(Instr::MakeFunRef { dst, func }),
+                    // `&assert_eq/2`: the plain function, which has no
+                    // source text to show.
+                    None if builtins::assertion(name, *arity).is_some() => {
+                        let import = self.mb.import(builtins::ASSERTIONS_MODULE, name, *arity);
+                        self.emit(Instr::MakeExtFunRef { dst, import });
+                    }
                     None => {
                         let import = self.mb.import("kernel", name, *arity);
                         self.emit(Instr::MakeExtFunRef { dst, import });
@@ -453,6 +463,15 @@ impl FnBuilder<'_, '_> {
         if let Some(&f) = self.mb.named.get(&(name.to_string(), arity)) {
             return Callee::Local(f);
         }
+        if let Some(carries_source) = builtins::assertion(name, arity) {
+            let (target, arity) = if carries_source {
+                (format!("__{name}"), arity + 3)
+            } else {
+                (name.to_string(), arity)
+            };
+            let import = self.mb.import(builtins::ASSERTIONS_MODULE, &target, arity);
+            return Callee::Assertion(import, carries_source);
+        }
         debug_assert!(builtins::is_kernel(name, arity));
         Callee::Import(self.mb.import("kernel", name, arity))
     }
@@ -485,6 +504,37 @@ impl FnBuilder<'_, '_> {
                         self.emit(Instr::TailCall { base, func });
                     } else {
                         self.emit(Instr::Call { base, func });
+                    }
+                }
+                Callee::Assertion(import, carries_source) => {
+                    let import = match comparison(name, args) {
+                        // `assert(a == b)`: both sides are shown on failure.
+                        Some((op, left, right)) => {
+                            self.reserve(3);
+                            for x in [left, right] {
+                                let r = self.alloc();
+                                self.expr_to(x, r);
+                            }
+                            let r = self.alloc();
+                            let lit = self.mb.literal(Const::Str(op.symbol().to_string()));
+                            self.emit(Instr::LoadLit { dst: r, lit });
+                            self.mb
+                                .import(builtins::ASSERTIONS_MODULE, "__assert_cmp", 6)
+                        }
+                        None => {
+                            self.args(args);
+                            import
+                        }
+                    };
+                    if carries_source {
+                        self.assertion_source(e);
+                    }
+                    self.ensure_result_reg(base);
+                    self.at(e.span.start);
+                    if dst.is_none() {
+                        self.emit(Instr::TailCallExt { base, import });
+                    } else {
+                        self.emit(Instr::CallExt { base, import });
                     }
                 }
                 Callee::Import(import) => {
@@ -524,6 +574,22 @@ impl FnBuilder<'_, '_> {
             }
         }
         self.top = top;
+    }
+
+    /// The three literal arguments an assertion built-in gets after its
+    /// own, in the registers right above them: the call's source text,
+    /// the file name and the line.
+    fn assertion_source(&mut self, e: &Expr) {
+        let text = self.mb.source.get(e.span.clone()).unwrap_or("").to_string();
+        let file = self.mb.file_name.to_string();
+        let line = self.mb.line_of(e.span.start);
+        for c in [Const::Str(text), Const::Str(file)] {
+            let r = self.alloc();
+            let lit = self.mb.literal(c);
+            self.emit(Instr::LoadLit { dst: r, lit });
+        }
+        let r = self.alloc();
+        self.load_int(r, &line.to_string());
     }
 
     /// A zero-argument call still writes its result into `R[base]`.
@@ -787,4 +853,26 @@ fn guard_cannot_raise(g: &Expr) -> bool {
         }
     }
     boolean(g)
+}
+
+/// `assert(a OP b)` with `OP` a comparison: the operator and both sides,
+/// so a failure can show each side's value (as ExUnit's `assert a == b`).
+/// The sides are evaluated left to right, as the comparison would be.
+fn comparison<'e>(name: &str, args: &'e [Expr]) -> Option<(BinOp, &'e Expr, &'e Expr)> {
+    match (name, args) {
+        (
+            "assert",
+            [Spanned {
+                node: ExprKind::Binary(op, a, b),
+                ..
+            }],
+        ) if matches!(
+            op,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge
+        ) =>
+        {
+            Some((*op, a, b))
+        }
+        _ => None,
+    }
 }

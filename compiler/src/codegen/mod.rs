@@ -40,6 +40,10 @@ pub(crate) struct ModuleBuilder<'a> {
     pub pending: Vec<PendingLambda>,
     /// Byte offset of the start of each line, for line numbers.
     line_starts: Vec<usize>,
+    /// The module's source and file name: an assertion built-in carries
+    /// its own source text and location (see `builtins::ASSERTIONS`).
+    pub source: &'a str,
+    pub file_name: &'a str,
     /// Where a function first needed more registers than a frame has
     /// (see `FnBuilder::out_of_registers`): the module is not produced.
     pub register_limit: Option<usize>,
@@ -152,6 +156,8 @@ pub fn generate(
         named: HashMap::new(),
         pending: Vec::new(),
         line_starts,
+        source,
+        file_name,
         register_limit: None,
     };
     for (i, f) in resolved.functions.iter().enumerate() {

@@ -13,6 +13,7 @@
 //! - E0209: `m.f(...)` where `m` is a variable: it names a module `m`.
 //! - E0210 / W0105: a call to a function a known module does not export.
 //! - W0106: `++` with a string literal on its left (it raises `:badarg`).
+//! - E0400: `assert_raise(f, :class)` with a class that no exception has.
 
 mod report;
 
@@ -192,6 +193,7 @@ impl Linter<'_> {
                 args,
             } => {
                 self.shadowed_call(name, args.len(), name_span);
+                self.assert_raise_class(name, args);
                 self.exprs(args);
             }
             ExprKind::RemoteCall { module, name, args } => {
@@ -267,6 +269,24 @@ impl Linter<'_> {
             // Literals, variables, and any construct this pass does not
             // look into (a new syntax is then simply not linted).
             _ => {}
+        }
+    }
+
+    /// E0400: the built-in `assert_raise(f, :class)` with a literal class
+    /// other than `:error`, `:exit` and `:throw`: it could never pass.
+    fn assert_raise_class(&mut self, name: &str, args: &[Expr]) {
+        if name != "assert_raise"
+            || args.len() != 2
+            || self.local.contains(&(name, 2))
+            || self.lookup(name).is_some()
+        {
+            return;
+        }
+        if let ExprKind::Atom(class) = &args[1].node {
+            if !matches!(class.as_str(), "error" | "exit" | "throw") {
+                self.out
+                    .push(report::assert_raise_class(class, &args[1].span));
+            }
         }
     }
 

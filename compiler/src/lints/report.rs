@@ -1,4 +1,4 @@
-//! The diagnostics of [`super`] (codes W0102..W0106, E0209, E0210), and
+//! The diagnostics of [`super`] (codes W0102..W0106, E0209, E0210, E0400), and
 //! the small source-text helpers that find their spans.
 
 use crate::ast::Span;
@@ -191,4 +191,25 @@ pub(super) fn name_span(source: &str, module: &str, name: &str, span: &Span) -> 
 fn find_in(source: &str, span: &Span, needle: &str) -> Option<usize> {
     let text = source.get(span.clone())?;
     text.find(needle).map(|i| span.start + i)
+}
+
+pub(super) fn assert_raise_class(class: &str, span: &Span) -> Diagnostic {
+    let suggestion = closest(class, ["error", "exit", "throw"].into_iter()).map_or_else(
+        // `:badarg` is a reason, not a class.
+        || {
+            format!(
+                "; to check the reason, compare what `assert_raise` returns: `assert_eq(assert_raise(f, :error), :{class})`"
+            )
+        },
+        |c| format!("; did you mean `:{c}`?"),
+    );
+    Diagnostic::error(
+        "E0400",
+        format!("`assert_raise` expects a class of exception, and `:{class}` is none"),
+        span.clone(),
+        "not `:error`, `:exit` or `:throw`",
+    )
+    .with_hint(format!(
+        "the class is `:error` (from `error(...)` and runtime errors), `:exit` or `:throw`{suggestion}"
+    ))
 }

@@ -24,9 +24,13 @@ pub(crate) struct Docs {
 }
 
 impl Docs {
-    /// The public functions.
+    /// The public functions, but for the internal ones: a name that
+    /// starts with `__` is public only so that compiled code can call it
+    /// (`assertions.__assert_eq`, the natives' halves), and is not shown.
     pub fn public(&self) -> impl Iterator<Item = &Entry> {
-        self.functions.iter().filter(|e| e.func.public)
+        self.functions
+            .iter()
+            .filter(|e| e.func.public && !e.func.name.starts_with("__"))
     }
 }
 
