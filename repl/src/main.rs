@@ -41,6 +41,7 @@ macro_rules! errln {
 }
 
 mod fmt;
+mod lsp;
 mod node;
 mod repl;
 mod signals;
@@ -61,6 +62,7 @@ Usage:
   reef check FILE.reef          report every error and warning in FILE
   reef fmt [--check] [PATH...]  lay out Reef files in the canonical format (a
                                 directory: every *.reef inside; default: .)
+  reef lsp                      run the language server on stdin/stdout (for editors)
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
@@ -97,6 +99,7 @@ enum Command {
     Check { file: PathBuf },
     Fmt { paths: Vec<PathBuf>, check: bool },
     Disasm { file: Option<PathBuf> },
+    Lsp,
     Epmd { port: u16, daemon: bool },
 }
 
@@ -280,6 +283,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         Some("disasm") => Command::Disasm {
             file: Some(need_file(file, "disasm")?),
         },
+        Some("lsp") => Command::Lsp,
         Some("epmd") => Command::Epmd {
             port: epmd_port.unwrap_or_else(node::default_epmd_port),
             daemon,
@@ -301,7 +305,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// Is the first word a file to run rather than a command? It is when it
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
-    const COMMANDS: [&str; 6] = ["run", "check", "fmt", "disasm", "epmd", "help"];
+    const COMMANDS: [&str; 7] = ["run", "check", "fmt", "disasm", "epmd", "lsp", "help"];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
@@ -338,6 +342,7 @@ fn main() -> ExitCode {
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color()),
+        Command::Lsp => lsp::run(&options.paths),
         Command::Disasm { file: None } => {
             out!("{}", reef_vm::opcode_reference());
             ExitCode::SUCCESS
