@@ -184,7 +184,9 @@ impl Walker<'_> {
                 clauses: vec![clause],
             }),
         }
-        self.clause(&c.params, c.guard.as_ref(), c.span.end, |w| w.block(&c.body));
+        self.clause(&c.params, c.guard.as_ref(), c.span.end, |w| {
+            w.block(&c.body)
+        });
     }
 
     /// Runs `f` in a new scope that ends at byte `end`: the bindings made
@@ -513,7 +515,11 @@ fn other(total) { total }
             .collect();
         assert_eq!(
             names,
-            [("fact", 1, true, 2), ("walk", 2, false, 1), ("other", 1, false, 1)]
+            [
+                ("fact", 1, true, 2),
+                ("walk", 2, false, 1),
+                ("other", 1, false, 1)
+            ]
         );
         let heads: Vec<_> = o.functions[0].clauses.iter().map(|c| &c.head).collect();
         assert_eq!(heads, ["fact(0)", "fact(n) when n > 0"]);
