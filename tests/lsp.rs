@@ -532,3 +532,230 @@ fn exit_without_shutdown_is_status_1() {
     assert_eq!(c.wait(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The repository's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
+}
+
+/// The grammar's rules that can start a token in code, in the order a
+/// TextMate engine tries them (includes followed): each rule's pattern
+/// (`match` or `begin`) and the scope it gives (its `name`, else its first
+/// capture's).
+fn code_rules(grammar: &Value) -> Vec<(regex::Regex, String)> {
+    fn walk(g: &Value, rule: &Value, out: &mut Vec<(regex::Regex, String)>, depth: usize) {
+        assert!(depth < 10, "an include cycle");
+        if let Some(inc) = rule["include"].as_str() {
+            let name = inc.strip_prefix('#').expect("a repository include");
+            return walk(g, &g["repository"][name], out, depth + 1);
+        }
+        if let Some(patterns) = rule["patterns"].as_array() {
+            if rule.get("begin").is_none() {
+                for p in patterns {
+                    walk(g, p, out, depth + 1);
+                }
+                return;
+            }
+        }
+        let pattern = rule["match"].as_str().or(rule["begin"].as_str());
+        let pattern = pattern.unwrap_or_else(|| panic!("a rule with no pattern: {rule}"));
+        let re = regex::Regex::new(&format!(r"\A(?:{pattern})"))
+            .unwrap_or_else(|e| panic!("`{pattern}` does not compile: {e}"));
+        let scope = rule["name"]
+            .as_str()
+            .or(rule["captures"]["1"]["name"].as_str())
+            .or(rule["beginCaptures"]["0"]["name"].as_str())
+            .unwrap_or_else(|| panic!("a rule with no scope: {rule}"));
+        out.push((re, scope.to_string()));
+    }
+    let mut out = Vec::new();
+    walk(grammar, &grammar["repository"]["code"], &mut out, 0);
+    out
+}
+
+/// The scope the grammar gives the start of `text`, and how much of it
+/// the rule takes: the first rule that matches there.
+fn scope_of<'a>(rules: &'a [(regex::Regex, String)], text: &str) -> (&'a str, usize) {
+    rules
+        .iter()
+        .find_map(|(re, scope)| re.find(text).map(|m| (scope.as_str(), m.end())))
+        .unwrap_or_else(|| panic!("no rule matches `{text}`"))
+}
+
+/// Every fixed token of the lexer (`#[token("...")]` in
+/// `compiler/src/lexer/mod.rs`).
+fn lexer_tokens() -> Vec<String> {
+    let src = std::fs::read_to_string(root().join("compiler/src/lexer/mod.rs")).unwrap();
+    let tokens: Vec<String> = src
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("#[token(\""))
+        .map(|rest| {
+            let end = rest.rfind("\"").unwrap();
+            rest[..end].replace("\\\"", "\"").replace("\\n", "\n")
+        })
+        .collect();
+    assert!(tokens.len() > 50, "{tokens:?}");
+    tokens
+}
+
+#[test]
+fn the_textmate_grammar_covers_every_token_of_the_lexer() {
+    let grammar = read_json("editors/reef.tmLanguage.json");
+    assert_eq!(grammar["scopeName"], "source.reef");
+    assert_eq!(grammar["fileTypes"], json!(["reef"]));
+    let rules = code_rules(&grammar);
+    for token in lexer_tokens() {
+        let (scope, len) = match token.as_str() {
+            "\n" => continue,
+            // `?` starts a character literal.
+            "?" => scope_of(&rules, "?a"),
+            t => scope_of(&rules, t),
+        };
+        let want: &[&str] = match token.as_str() {
+            t if t.chars().all(|c| c.is_ascii_alphabetic()) => &["keyword.", "constant.language."],
+            "_" => &["variable.language.blank"],
+            "\"" => &["string.quoted.double"],
+            ":\"" => &["constant.other.symbol.quoted"],
+            "?" => &["constant.character"],
+            _ => &["keyword.operator.", "punctuation."],
+        };
+        assert!(
+            want.iter().any(|w| scope.starts_with(w)),
+            "`{token}` is {scope}, not {want:?}"
+        );
+        if token != "?" {
+            assert_eq!(len, token.len(), "`{token}` is cut short as {scope}");
+        }
+    }
+    // Literals, comments and names: each sample is one token for the
+    // lexer and one scope for the grammar.
+    for (text, want) in [
+        (":ok", "constant.other.symbol.reef"),
+        (":DOWN", "constant.other.symbol.reef"),
+        ("?a", "constant.character.reef"),
+        ("?\\n", "constant.character.reef"),
+        ("?é", "constant.character.reef"),
+        ("0xff", "constant.numeric.hex.reef"),
+        ("0b1010", "constant.numeric.binary.reef"),
+        ("1_000_000", "constant.numeric.integer.reef"),
+        ("3.14", "constant.numeric.float.reef"),
+        ("1.0e-9", "constant.numeric.float.reef"),
+        ("counter", "variable.other.reef"),
+    ] {
+        let lexed = reef_vm::compiler::lexer::lex(text);
+        assert!(
+            lexed.errors.is_empty() && lexed.tokens.len() == 1,
+            "`{text}` is one token: {:?}",
+            lexed.tokens
+        );
+        assert_eq!(scope_of(&rules, text), (want, text.len()), "{text}");
+    }
+    assert_eq!(
+        scope_of(&rules, "// a note"),
+        ("comment.line.double-slash.reef", 9)
+    );
+    assert_eq!(
+        scope_of(&rules, "/// a doc").0,
+        "comment.line.documentation.reef"
+    );
+    assert_eq!(
+        scope_of(&rules, "Upper").0,
+        "invalid.illegal.uppercase-name.reef"
+    );
+    assert_eq!(
+        scope_of(&rules, "fn fact(n)"),
+        ("keyword.declaration.function.reef", 7)
+    );
+    assert_eq!(
+        scope_of(&rules, "lists.map(xs, f)"),
+        ("entity.name.namespace.reef", 9)
+    );
+    // Strings: escapes (those of `compiler/src/lexer/text.rs`) and
+    // `#{...}` interpolations holding code.
+    let strings = &grammar["repository"]["strings"];
+    assert_eq!(strings["name"], "string.quoted.double.reef");
+    let inside: Vec<&str> = strings["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["include"].as_str().unwrap())
+        .collect();
+    assert_eq!(inside, ["#escapes", "#interpolation"]);
+    let escape = regex::Regex::new(&format!(
+        r"\A(?:{})",
+        grammar["repository"]["escapes"]["patterns"][0]["match"]
+            .as_str()
+            .unwrap()
+    ))
+    .unwrap();
+    for e in [
+        "\\n",
+        "\\t",
+        "\\r",
+        "\\\\",
+        "\\\"",
+        "\\0",
+        "\\e",
+        "\\#",
+        "\\u{1F600}",
+    ] {
+        assert_eq!(escape.find(e).map(|m| m.end()), Some(e.len()), "{e}");
+        let lexed = reef_vm::compiler::lexer::lex(&format!("\"{e}\""));
+        assert!(lexed.errors.is_empty(), "the lexer takes {e}");
+    }
+    assert!(escape.find("\\q").is_none());
+    let interp = &grammar["repository"]["interpolation"];
+    assert_eq!(interp["begin"], r"#\{");
+    assert_eq!(
+        interp["beginCaptures"]["0"]["name"],
+        "punctuation.section.interpolation.begin.reef"
+    );
+    assert!(interp["patterns"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"include": "#code"})));
+}
+
+#[test]
+fn the_editor_configurations_start_reef_lsp() {
+    // VS Code: the extension's grammar is the same file, and its
+    // manifest names the language, the grammar and the configuration.
+    let grammar = std::fs::read_to_string(root().join("editors/reef.tmLanguage.json")).unwrap();
+    let copy = std::fs::read_to_string(root().join("editors/vscode/syntaxes/reef.tmLanguage.json"))
+        .unwrap();
+    assert_eq!(
+        grammar, copy,
+        "editors/vscode/syntaxes/ holds a copy of the grammar"
+    );
+    let manifest = read_json("editors/vscode/package.json");
+    let contributes = &manifest["contributes"];
+    assert_eq!(contributes["languages"][0]["id"], "reef");
+    assert_eq!(contributes["languages"][0]["extensions"], json!([".reef"]));
+    assert_eq!(contributes["grammars"][0]["scopeName"], "source.reef");
+    for key in [
+        &contributes["grammars"][0]["path"],
+        &contributes["languages"][0]["configuration"],
+        &manifest["main"],
+    ] {
+        let path = root().join("editors/vscode").join(key.as_str().unwrap());
+        assert!(path.is_file(), "{}", path.display());
+    }
+    let config = read_json("editors/vscode/language-configuration.json");
+    assert_eq!(config["comments"]["lineComment"], "//");
+    let glue = std::fs::read_to_string(root().join("editors/vscode/extension.js")).unwrap();
+    assert!(glue.contains(r#"args: ["lsp"]"#), "{glue}");
+    // Neovim and Helix.
+    let nvim = std::fs::read_to_string(root().join("editors/neovim/reef.lua")).unwrap();
+    assert!(nvim.contains(r#"cmd = { "reef", "lsp" }"#), "{nvim}");
+    let helix = std::fs::read_to_string(root().join("editors/helix/languages.toml")).unwrap();
+    assert!(
+        helix.contains("command = \"reef\"\nargs = [\"lsp\"]"),
+        "{helix}"
+    );
+    assert!(helix.contains("file-types = [\"reef\"]"));
+}
