@@ -102,23 +102,41 @@ fn module_before(before: &str) -> Option<&str> {
         .then_some(module)
 }
 
-/// Whether the cursor, at the end of `line`, is in a `//` comment or a
-/// string (an odd number of unescaped quotes before it; interpolations
-/// are not looked into).
+/// Whether the cursor, at the end of `line`, is in a `//` comment or in
+/// the text of a string (inside a `#{...}` interpolation is code).
 fn in_comment_or_string(line: &str) -> bool {
-    let mut in_string = false;
+    /// Where the scan is: code (with the depth of `{` inside an
+    /// interpolation) or a string's text.
+    enum At {
+        Code(usize),
+        Text,
+    }
+    let mut stack = vec![At::Code(0)];
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '\\' if in_string => {
+        let nested = stack.len() > 1;
+        match (stack.last_mut(), c) {
+            (Some(At::Text), '\\') => {
                 chars.next();
             }
-            '"' => in_string = !in_string,
-            '/' if !in_string && chars.peek() == Some(&'/') => return true,
+            (Some(At::Text), '"') => {
+                stack.pop();
+            }
+            (Some(At::Text), '#') if chars.peek() == Some(&'{') => {
+                chars.next();
+                stack.push(At::Code(0));
+            }
+            (Some(At::Code(_)), '"') => stack.push(At::Text),
+            (Some(At::Code(_)), '/') if chars.peek() == Some(&'/') => return true,
+            (Some(At::Code(depth)), '{') => *depth += 1,
+            (Some(At::Code(0)), '}') if nested => {
+                stack.pop();
+            }
+            (Some(At::Code(depth)), '}') => *depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    in_string
+    matches!(stack.last(), Some(At::Text))
 }
 
 /// The modules a file in `dir` can call: the stdlib's, and the files
@@ -163,5 +181,10 @@ mod tests {
         assert!(in_comment_or_string("  io.println(\"a.b"));
         assert!(!in_comment_or_string("  io.println(\"a\\\"\", lists."));
         assert!(!in_comment_or_string("  x / y"));
+        // Inside an interpolation is code, and after it the text again.
+        assert!(!in_comment_or_string("  \"n = #{lists."));
+        assert!(!in_comment_or_string("  \"n = #{#{:a => 1} |> maps."));
+        assert!(in_comment_or_string("  \"n = #{x} and "));
+        assert!(in_comment_or_string("  \"a #{\"b // c"));
     }
 }
