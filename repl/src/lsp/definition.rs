@@ -35,8 +35,19 @@ impl ModuleFile {
 }
 
 impl Server {
-    /// The source of `module` as seen from the document `from`: the
-    /// editor's text if it has the file open.
+    /// The text of `module` as seen from the document `from` (the
+    /// editor's text if it has the file open), without writing anything.
+    pub(crate) fn module_text(&self, module: &str, from: &Uri) -> Option<String> {
+        let (_, dir) = file_of(from);
+        match self.checker.locate(module, Some(&dir))? {
+            ModuleSource::File(path) => self.docs.text_of(&path),
+            ModuleSource::Stdlib(text) => Some(text.to_string()),
+        }
+    }
+
+    /// The source of `module` as seen from the document `from`, as a
+    /// file an editor can open (a stdlib module is written to the cache
+    /// directory).
     pub(crate) fn module_file(&self, module: &str, from: &Uri) -> Option<ModuleFile> {
         let (_, dir) = file_of(from);
         let (path, text) = match self.checker.locate(module, Some(&dir))? {
@@ -44,7 +55,10 @@ impl Server {
                 let text = self.docs.text_of(&path)?;
                 (path, text)
             }
-            ModuleSource::Stdlib(text) => (stdlib::materialise(module, text)?, text.to_string()),
+            ModuleSource::Stdlib(text) => (
+                stdlib::materialise(&self.stdlib_dir, module, text)?,
+                text.to_string(),
+            ),
         };
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         Some(ModuleFile {

@@ -50,11 +50,11 @@ pub(crate) fn hover(server: &mut Server, p: TextDocumentPositionParams) -> Optio
             name,
             arity,
         } => {
-            let file = server.module_file(&module, &uri);
-            let described = file.as_ref().and_then(|file| {
-                let o = outline(&file.text);
+            let text = server.module_text(&module, &uri);
+            let described = text.as_ref().and_then(|text| {
+                let o = outline(text);
                 let found = matching(&o, &name, arity, true);
-                (!found.is_empty()).then(|| describe(&found, Some(&module), &file.text))
+                (!found.is_empty()).then(|| describe(&found, Some(&module), text))
             });
             match described {
                 Some(text) => text,

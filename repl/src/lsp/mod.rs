@@ -15,6 +15,8 @@ mod documents;
 mod formatting;
 mod hover;
 mod rename;
+#[cfg(test)]
+mod robustness;
 mod stdlib;
 mod symbols;
 
@@ -43,6 +45,8 @@ pub(crate) struct Server {
     checker: reef_vm::Checker,
     /// `--path` directories, then `REEF_PATH`'s.
     search: Vec<PathBuf>,
+    /// Where go to definition writes the stdlib's sources.
+    stdlib_dir: PathBuf,
 }
 
 /// Runs the server on stdin/stdout until `exit`. Exit status 0 after a
@@ -57,6 +61,7 @@ pub(crate) fn run(search_path: &[PathBuf]) -> ExitCode {
         docs: Documents::default(),
         checker: reef_vm::Checker::new(search_path),
         search,
+        stdlib_dir: stdlib::cache_dir(),
     };
     let status = server.serve(&conn);
     // The writer thread ends when the last sender is gone.

@@ -5,10 +5,10 @@
 //! (`~/.cache/...` without it, the temporary directory without a home),
 //! and rewrites it only when the embedded text differs (a newer build).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The directory the stdlib sources are written to.
-fn cache_dir() -> PathBuf {
+pub(crate) fn cache_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
@@ -22,15 +22,15 @@ fn cache_dir() -> PathBuf {
         .join(format!("stdlib-{}", env!("CARGO_PKG_VERSION")))
 }
 
-/// The file holding the stdlib module `name` whose text is `text`,
+/// The file in `dir` holding the stdlib module `name` whose text is `text`,
 /// written if missing or stale; `None` if it cannot be written.
-pub(crate) fn materialise(name: &str, text: &str) -> Option<PathBuf> {
-    let dir = cache_dir();
+/// `dir` is [`cache_dir`], or a test's own.
+pub(crate) fn materialise(dir: &Path, name: &str, text: &str) -> Option<PathBuf> {
     let path = dir.join(format!("{name}.reef"));
     if std::fs::read_to_string(&path).ok().as_deref() == Some(text) {
         return Some(path);
     }
-    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::create_dir_all(dir).ok()?;
     // Read-only files cannot be written over: replace it.
     let _ = std::fs::remove_file(&path);
     let tmp = dir.join(format!(".{name}.reef.{}", std::process::id()));
