@@ -314,6 +314,20 @@ fn an_editing_session() {
         json!({"uri": uri(&dir.join("util.reef")), "range": range(0, 7, 0, 13)}),
         "util.double/1, not double/2"
     );
+    // With `util.reef` open and edited but not saved, its text is the
+    // editor's.
+    let util = uri(&dir.join("util.reef"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": util, "languageId": "reef", "version": 1,
+            "text": format!("// moved down\n\n{UTIL}")}}),
+    );
+    let def = c.result("textDocument/definition", at(&main, 2, 20));
+    assert_eq!(def, json!({"uri": util, "range": range(2, 7, 2, 13)}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": util}}),
+    );
     let def = c.result("textDocument/definition", at(&main, 2, 40));
     assert_eq!(
         def,

@@ -101,11 +101,13 @@ impl Outline {
     }
 
     /// The names of the variables in scope at byte `offset`, innermost
-    /// binding of each name once, in the order they were bound.
+    /// binding of each name once, in the order they were bound. A cursor
+    /// at the very end of `let x = ...` is still typing it: `x` is not
+    /// in scope there yet.
     pub fn locals_at(&self, offset: usize) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
         for b in &self.bindings {
-            if b.visible.start <= offset
+            if b.visible.start < offset
                 && offset <= b.visible.end
                 && !names.contains(&b.name.as_str())
             {
@@ -553,6 +555,11 @@ fn other(total) { total }
         let in_lambda = at(SRC, "x + a", 0);
         assert_eq!(o.locals_at(in_lambda), ["xs", "acc", "x", "a"]);
         assert_eq!(o.locals_at(at(SRC, "total }", 0)), ["total"]);
+        // Typing the right side of a `let`: its name is not yet bound.
+        let src = "fn f(a) {\n  let b = a\n}\n";
+        let o = outline(src);
+        assert_eq!(o.locals_at(at(src, "a\n}", 0) + 1), ["a"]);
+        assert_eq!(o.locals_at(at(src, "\n}", 0) + 1), ["a", "b"]);
     }
 
     #[test]

@@ -92,11 +92,18 @@ impl Documents {
     }
 
     /// The text of the file at `path`: the editor's if it has it open
-    /// (unsaved changes included), else what is on disk.
+    /// (unsaved changes included), else what is on disk. Open documents
+    /// are matched by path, not URI: clients escape URIs differently.
     pub(crate) fn text_of(&self, path: &Path) -> Option<String> {
-        let uri = path_to_uri(path)?;
-        match self.open.get(&uri) {
-            Some(doc) => Some(doc.text.clone()),
+        let same = |uri: &Uri| {
+            uri_to_path(uri).is_some_and(|p| {
+                p == path
+                    || std::fs::canonicalize(&p).ok() == std::fs::canonicalize(path).ok()
+                        && p.exists()
+            })
+        };
+        match self.open.iter().find(|(uri, _)| same(uri)) {
+            Some((_, doc)) => Some(doc.text.clone()),
             None => std::fs::read_to_string(path).ok(),
         }
     }
