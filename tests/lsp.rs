@@ -537,7 +537,8 @@ fn broken_files_unknown_methods_and_bad_params_never_stop_the_server() {
 #[test]
 fn exit_without_shutdown_is_status_1() {
     let dir = scratch("exit", &[]);
-    let mut c = Client::start(&dir, &["lsp"]);
+    // `--stdio` is what some clients add; it changes nothing.
+    let mut c = Client::start(&dir, &["lsp", "--stdio"]);
     // Before `initialize`, requests are refused.
     let r = c.request("textDocument/hover", at("file:///x.reef", 0, 0));
     assert_eq!(r["error"]["code"], -32002, "{r}");

@@ -223,6 +223,8 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Long("check") if command.as_deref() == Some("fmt") => fmt_check = true,
             Value(v) if command.as_deref() == Some("fmt") => fmt_paths.push(v.into()),
+            // What LSP clients add for the stdio transport: the only one.
+            Long("stdio") if command.as_deref() == Some("lsp") => {}
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
