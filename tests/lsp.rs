@@ -400,6 +400,9 @@ fn an_editing_session() {
     // After `util.` (a module beside the file).
     let items = c.result("textDocument/completion", at(&main, 2, 19));
     assert_eq!(labels(&items), ["double", "double"]);
+    // After `shapes.` (a module on the search path).
+    let items = c.result("textDocument/completion", at(&main, 2, 39));
+    assert_eq!(labels(&items), ["area"]);
 
     // Document symbols.
     let symbols = c.result(
