@@ -14,6 +14,7 @@ pub mod format;
 pub mod known;
 pub mod lexer;
 pub mod lints;
+pub mod outline;
 pub mod parser;
 pub mod repl;
 pub mod resolve;

@@ -42,6 +42,7 @@ macro_rules! errln {
 
 mod doc;
 mod fmt;
+mod lsp;
 mod node;
 mod repl;
 mod signals;
@@ -70,6 +71,7 @@ Usage:
   reef doc [PATH|MODULE...] [--out DIR] [--format md|html] [--test] [--stdlib]
                                 write a page per module from its doc comments
                                 (default: doc/); --test runs their examples
+  reef lsp                      run the language server on stdin/stdout (for editors)
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
@@ -108,6 +110,7 @@ enum Command {
     Test(test_runner::TestOptions),
     Doc(doc::Args),
     Disasm { file: Option<PathBuf> },
+    Lsp,
     Epmd { port: u16, daemon: bool },
 }
 
@@ -249,6 +252,8 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
                 doc_args.set(&flag, &mut parser)?
             }
             Value(v) if command.as_deref() == Some("doc") => doc_args.target(v),
+            // What LSP clients add for the stdio transport: the only one.
+            Long("stdio") if command.as_deref() == Some("lsp") => {}
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
@@ -311,6 +316,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
         Some("disasm") => Command::Disasm {
             file: Some(need_file(file, "disasm")?),
         },
+        Some("lsp") => Command::Lsp,
         Some("epmd") => Command::Epmd {
             port: epmd_port.unwrap_or_else(node::default_epmd_port),
             daemon,
@@ -333,7 +339,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
     const COMMANDS: &[&str] = &[
-        "run", "check", "fmt", "test", "doc", "disasm", "epmd", "help",
+        "run", "check", "fmt", "test", "doc", "disasm", "epmd", "lsp", "help",
     ];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
@@ -379,6 +385,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Lsp => lsp::run(&options.paths),
         Command::Disasm { file: None } => {
             out!("{}", reef_vm::opcode_reference());
             ExitCode::SUCCESS

@@ -81,11 +81,16 @@ use std::sync::Arc;
 pub use embed::call::CallHandle;
 pub use embed::diagnostics::{Diagnostic, Label, Loaded, Severity};
 pub use embed::docs::{stdlib_modules, DocSource};
+/// The declaration file that documents module `name`'s natives
+/// (`stdlib/natives/NAME.reef`: a `pub fn` stub with its doc comment per
+/// native; never compiled), if it has natives.
+pub use reef_stdlib::native_docs;
 pub use embed::limits::{SpawnOptions, Spawned};
 pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};
 pub use embed::reload::CodeStats;
 pub use embed::sandbox::{Capability, SANDBOX_MODULES};
+pub use embed::tooling::{Checker, ModuleSource};
 pub use embed::{HostError, HostFunction};
 pub use info::ProcInfo;
 pub use loader::LoadError;
@@ -677,39 +682,16 @@ pub struct CheckResult {
 /// Compiles a file without running it and renders its diagnostics.
 pub fn check_file(path: impl AsRef<Path>, color: bool) -> Result<CheckResult, LoadError> {
     let path = path.as_ref();
-    let name = loader::module_name(path)?;
     let source = loader::read_source(path)?;
     let file_name = path.display().to_string();
     // A runtime that runs nothing: its natives, search path and stdlib
     // tell the compiler which functions exist (`known.rs`).
-    let mut search = Vec::new();
-    if let Some(env) = std::env::var_os("REEF_PATH") {
-        search.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
-    }
-    let rt = Runtime::new(
-        search,
-        Box::new(std::io::sink()),
-        false,
-        Box::new(std::io::sink()),
-        color,
-    );
-    let dir = match path.parent() {
-        Some(d) if d.as_os_str().is_empty() => Some(Path::new(".")),
-        d => d,
-    };
-    let known = known::Known { rt: &rt, dir };
-    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compiler::compile_module_with(&name, &file_name, &source, &known)
-    }))
-    .map_err(|e| LoadError::Internal {
-        module: name.clone(),
-        message: loader::panic_message(&e),
-    })?;
-    let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+    let diagnostics = Checker::new(&[]).check(path, &source)?;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     Ok(CheckResult {
-        rendered: compiler::render_diagnostics(&compiled.diagnostics, &file_name, &source, color),
+        rendered: compiler::render_diagnostics(&diagnostics, &file_name, &source, color),
         errors,
-        warnings: compiled.diagnostics.len() - errors,
+        warnings: diagnostics.len() - errors,
     })
 }
 

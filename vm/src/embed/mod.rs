@@ -11,6 +11,7 @@ pub mod mailbox;
 pub mod native_lib;
 pub mod reload;
 pub mod sandbox;
+pub mod tooling;
 mod typed;
 
 pub use typed::{HostError, HostFunction};
