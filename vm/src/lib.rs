@@ -81,10 +81,6 @@ use std::sync::Arc;
 pub use embed::call::CallHandle;
 pub use embed::diagnostics::{Diagnostic, Label, Loaded, Severity};
 pub use embed::docs::{stdlib_modules, DocSource};
-/// The declaration file that documents module `name`'s natives
-/// (`stdlib/natives/NAME.reef`: a `pub fn` stub with its doc comment per
-/// native; never compiled), if it has natives.
-pub use reef_stdlib::native_docs;
 pub use embed::limits::{SpawnOptions, Spawned};
 pub use embed::mailbox::{HostMailbox, Recv};
 pub use embed::native_lib::{NativeLibError, NativeLibrary};
@@ -96,6 +92,10 @@ pub use info::ProcInfo;
 pub use loader::LoadError;
 pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;
+/// The declaration file that documents module `name`'s natives
+/// (`stdlib/natives/NAME.reef`: a `pub fn` stub with its doc comment per
+/// native; never compiled), if it has natives.
+pub use reef_stdlib::native_docs;
 pub use session::{EvalError, EvalOutput, Interrupter, Session};
 pub use term::{from_term, to_term, MapKey, Term, TermError};
 pub use value::{Atom, Pid, Ref};
