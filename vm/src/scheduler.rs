@@ -10,7 +10,7 @@
 //! its entry's inbox and are applied when its slice ends (`signal.rs`).
 
 use std::cell::Cell;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -84,6 +84,11 @@ pub struct Scheduler {
     /// This node's distribution, once it is alive: where signals for
     /// pids of other nodes go.
     pub(crate) dist: OnceLock<Arc<crate::dist::Dist>>,
+    /// Nanoseconds each scheduler thread has spent running slices, and
+    /// when they started: `system.scheduler_wall_time()` (Erlang's
+    /// `statistics(scheduler_wall_time)`, always on: two clock reads a
+    /// slice).
+    busy: OnceLock<(Instant, Vec<AtomicU64>)>,
 }
 
 /// How a call the host waited for ended.
@@ -112,6 +117,7 @@ impl Default for Scheduler {
             threads: Mutex::new(Vec::new()),
             outside: AtomicUsize::new(0),
             dist: OnceLock::new(),
+            busy: OnceLock::new(),
         }
     }
 }
@@ -128,13 +134,16 @@ impl Scheduler {
         {
             return; // already started
         }
+        let _ = self
+            .busy
+            .set((Instant::now(), (0..n).map(|_| AtomicU64::new(0)).collect()));
         let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
         for (i, w) in workers.into_iter().enumerate() {
             let rt = rt.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("reef-sched-{}", i + 1))
-                    .spawn(move || rt.scheduler.worker_main(&rt, w))
+                    .spawn(move || rt.scheduler.worker_main(&rt, w, i))
                     .expect("spawn a scheduler thread"),
             );
         }
@@ -342,7 +351,19 @@ impl Scheduler {
         }
     }
 
-    fn worker_main(&self, rt: &Runtime, w: Worker<Task>) {
+    /// `(busy, total)` microseconds of each scheduler thread since it
+    /// started: the time it ran slices, and the time it has existed.
+    pub fn wall_time(&self) -> Vec<(u64, u64)> {
+        let Some((start, busy)) = self.busy.get() else {
+            return Vec::new();
+        };
+        let total = start.elapsed().as_micros() as u64;
+        busy.iter()
+            .map(|b| ((b.load(Ordering::Relaxed) / 1000).min(total), total))
+            .collect()
+    }
+
+    fn worker_main(&self, rt: &Runtime, w: Worker<Task>, index: usize) {
         let local = Local {
             fifo: w,
             lifo: Cell::new(None),
@@ -357,7 +378,11 @@ impl Scheduler {
                     if !local.fifo.is_empty() {
                         self.wake_one(); // more here than this thread can run
                     }
+                    let t = Instant::now();
                     self.run_slice_guarded(rt, e);
+                    if let Some(b) = self.busy.get().and_then(|(_, v)| v.get(index)) {
+                        b.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                    }
                 }
                 None => {
                     rt.flush_out();

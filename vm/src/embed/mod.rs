@@ -7,6 +7,7 @@ pub mod diagnostics;
 pub mod functions;
 pub mod limits;
 pub mod mailbox;
+pub mod modules;
 pub mod native_lib;
 pub mod reload;
 pub mod sandbox;

@@ -384,5 +384,22 @@ pub fn info_map(i: &ProcInfo) -> Value {
     );
     put("monitored_by", known(pids(&i.monitored_by)));
     put("trap_exit", known(Value::bool(i.trap_exit)));
+    put(
+        "current_stacktrace",
+        known(Value::list(
+            i.current_stacktrace
+                .iter()
+                .map(|f| {
+                    Value::tuple(vec![
+                        Value::Atom(f.module),
+                        Value::Atom(f.function),
+                        Value::Int(f.arity as i64),
+                        Value::str(f.file.clone()),
+                        Value::Int(f.line as i64),
+                    ])
+                })
+                .collect::<Vec<_>>(),
+        )),
+    );
     Value::map(m)
 }
