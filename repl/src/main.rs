@@ -44,6 +44,7 @@ mod fmt;
 mod node;
 mod repl;
 mod signals;
+mod top;
 
 // The memory checker (`.ci/memcheck`) builds without it: valgrind sees
 // only the system allocator's blocks.
@@ -64,6 +65,7 @@ Usage:
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
+  reef top [NODE] [--cookie C]  watch NODE's processes live (default: this VM)
 
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
@@ -98,6 +100,7 @@ enum Command {
     Fmt { paths: Vec<PathBuf>, check: bool },
     Disasm { file: Option<PathBuf> },
     Epmd { port: u16, daemon: bool },
+    Top { node: Option<String> },
 }
 
 struct Options {
@@ -181,6 +184,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let (mut fmt_paths, mut fmt_check) = (Vec::new(), false);
     let mut node = node::NodeFlags::default();
     let (mut epmd_port, mut daemon) = (None, false);
+    let mut top_node: Option<String> = None;
     let mut args = Vec::new();
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -220,6 +224,9 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             Long("opcodes") if command.as_deref() == Some("disasm") => opcodes = true,
             Long("check") if command.as_deref() == Some("fmt") => fmt_check = true,
             Value(v) if command.as_deref() == Some("fmt") => fmt_paths.push(v.into()),
+            Value(v) if command.as_deref() == Some("top") && top_node.is_none() => {
+                top_node = Some(v.string()?)
+            }
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
@@ -284,6 +291,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             port: epmd_port.unwrap_or_else(node::default_epmd_port),
             daemon,
         },
+        Some("top") => Command::Top { node: top_node },
         Some(other) => return Err(format!("unknown command `{other}` (try `reef --help`)").into()),
     };
     Ok(Some(Options {
@@ -301,7 +309,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// Is the first word a file to run rather than a command? It is when it
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
-    const COMMANDS: [&str; 6] = ["run", "check", "fmt", "disasm", "epmd", "help"];
+    const COMMANDS: [&str; 7] = ["run", "check", "fmt", "disasm", "epmd", "help", "top"];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
 
@@ -335,6 +343,16 @@ fn main() -> ExitCode {
             ExitCode::from(repl::run(&vm, color()) as u8)
         }
         Command::Epmd { port, daemon } => node::epmd(port, daemon),
+        Command::Top { node: Some(ref n) } => {
+            top::run_remote(n, options.node.cookie(), options.builder())
+        }
+        Command::Top { node: None } => match options.vm() {
+            Ok(vm) => top::run_local(&vm),
+            Err(e) => {
+                errln!("reef: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color()),

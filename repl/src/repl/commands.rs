@@ -1,4 +1,5 @@
-//! REPL commands: `:help`, `:load FILE`, `:procs`, `:quit`.
+//! REPL commands: `:help`, `:load FILE`, `:procs`, `:time EXPR`, `:top`,
+//! `:quit`.
 
 use super::{Next, Repl};
 
@@ -17,7 +18,12 @@ Commands:
   :help          this text
   :load FILE     compile and load FILE (its module is then callable)
   :procs         list the processes (the REPL is one: self() is its pid)
-  :quit          leave the REPL";
+  :time EXPR     evaluate EXPR, then print the wall time and reductions it took
+  :top           watch this node's processes live (as `reef top`; q leaves)
+  :quit          leave the REPL
+Tab completes names (bindings, functions, modules, `module.` then its
+functions, commands); a second Tab lists the choices. Ctrl-R searches the
+history (kept in ~/.reef_history, or REEF_HISTORY).";
 
 pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
     let (name, arg) = match cmd.split_once(char::is_whitespace) {
@@ -38,6 +44,10 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
             }
         }
         "procs" | "ps" => out!("{}", procs_table(&repl.vm.processes())),
+        "time" | "t" => super::timing::time(repl, arg),
+        "top" => {
+            let _ = crate::top::run_local(repl.vm);
+        }
         _ => errln!("unknown command :{name} (try :help)"),
     }
     Next::Continue
