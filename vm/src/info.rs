@@ -41,8 +41,9 @@ pub struct ProcInfo {
     /// first (at most 20 frames, as a crash's stack trace).
     pub current_stacktrace: Vec<StackFrame>,
     /// The process was running (in a long slice or native) and could not
-    /// be looked at: only `status`, `message_queue_len` and `memory` (its
-    /// published estimate) are known; the other fields are empty and
+    /// be looked at: only `status`, `message_queue_len`, `memory` (its
+    /// published estimate), and `reductions` and `current_function` as of
+    /// its last slice's end are known; the other fields are empty and
     /// `process.info` shows them as `:undefined`.
     pub partial: bool,
 }
@@ -213,11 +214,15 @@ impl Scheduler {
                     return Some(snapshot(self, p, false, s.inbox.len(), detail));
                 }
                 if Instant::now() >= give_up {
-                    // Still running: what it published (`Entry`).
+                    // Still running: what it published (`Entry`, and
+                    // its last slice's end).
                     let bytes = e.memory.load(std::sync::atomic::Ordering::Relaxed);
+                    let (reductions, current_function) = s.last_seen;
                     return Some(ProcInfo {
                         memory: bytes,
                         heap_words: bytes / 8,
+                        reductions,
+                        current_function,
                         ..self.bare(pid, Atom::RUNNING, s.queue_len(&e))
                     });
                 }

@@ -490,6 +490,7 @@ impl Scheduler {
         e.memory
             .store(crate::heap::estimate_bytes(&body), Ordering::Relaxed);
         e.queued.store(body.mailbox.len(), Ordering::Relaxed);
+        s.last_seen = (body.reductions, body.current_function());
         e.max_queue
             .store(body.max_queue.unwrap_or(0), Ordering::Relaxed);
         match outcome {

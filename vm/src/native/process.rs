@@ -357,7 +357,9 @@ pub fn info_map(i: &ProcInfo) -> Value {
             Value::tuple(vec![Value::Atom(m), Value::Atom(f), Value::Int(a as i64)])
         }),
     );
-    if i.partial {
+    // A process caught running: its function as of its last slice's
+    // end, `:undefined` if it has not ended one yet.
+    if i.partial && i.current_function.is_none() {
         put("current_function", Value::Atom(Atom::UNDEFINED));
     }
     put("message_queue_len", Value::Int(i.message_queue_len as i64));
@@ -371,7 +373,7 @@ pub fn info_map(i: &ProcInfo) -> Value {
             v
         }
     };
-    put("reductions", known(Value::Int(i.reductions as i64)));
+    put("reductions", Value::Int(i.reductions as i64));
     put("links", known(pids(&i.links)));
     put(
         "monitors",
