@@ -32,7 +32,10 @@ fn tab_completes_time_measures_and_ctrl_r_searches() {
     t.wait_for(|s| s.contains("foreach/2"), "the candidates listed");
     t.type_text("rea");
     t.keys(&["Tab"]);
-    t.wait_for(|s| s.contains("reef> lists.foreach"), "lists.foreach completed");
+    t.wait_for(
+        |s| s.contains("reef> lists.foreach"),
+        "lists.foreach completed",
+    );
     t.type_text("([1], fn(x) { x })");
     t.keys(&["Enter"]);
     t.wait_for(|s| prompts(s) == 3, "the value");
@@ -74,8 +77,14 @@ fn tab_completes_time_measures_and_ctrl_r_searches() {
             *l = "time: <T> wall, <N> reductions".to_string();
         }
     }
-    let from = lines.iter().position(|l| l == "reef> let my_binding = 5").unwrap();
-    let search = lines.iter().rposition(|l| l.contains("my_binding =")).unwrap();
+    let from = lines
+        .iter()
+        .position(|l| l == "reef> let my_binding = 5")
+        .unwrap();
+    let search = lines
+        .iter()
+        .rposition(|l| l.contains("my_binding ="))
+        .unwrap();
     assert_eq!(
         lines[from..search],
         [
@@ -90,7 +99,9 @@ fn tab_completes_time_measures_and_ctrl_r_searches() {
         "{lines:#?}"
     );
     assert!(
-        lines[..from].iter().any(|l| l == "reef> lists.foreach([1], fn(x) { x })"),
+        lines[..from]
+            .iter()
+            .any(|l| l == "reef> lists.foreach([1], fn(x) { x })"),
         "{lines:#?}"
     );
     assert!(lines[..from].iter().any(|l| l == ":ok"), "{lines:#?}");

@@ -113,7 +113,10 @@ fn top_watches_a_node_sorts_shows_a_process_and_restores_the_terminal() {
         .position(|l| l.starts_with(" PID "))
         .map(|i| &lines[i + 1])
         .unwrap();
-    assert!(first.starts_with(">#PID<") && first.contains("spinner"), "{screen}");
+    assert!(
+        first.starts_with(">#PID<") && first.contains("spinner"),
+        "{screen}"
+    );
 
     t.type_text("m");
     t.wait_for(|s| s.contains("sort: memory"), "the memory sort");
@@ -131,14 +134,20 @@ fn top_watches_a_node_sorts_shows_a_process_and_restores_the_terminal() {
     t.wait_for(|s| s.contains("sort: reductions"), "back to the table");
     t.keys(&["Down"]);
     t.wait_for(
-        |s| s.lines().any(|l| l.starts_with(">#PID<") && !l.contains("spinner")),
+        |s| {
+            s.lines()
+                .any(|l| l.starts_with(">#PID<") && !l.contains("spinner"))
+        },
         "the selection moves down",
     );
     t.type_text("Q");
     let end = t.wait_for(|s| s.contains("top exited"), "top to leave");
     assert!(end.contains("top exited 0"), "{end}");
     assert!(end.contains("terminal restored"), "{end}");
-    assert!(!end.contains("reef top -"), "the alternate screen is gone: {end}");
+    assert!(
+        !end.contains("reef top -"),
+        "the alternate screen is gone: {end}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -176,6 +185,9 @@ fn ctrl_c_leaves_top_and_a_node_that_is_not_there_is_an_error() {
     );
     t.keys(&["C-c"]);
     let end = t.wait_for(|s| s.contains("top exited"), "top to leave");
-    assert!(end.contains("top exited 0") && end.contains("terminal restored"), "{end}");
+    assert!(
+        end.contains("top exited 0") && end.contains("terminal restored"),
+        "{end}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

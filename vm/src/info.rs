@@ -66,20 +66,19 @@ pub struct StackFrame {
 
 /// The stack of a process that is not running, innermost first.
 fn stacktrace(p: &Process) -> Vec<StackFrame> {
-    let frame = |m: *const crate::code::LoadedModule,
-                 f: *const crate::code::FunctionCode,
-                 pc: usize| {
-        // SAFETY: the code pointers of a live process point into modules
-        // the runtime keeps alive while any process runs them (reload.rs).
-        let (m, f) = unsafe { (&*m, &*f) };
-        StackFrame {
-            module: m.name,
-            function: f.name,
-            arity: f.arity,
-            file: m.file.to_string(),
-            line: f.line_of(pc),
-        }
-    };
+    let frame =
+        |m: *const crate::code::LoadedModule, f: *const crate::code::FunctionCode, pc: usize| {
+            // SAFETY: the code pointers of a live process point into modules
+            // the runtime keeps alive while any process runs them (reload.rs).
+            let (m, f) = unsafe { (&*m, &*f) };
+            StackFrame {
+                module: m.name,
+                function: f.name,
+                arity: f.arity,
+                file: m.file.to_string(),
+                line: f.line_of(pc),
+            }
+        };
     let mut out = Vec::new();
     if p.fun.is_null() {
         return out;

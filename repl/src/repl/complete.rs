@@ -14,9 +14,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 /// The REPL's commands, as typed (the docs engineer's `:doc` joins them).
-pub const COMMANDS: &[&str] = &[
-    ":help", ":load", ":procs", ":quit", ":time", ":top", ":doc",
-];
+pub const COMMANDS: &[&str] = &[":help", ":load", ":procs", ":quit", ":time", ":top", ":doc"];
 
 /// What the session has defined: refreshed by the REPL after each input.
 #[derive(Default, Clone, Debug)]
@@ -53,7 +51,12 @@ fn name_char(c: char) -> bool {
 /// The candidates for the text before `pos` in `line`: where the
 /// replaced word starts, and the candidates (`display` shows
 /// `name/arity` for functions; `replacement` is what is inserted).
-pub fn candidates(line: &str, pos: usize, names: &Names, modules: &dyn Modules) -> (usize, Vec<Pair>) {
+pub fn candidates(
+    line: &str,
+    pos: usize,
+    names: &Names,
+    modules: &dyn Modules,
+) -> (usize, Vec<Pair>) {
     let before = &line[..pos];
     // A command: `:` at the start of the input, still the first word.
     let trimmed = before.trim_start();
@@ -196,12 +199,22 @@ mod tests {
     fn a_word_completes_to_bindings_builtins_functions_and_modules() {
         assert_eq!(
             complete("li"),
-            (0, vec!["lim -> lim".into(), "link/1 -> link".into(), "lists. -> lists".into()])
+            (
+                0,
+                vec![
+                    "lim -> lim".into(),
+                    "link/1 -> link".into(),
+                    "lists. -> lists".into()
+                ]
+            )
         );
         assert_eq!(complete("x = tot"), (4, vec!["total -> total".into()]));
         assert_eq!(
             complete("sq"),
-            (0, vec!["sq/1 -> sq".into(), "square_all/1 -> square_all".into()])
+            (
+                0,
+                vec!["sq/1 -> sq".into(), "square_all/1 -> square_all".into()]
+            )
         );
         assert_eq!(complete("gr"), (0, vec!["greet. -> greet".into()]));
     }
@@ -220,9 +233,15 @@ mod tests {
     #[test]
     fn commands_complete_at_the_start_only() {
         assert_eq!(complete(":he"), (0, vec![":help -> :help".into()]));
-        assert_eq!(complete("  :t"), (2, vec![":time -> :time".into(), ":top -> :top".into()]));
+        assert_eq!(
+            complete("  :t"),
+            (2, vec![":time -> :time".into(), ":top -> :top".into()])
+        );
         // After the command, the rest is code.
-        assert_eq!(complete(":time lists.re"), (12, vec!["reverse/1 -> reverse".into()]));
+        assert_eq!(
+            complete(":time lists.re"),
+            (12, vec!["reverse/1 -> reverse".into()])
+        );
     }
 
     #[test]

@@ -131,12 +131,12 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
         .map(|b| b.completion_type(CompletionType::List).build());
     let mut editor: Editor<complete::ReplHelper, FileHistory> =
         match config.and_then(Editor::with_config) {
-        Ok(e) => e,
-        Err(e) => {
-            errln!("reef: cannot start the line editor: {e}");
-            return 1;
-        }
-    };
+            Ok(e) => e,
+            Err(e) => {
+                errln!("reef: cannot start the line editor: {e}");
+                return 1;
+            }
+        };
     let history = history_path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);

@@ -27,13 +27,14 @@ pub fn run_remote(target: &str, cookie: Option<&str>, builder: reef_vm::VmBuilde
         errln!("reef top: `{target}` is not a node name (alive@host)");
         return ExitCode::from(2);
     };
-    let cookie = match cookie.map_or_else(reef_vm::dist::names::default_cookie, |c| Ok(c.to_string())) {
-        Ok(c) => c,
-        Err(e) => {
-            errln!("reef top: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let cookie =
+        match cookie.map_or_else(reef_vm::dist::names::default_cookie, |c| Ok(c.to_string())) {
+            Ok(c) => c,
+            Err(e) => {
+                errln!("reef top: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     // A long name when the target has one (its host has a dot), as
     // Erlang requires both ends to agree.
     let name = format!("reef_top_{}@{host}", std::process::id());
@@ -120,7 +121,9 @@ fn watch(vm: &Vm, target: Option<&str>) -> ExitCode {
                 (Key::Char('r'), false) => view.sort = Sort::Reductions,
                 (Key::Char('m'), false) => view.sort = Sort::Memory,
                 (Key::Char('q'), false) => view.sort = Sort::Queue,
-                (Key::Up | Key::Char('k'), false) => view.selected = view.selected.saturating_sub(1),
+                (Key::Up | Key::Char('k'), false) => {
+                    view.selected = view.selected.saturating_sub(1)
+                }
                 (Key::Down | Key::Char('j'), false) => {
                     view.selected = (view.selected + 1).min(count.saturating_sub(1))
                 }

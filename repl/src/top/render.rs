@@ -40,7 +40,11 @@ pub fn sorted(procs: &[Proc], sort: Sort) -> Vec<&Proc> {
         Sort::Memory => p.memory,
         Sort::Queue => p.queue,
     };
-    v.sort_by(|a, b| key(b).cmp(&key(a)).then_with(|| a.pid_text.cmp(&b.pid_text)));
+    v.sort_by(|a, b| {
+        key(b)
+            .cmp(&key(a))
+            .then_with(|| a.pid_text.cmp(&b.pid_text))
+    });
     v
 }
 
@@ -97,7 +101,13 @@ fn bar(u: f64, width: usize) -> String {
 /// The main screen: `width` columns, at most `height` lines. The
 /// selected row is marked with `>` (the terminal also shows it in
 /// reverse video).
-pub fn table(snap: &Snapshot, util: &[f64], view: &View, width: usize, height: usize) -> Vec<String> {
+pub fn table(
+    snap: &Snapshot,
+    util: &[f64],
+    view: &View,
+    width: usize,
+    height: usize,
+) -> Vec<String> {
     let mut out = Vec::new();
     out.push(format!(
         "reef top - {}   processes: {}   schedulers: {}",
@@ -124,7 +134,13 @@ pub fn table(snap: &Snapshot, util: &[f64], view: &View, width: usize, height: u
     ));
     out.push(String::new());
     out.push(row(
-        "PID", "NAME", "CURRENT FUNCTION", "REDUCTIONS", "MEMORY", "QUEUE", "STATUS",
+        "PID",
+        "NAME",
+        "CURRENT FUNCTION",
+        "REDUCTIONS",
+        "MEMORY",
+        "QUEUE",
+        "STATUS",
     ));
     let room = height.saturating_sub(out.len());
     let procs = sorted(&snap.procs, view.sort);
@@ -141,12 +157,24 @@ pub fn table(snap: &Snapshot, util: &[f64], view: &View, width: usize, height: u
             &p.queue.to_string(),
             &p.status,
         );
-        out.push(if i == selected { format!(">{}", &line[1..]) } else { line });
+        out.push(if i == selected {
+            format!(">{}", &line[1..])
+        } else {
+            line
+        });
     }
     out.into_iter().map(|l| cut(&l, width)).collect()
 }
 
-fn row(pid: &str, name: &str, current: &str, reds: &str, mem: &str, queue: &str, status: &str) -> String {
+fn row(
+    pid: &str,
+    name: &str,
+    current: &str,
+    reds: &str,
+    mem: &str,
+    queue: &str,
+    status: &str,
+) -> String {
     format!(
         " {} {} {} {:>12} {:>10} {:>7}  {}",
         fit(pid, 16),
@@ -160,20 +188,31 @@ fn row(pid: &str, name: &str, current: &str, reds: &str, mem: &str, queue: &str,
 }
 
 fn cut(s: &str, width: usize) -> String {
-    s.chars().take(width).collect::<String>().trim_end().to_string()
+    s.chars()
+        .take(width)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 fn pids(t: Option<&Term>) -> String {
     match t.and_then(Term::items) {
         Some([]) => "none".to_string(),
-        Some(items) => items.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+        Some(items) => items
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         None => "unknown".to_string(),
     }
 }
 
 /// One process's info (the map `process.info(pid)` gives), as lines.
 pub fn detail(pid_text: &str, info: Option<&Term>, width: usize, height: usize) -> Vec<String> {
-    let mut out = vec![format!("process {pid_text}   (Esc back, Q quit)"), String::new()];
+    let mut out = vec![
+        format!("process {pid_text}   (Esc back, Q quit)"),
+        String::new(),
+    ];
     let Some(info) = info else {
         out.push("it has ended".to_string());
         return out;
@@ -184,17 +223,28 @@ pub fn detail(pid_text: &str, info: Option<&Term>, width: usize, height: usize) 
         Some(n) => n.to_string(),
     };
     out.push(format!("registered name   {name}"));
-    out.push(format!("status            {}", text("status").trim_start_matches(':')));
-    out.push(format!("current function  {}", mfa_text(info.get("current_function"))));
+    out.push(format!(
+        "status            {}",
+        text("status").trim_start_matches(':')
+    ));
+    out.push(format!(
+        "current function  {}",
+        mfa_text(info.get("current_function"))
+    ));
     out.push(format!("reductions        {}", text("reductions")));
     out.push(format!(
         "memory            {}",
-        info.get("memory").and_then(Term::as_int).map_or("-".into(), |m| bytes(m.max(0) as u64))
+        info.get("memory")
+            .and_then(Term::as_int)
+            .map_or("-".into(), |m| bytes(m.max(0) as u64))
     ));
     out.push(format!("message queue     {}", text("message_queue_len")));
     out.push(format!("links             {}", pids(info.get("links"))));
     out.push(format!("monitors          {}", pids(info.get("monitors"))));
-    out.push(format!("monitored by      {}", pids(info.get("monitored_by"))));
+    out.push(format!(
+        "monitored by      {}",
+        pids(info.get("monitored_by"))
+    ));
     out.push(format!("trap_exit         {}", text("trap_exit")));
     out.push(String::new());
     out.push("stack".to_string());
@@ -256,7 +306,10 @@ mod tests {
     fn a_frame_of_the_table() {
         let s = snap();
         let util = utilisation(&[(0, 0), (0, 0)], &s.walls);
-        let view = View { sort: Sort::Reductions, selected: 1 };
+        let view = View {
+            sort: Sort::Reductions,
+            selected: 1,
+        };
         let frame = table(&s, &util, &view, 110, 30).join("\n");
         expect![[r#"
             reef top - a@127.0.0.1   processes: 4   schedulers: 2
@@ -275,14 +328,19 @@ mod tests {
     #[test]
     fn the_sort_changes_the_order_and_a_short_screen_scrolls() {
         let s = snap();
-        let order = |sort| -> Vec<u64> {
-            sorted(&s.procs, sort).iter().map(|p| p.memory).collect()
-        };
+        let order =
+            |sort| -> Vec<u64> { sorted(&s.procs, sort).iter().map(|p| p.memory).collect() };
         assert_eq!(order(Sort::Memory), [5_000_000, 2_000, 1_500, 900]);
-        let queue: Vec<u64> = sorted(&s.procs, Sort::Queue).iter().map(|p| p.queue).collect();
+        let queue: Vec<u64> = sorted(&s.procs, Sort::Queue)
+            .iter()
+            .map(|p| p.queue)
+            .collect();
         assert_eq!(queue[0], 3);
         // 6 header lines + 2 rows: the selected last row stays visible.
-        let view = View { sort: Sort::Memory, selected: 3 };
+        let view = View {
+            sort: Sort::Memory,
+            selected: 3,
+        };
         let lines = table(&s, &[0.0, 0.0], &view, 80, 8);
         assert_eq!(lines.len(), 8);
         assert!(lines[7].starts_with(">#PID<0.3.0>"), "{lines:#?}");

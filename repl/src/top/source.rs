@@ -141,7 +141,11 @@ fn parse_snapshot(t: &Term) -> Option<Snapshot> {
         })
         .collect();
     Some(Snapshot {
-        node: node.as_str()?.trim_start_matches(':').trim_matches('"').to_string(),
+        node: node
+            .as_str()?
+            .trim_start_matches(':')
+            .trim_matches('"')
+            .to_string(),
         procs: rows.items()?.iter().filter_map(parse_proc).collect(),
         walls,
         memory_total: int(memory.get("total")),

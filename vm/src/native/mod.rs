@@ -19,12 +19,12 @@ pub mod node;
 pub mod os;
 pub mod path;
 pub mod process;
-mod system;
 pub mod random;
 pub mod regex;
 pub mod sets;
 pub mod strings;
 pub mod strings_format;
+mod system;
 pub mod time;
 pub mod timer;
 
