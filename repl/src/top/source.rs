@@ -69,9 +69,16 @@ impl<'vm> Source<'vm> {
     }
 
     fn call(&self, f: &str, args: Vec<Term>) -> Result<Term, String> {
-        self.vm
-            .call(MODULE, f, args)
-            .map_err(|c| c.report.lines().next().unwrap_or("failed").to_string())
+        self.vm.call(MODULE, f, args).map_err(|c| {
+            // `** process #PID<0.7.0> crashed: error (:badrpc, :timeout)`:
+            // only the reason is news to the user.
+            let first = c.report.lines().next().unwrap_or("failed");
+            first
+                .rsplit("crashed: ")
+                .next()
+                .unwrap_or(first)
+                .to_string()
+        })
     }
 
     /// The processes and totals now.
