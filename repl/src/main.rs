@@ -47,6 +47,7 @@ mod node;
 mod repl;
 mod signals;
 mod test_runner;
+mod top;
 
 // The memory checker (`.ci/memcheck`) builds without it: valgrind sees
 // only the system allocator's blocks.
@@ -75,6 +76,7 @@ Usage:
   reef disasm FILE.reef         print FILE's bytecode
   reef disasm --opcodes         print the instruction set
   reef epmd [--port N] [--daemon]  run an EPMD (the node name registrar)
+  reef top [NODE] [--cookie C]  watch NODE's processes live (default: this VM)
 
 Options:
   --path DIR        look for modules in DIR too (repeatable; before REEF_PATH)
@@ -112,6 +114,7 @@ enum Command {
     Disasm { file: Option<PathBuf> },
     Lsp,
     Epmd { port: u16, daemon: bool },
+    Top { node: Option<String> },
 }
 
 struct Options {
@@ -197,6 +200,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
     let mut node = node::NodeFlags::default();
     let mut doc_args = doc::Args::default();
     let (mut epmd_port, mut daemon) = (None, false);
+    let mut top_node: Option<String> = None;
     let mut args = Vec::new();
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
@@ -254,6 +258,9 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             Value(v) if command.as_deref() == Some("doc") => doc_args.target(v),
             // What LSP clients add for the stdio transport: the only one.
             Long("stdio") if command.as_deref() == Some("lsp") => {}
+            Value(v) if command.as_deref() == Some("top") && top_node.is_none() => {
+                top_node = Some(v.string()?)
+            }
             Long("port") if command.as_deref() == Some("epmd") => {
                 epmd_port = Some(parser.value()?.parse()?)
             }
@@ -321,6 +328,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
             port: epmd_port.unwrap_or_else(node::default_epmd_port),
             daemon,
         },
+        Some("top") => Command::Top { node: top_node },
         Some(other) => return Err(format!("unknown command `{other}` (try `reef --help`)").into()),
     };
     Ok(Some(Options {
@@ -339,7 +347,7 @@ fn parse_args() -> Result<Option<Options>, lexopt::Error> {
 /// names no command and ends in `.reef` or is an existing file.
 fn is_script(word: &str) -> bool {
     const COMMANDS: &[&str] = &[
-        "run", "check", "fmt", "test", "doc", "disasm", "epmd", "lsp", "help",
+        "run", "check", "fmt", "test", "doc", "disasm", "epmd", "lsp", "top", "help",
     ];
     !COMMANDS.contains(&word) && (word.ends_with(".reef") || std::path::Path::new(word).is_file())
 }
@@ -374,6 +382,16 @@ fn main() -> ExitCode {
             ExitCode::from(repl::run(&vm, color()) as u8)
         }
         Command::Epmd { port, daemon } => node::epmd(port, daemon),
+        Command::Top { node: Some(ref n) } => {
+            top::run_remote(n, options.node.cookie(), options.builder())
+        }
+        Command::Top { node: None } => match options.vm() {
+            Ok(vm) => top::run_local(&vm),
+            Err(e) => {
+                errln!("reef: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Run { ref file, ref args } => run(&options, file, args.clone()),
         Command::Check { file } => check(&file),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color()),

@@ -50,6 +50,11 @@ impl NodeFlags {
         Ok(())
     }
 
+    /// `--cookie`, if given (`reef top` connects with it).
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     /// The node to start, if a name was given.
     pub fn config(&self) -> Result<Option<NodeConfig>, String> {
         let Some((name, long)) = &self.name else {

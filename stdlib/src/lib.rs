@@ -52,6 +52,7 @@ pub const NATIVE_DOCS: &[(&str, &str)] = &[
     ("sets", include_str!("../natives/sets.reef")),
     ("time", include_str!("../natives/time.reef")),
     ("timer", include_str!("../natives/timer.reef")),
+    ("system", include_str!("../natives/system.reef")),
 ];
 
 /// The declaration of the natives of module `name`, if it has one.

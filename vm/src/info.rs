@@ -37,11 +37,60 @@ pub struct ProcInfo {
     pub monitored_by: Vec<Pid>,
     /// Whether it traps exits (`process.flag(:trap_exit, true)`).
     pub trap_exit: bool,
+    /// Where it is: the function it is in, then its callers, innermost
+    /// first (at most 20 frames, as a crash's stack trace).
+    pub current_stacktrace: Vec<StackFrame>,
     /// The process was running (in a long slice or native) and could not
-    /// be looked at: only `status`, `message_queue_len` and `memory` (its
-    /// published estimate) are known; the other fields are empty and
+    /// be looked at: only `status`, `message_queue_len`, `memory` (its
+    /// published estimate), and `reductions` and `current_function` as of
+    /// its last slice's end are known; the other fields are empty and
     /// `process.info` shows them as `:undefined`.
     pub partial: bool,
+}
+
+/// One frame of a process's stack: `(module, function, arity, file, line)`
+/// in a Reef stack trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackFrame {
+    /// The module.
+    pub module: Atom,
+    /// The function.
+    pub function: Atom,
+    /// Its arity.
+    pub arity: u32,
+    /// The module's source file.
+    pub file: String,
+    /// The line it is at (0 if not known).
+    pub line: u32,
+}
+
+/// The stack of a process that is not running, innermost first.
+fn stacktrace(p: &Process) -> Vec<StackFrame> {
+    let frame =
+        |m: *const crate::code::LoadedModule, f: *const crate::code::FunctionCode, pc: usize| {
+            // SAFETY: the code pointers of a live process point into modules
+            // the runtime keeps alive while any process runs them (reload.rs).
+            let (m, f) = unsafe { (&*m, &*f) };
+            StackFrame {
+                module: m.name,
+                function: f.name,
+                arity: f.arity,
+                file: m.file.to_string(),
+                line: f.line_of(pc),
+            }
+        };
+    let mut out = Vec::new();
+    if p.fun.is_null() {
+        return out;
+    }
+    out.push(frame(p.module, p.fun, p.pc as usize));
+    for fr in p.frames.iter().rev() {
+        if out.len() >= crate::interp::exception::TRACE_DEPTH {
+            break;
+        }
+        out.push(frame(fr.module, fr.fun, (fr.pc as usize).saturating_sub(1)));
+    }
+    out
 }
 
 /// What to find out: the heap's size costs a walk of every term the
@@ -132,6 +181,7 @@ fn snapshot(
         monitors,
         monitored_by,
         trap_exit: p.trap_exit,
+        current_stacktrace: stacktrace(p),
         partial: false,
     }
 }
@@ -163,11 +213,15 @@ impl Scheduler {
                     return Some(snapshot(self, p, false, s.inbox.len(), detail));
                 }
                 if Instant::now() >= give_up {
-                    // Still running: what it published (`Entry`).
+                    // Still running: what it published (`Entry`, and
+                    // its last slice's end).
                     let bytes = e.memory.load(std::sync::atomic::Ordering::Relaxed);
+                    let (reductions, current_function) = s.last_seen;
                     return Some(ProcInfo {
                         memory: bytes,
                         heap_words: bytes / 8,
+                        reductions,
+                        current_function,
                         ..self.bare(pid, Atom::RUNNING, s.queue_len(&e))
                     });
                 }
@@ -191,6 +245,7 @@ impl Scheduler {
             monitors: Vec::new(),
             monitored_by: Vec::new(),
             trap_exit: false,
+            current_stacktrace: Vec::new(),
             partial: true,
         }
     }

@@ -88,7 +88,7 @@ pub use embed::reload::CodeStats;
 pub use embed::sandbox::{Capability, SANDBOX_MODULES};
 pub use embed::tooling::{Checker, ModuleSource};
 pub use embed::{HostError, HostFunction};
-pub use info::ProcInfo;
+pub use info::{ProcInfo, StackFrame};
 pub use loader::LoadError;
 pub use reef_bytecode as bytecode;
 pub use reef_compiler as compiler;

@@ -159,6 +159,16 @@ impl CodeServer {
         self.old.lock().expect("old lock").get(&name).cloned()
     }
 
+    /// The names of the modules loaded now.
+    pub(crate) fn loaded_names(&self) -> Vec<Atom> {
+        self.modules
+            .read()
+            .expect("modules lock")
+            .keys()
+            .copied()
+            .collect()
+    }
+
     pub fn get(&self, name: Atom) -> Option<Arc<LoadedModule>> {
         self.modules
             .read()

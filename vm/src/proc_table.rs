@@ -44,6 +44,10 @@ pub struct Slot {
     pub dead: bool,
     /// Senders parked because its queue was full, oldest first.
     pub senders: std::collections::VecDeque<Pid>,
+    /// Its reductions and current function at its last slice's end, for
+    /// `process.info` of a process that stays running (`reef top`
+    /// watching a busy loop).
+    pub last_seen: (u64, Option<(crate::value::Atom, crate::value::Atom, u32)>),
 }
 
 impl Slot {
@@ -77,6 +81,7 @@ impl Entry {
                 inbox: Vec::new(),
                 dead: false,
                 senders: Default::default(),
+                last_seen: (0, None),
             }),
             host: host.then(Default::default),
             named: AtomicBool::new(false),

@@ -10,7 +10,7 @@
 //! its entry's inbox and are applied when its slice ends (`signal.rs`).
 
 use std::cell::Cell;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -84,6 +84,12 @@ pub struct Scheduler {
     /// This node's distribution, once it is alive: where signals for
     /// pids of other nodes go.
     pub(crate) dist: OnceLock<Arc<crate::dist::Dist>>,
+    /// When the scheduler threads started, and how long each has been
+    /// busy: `system.scheduler_wall_time()` (Erlang's
+    /// `statistics(scheduler_wall_time)`, always on: a clock read when a
+    /// thread finds work after being idle and one when it runs out, none
+    /// per slice).
+    busy: OnceLock<(Instant, Vec<BusyClock>)>,
 }
 
 /// How a call the host waited for ended.
@@ -94,6 +100,42 @@ pub enum Ended {
     Deadlock,
     /// The process is gone (or the VM stopped).
     NoProcess,
+}
+
+/// One scheduler thread's busy time, in nanoseconds since the threads
+/// started.
+struct BusyClock {
+    /// Busy periods that have ended.
+    total: AtomicU64,
+    /// When the current busy period began, or `IDLE`.
+    since: AtomicU64,
+}
+
+const IDLE: u64 = u64::MAX;
+
+impl BusyClock {
+    fn start(&self, now: u64) {
+        self.since.store(now, Ordering::Relaxed);
+    }
+
+    fn stop(&self, now: u64) {
+        let since = self.since.swap(IDLE, Ordering::Relaxed);
+        if since != IDLE {
+            self.total
+                .fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+        }
+    }
+
+    /// Busy nanoseconds up to `now`, the current period included.
+    fn read(&self, now: u64) -> u64 {
+        let since = self.since.load(Ordering::Relaxed);
+        let open = if since == IDLE {
+            0
+        } else {
+            now.saturating_sub(since)
+        };
+        self.total.load(Ordering::Relaxed) + open
+    }
 }
 
 impl Default for Scheduler {
@@ -112,6 +154,7 @@ impl Default for Scheduler {
             threads: Mutex::new(Vec::new()),
             outside: AtomicUsize::new(0),
             dist: OnceLock::new(),
+            busy: OnceLock::new(),
         }
     }
 }
@@ -128,13 +171,20 @@ impl Scheduler {
         {
             return; // already started
         }
+        let clocks = (0..n)
+            .map(|_| BusyClock {
+                total: AtomicU64::new(0),
+                since: AtomicU64::new(IDLE),
+            })
+            .collect();
+        let _ = self.busy.set((Instant::now(), clocks));
         let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
         for (i, w) in workers.into_iter().enumerate() {
             let rt = rt.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("reef-sched-{}", i + 1))
-                    .spawn(move || rt.scheduler.worker_main(&rt, w))
+                    .spawn(move || rt.scheduler.worker_main(&rt, w, i))
                     .expect("spawn a scheduler thread"),
             );
         }
@@ -342,7 +392,20 @@ impl Scheduler {
         }
     }
 
-    fn worker_main(&self, rt: &Runtime, w: Worker<Task>) {
+    /// `(busy, total)` microseconds of each scheduler thread since it
+    /// started: the time it ran slices, and the time it has existed.
+    pub fn wall_time(&self) -> Vec<(u64, u64)> {
+        let Some((start, busy)) = self.busy.get() else {
+            return Vec::new();
+        };
+        let now = start.elapsed().as_nanos() as u64;
+        let total = now / 1000;
+        busy.iter()
+            .map(|b| ((b.read(now) / 1000).min(total), total))
+            .collect()
+    }
+
+    fn worker_main(&self, rt: &Runtime, w: Worker<Task>, index: usize) {
         let local = Local {
             fifo: w,
             lifo: Cell::new(None),
@@ -350,6 +413,8 @@ impl Scheduler {
         };
         LOCAL.with(|l| l.set((self.id, &local as *const _)));
         let mut tick: u64 = 0;
+        let clock = self.busy.get().and_then(|(t, v)| Some((*t, v.get(index)?)));
+        let mut idle = true;
         while !self.stop.load(Ordering::Relaxed) {
             tick += 1;
             match self.find_task(&local, tick) {
@@ -357,9 +422,21 @@ impl Scheduler {
                     if !local.fifo.is_empty() {
                         self.wake_one(); // more here than this thread can run
                     }
+                    if idle {
+                        idle = false;
+                        if let Some((t, c)) = clock {
+                            c.start(t.elapsed().as_nanos() as u64);
+                        }
+                    }
                     self.run_slice_guarded(rt, e);
                 }
                 None => {
+                    if !idle {
+                        idle = true;
+                        if let Some((t, c)) = clock {
+                            c.stop(t.elapsed().as_nanos() as u64);
+                        }
+                    }
                     rt.flush_out();
                     // Look again for a short while before sleeping: work
                     // often comes right back (a spawn loop, a reply), and a
@@ -465,6 +542,7 @@ impl Scheduler {
         e.memory
             .store(crate::heap::estimate_bytes(&body), Ordering::Relaxed);
         e.queued.store(body.mailbox.len(), Ordering::Relaxed);
+        s.last_seen = (body.reductions, body.current_function());
         e.max_queue
             .store(body.max_queue.map_or(0, |m| m.get()), Ordering::Relaxed);
         match outcome {

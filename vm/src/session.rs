@@ -123,6 +123,17 @@ impl Session {
         Term::Pid(self.pid.0)
     }
 
+    /// The reductions the session's process has run so far (the REPL's
+    /// `:time` shows the difference an evaluation makes); `None` once the
+    /// process is gone.
+    pub fn reductions(&self) -> Option<u64> {
+        self.rt
+            .scheduler
+            .info(self.pid, None, crate::info::Detail::NoHeap)
+            .filter(|i| !i.partial)
+            .map(|i| i.reductions)
+    }
+
     /// A handle that stops this session's evaluations from another thread.
     pub fn interrupter(&self) -> Interrupter {
         Interrupter {

@@ -80,3 +80,42 @@ fn two_vms_in_one_program_are_two_nodes() {
     let down = watcher.join().expect("no panic").expect("down returns");
     assert_eq!(down, Term::atom("nodedown"));
 }
+
+/// A hidden node (`NodeConfig::hidden`, as `erl -hidden` and `reef top`)
+/// talks to a node as any other, but neither lists the other in
+/// `nodes()`.
+#[test]
+fn a_hidden_node_is_left_out_of_nodes() {
+    let epmd = free_port();
+    let a = node("ha@127.0.0.1", epmd);
+    let mut cfg = NodeConfig::new("hb@127.0.0.1", "embed-cookie");
+    cfg.epmd_port = epmd;
+    cfg.hidden = true;
+    let b = Vm::builder()
+        .env_path(false)
+        .node_config(cfg)
+        .try_build()
+        .expect("the hidden node starts");
+    b.load_source("embed_dist", "embed_dist.reef", SRC)
+        .expect("the module loads");
+    a.spawn("embed_dist", "serve", Vec::new()).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let got = b
+        .call("embed_dist", "ask", vec![Term::atom("ha@127.0.0.1")])
+        .expect("ask returns");
+    assert_eq!(
+        got,
+        Term::Tuple(vec![
+            Term::atom("true"),
+            Term::atom("ha@127.0.0.1"),
+            Term::atom("hb@127.0.0.1"),
+            Term::List(vec![], None),
+        ])
+    );
+    a.load_source("list_nodes", "list_nodes.reef", "pub fn list() { nodes() }")
+        .expect("loads");
+    assert_eq!(
+        a.call("list_nodes", "list", vec![]).expect("nodes()"),
+        Term::List(vec![], None)
+    );
+}

@@ -1,4 +1,5 @@
-//! REPL commands: `:help`, `:load FILE`, `:procs`, `:quit`.
+//! REPL commands: `:help`, `:load FILE`, `:procs`, `:time EXPR`, `:top`,
+//! `:quit`.
 
 use super::{Next, Repl};
 
@@ -18,7 +19,12 @@ Commands:
   :load FILE     compile and load FILE (its module is then callable)
   :doc NAME      the docs of a module or function, as h(NAME): h(lists), h(lists.map)
   :procs         list the processes (the REPL is one: self() is its pid)
-  :quit          leave the REPL";
+  :time EXPR     evaluate EXPR, then print the wall time and reductions it took
+  :top           watch this node's processes live (as `reef top`; q leaves)
+  :quit          leave the REPL
+Tab completes names (bindings, functions, modules, `module.` then its
+functions, commands); a second Tab lists the choices. Ctrl-R searches the
+history (kept in ~/.reef_history, or REEF_HISTORY).";
 
 pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
     let (name, arg) = match cmd.split_once(char::is_whitespace) {
@@ -40,6 +46,10 @@ pub(super) fn run(repl: &mut Repl, cmd: &str) -> Next {
         }
         "doc" => super::help::doc_command(repl, arg),
         "procs" | "ps" => out!("{}", procs_table(&repl.vm.processes())),
+        "time" | "t" => super::timing::time(repl, arg),
+        "top" => {
+            let _ = crate::top::run_local(repl.vm);
+        }
         _ => errln!("unknown command :{name} (try :help)"),
     }
     Next::Continue

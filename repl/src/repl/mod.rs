@@ -5,7 +5,9 @@
 //! bindings, `fn` definitions, `self()` and the mailbox persist.
 
 mod commands;
+pub mod complete;
 mod help;
+mod timing;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ use reef_vm::compiler::{parser, render_diagnostics};
 use reef_vm::{EvalError, Session, Vm};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 
 const PROMPT: &str = "reef> ";
 const CONTINUE: &str = "  ... ";
@@ -27,6 +29,8 @@ pub struct Repl<'vm> {
     state: ReplState,
     counter: usize,
     color: bool,
+    /// What Tab completes from: refreshed after each input.
+    names: std::sync::Arc<std::sync::Mutex<complete::Names>>,
 }
 
 /// What to do after an input.
@@ -43,6 +47,7 @@ impl<'vm> Repl<'vm> {
             state: ReplState::default(),
             counter: 0,
             color,
+            names: Default::default(),
         }
     }
 
@@ -61,7 +66,24 @@ impl<'vm> Repl<'vm> {
             return Next::Continue;
         }
         self.eval(input);
+        self.refresh_names();
         Next::Continue
+    }
+
+    /// Tells the completer what the session has defined now.
+    fn refresh_names(&self) {
+        let names = complete::Names {
+            bindings: self.state.bound.clone(),
+            functions: self
+                .state
+                .functions
+                .iter()
+                .map(|f| (f.name.clone(), f.params.len()))
+                .collect(),
+        };
+        if let Ok(mut n) = self.names.lock() {
+            *n = names;
+        }
     }
 
     fn eval(&mut self, input: &str) {
@@ -105,17 +127,21 @@ fn history_path() -> Option<PathBuf> {
 /// Runs the interactive loop until `:quit` or end of input. Returns the
 /// exit status.
 pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
+    // Tab completes as bash does: the common prefix, then a second Tab
+    // lists the candidates. Ctrl-R searches the history (rustyline's
+    // default Emacs bindings).
     let config = Config::builder()
         .auto_add_history(false)
         .max_history_size(10_000)
-        .map(|b| b.build());
-    let mut editor: Editor<(), FileHistory> = match config.and_then(Editor::with_config) {
-        Ok(e) => e,
-        Err(e) => {
-            errln!("reef: cannot start the line editor: {e}");
-            return 1;
-        }
-    };
+        .map(|b| b.completion_type(CompletionType::List).build());
+    let mut editor: Editor<complete::ReplHelper, FileHistory> =
+        match config.and_then(Editor::with_config) {
+            Ok(e) => e,
+            Err(e) => {
+                errln!("reef: cannot start the line editor: {e}");
+                return 1;
+            }
+        };
     let history = history_path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
@@ -125,6 +151,10 @@ pub fn run(vm: &std::sync::Arc<Vm>, color: bool) -> i32 {
         env!("CARGO_PKG_VERSION")
     );
     let mut repl = Repl::new(vm, color);
+    editor.set_helper(Some(complete::ReplHelper {
+        names: repl.names.clone(),
+        modules: vm.clone(),
+    }));
     // Ctrl-C while an input is evaluated stops that evaluation (at the
     // prompt the line editor reads it as a key instead). With no
     // evaluation running and no terminal to edit on, it ends the REPL, as

@@ -197,6 +197,13 @@ impl Connection {
         self.lock().state == State::Up
     }
 
+    /// Up, and visible: both sides published themselves (neither is a
+    /// hidden node, as `reef top` is), so it counts in `nodes()`.
+    pub fn is_visible(&self) -> bool {
+        let g = self.lock();
+        g.state == State::Up && g.flags & handshake::DFLAG_PUBLISHED != 0
+    }
+
     pub fn state(&self) -> State {
         self.lock().state
     }

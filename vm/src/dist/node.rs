@@ -47,6 +47,10 @@ pub struct NodeConfig {
     /// detached `reef epmd`); without it, one is served by a thread of
     /// this program.
     pub start_epmd: Option<Arc<dyn Fn(u16) -> std::io::Result<()> + Send + Sync>>,
+    /// A hidden node (`erl -hidden`): it does not publish itself, so its
+    /// connections are left out of `nodes()` on both sides (`reef top`
+    /// watches a node this way without joining its cluster).
+    pub hidden: bool,
 }
 
 impl NodeConfig {
@@ -64,6 +68,7 @@ impl NodeConfig {
                 .unwrap_or(4369),
             net_tick: Duration::from_secs(60),
             start_epmd: None,
+            hidden: false,
         }
     }
 }
@@ -169,7 +174,11 @@ impl Dist {
             this: self.cfg.name.clone(),
             creation: self.creation,
             cookie: self.cookie.clone(),
-            flags: OUR_FLAGS,
+            flags: if self.cfg.hidden {
+                OUR_FLAGS & !handshake::DFLAG_PUBLISHED
+            } else {
+                OUR_FLAGS
+            },
         }
     }
 
@@ -180,7 +189,7 @@ impl Dist {
             .lock()
             .expect("conns lock")
             .values()
-            .filter(|c| c.is_up())
+            .filter(|c| c.is_visible())
             .map(|c| c.peer)
             .collect();
         v.sort_by_key(|a| a.name());

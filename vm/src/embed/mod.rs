@@ -8,6 +8,7 @@ pub mod docs;
 pub mod functions;
 pub mod limits;
 pub mod mailbox;
+pub mod modules;
 pub mod native_lib;
 pub mod reload;
 pub mod sandbox;

@@ -24,6 +24,7 @@ pub mod regex;
 pub mod sets;
 pub mod strings;
 pub mod strings_format;
+mod system;
 pub mod time;
 pub mod timer;
 
@@ -288,7 +289,7 @@ pub fn this_node(rt: &Runtime) -> Atom {
 type Table = &'static [(&'static str, u32, NativeFn)];
 
 /// Every built-in native table, by module.
-fn builtin_tables() -> [(&'static str, Table); 24] {
+fn builtin_tables() -> [(&'static str, Table); 25] {
     [
         ("timer", timer::NATIVES),
         ("kernel", kernel::NATIVES),
@@ -314,6 +315,7 @@ fn builtin_tables() -> [(&'static str, Table); 24] {
         ("regex", self::regex::NATIVES),
         ("random", random::NATIVES),
         ("sets", sets::NATIVES),
+        ("system", system::NATIVES),
     ]
 }
 

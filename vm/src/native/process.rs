@@ -357,7 +357,9 @@ pub fn info_map(i: &ProcInfo) -> Value {
             Value::tuple(vec![Value::Atom(m), Value::Atom(f), Value::Int(a as i64)])
         }),
     );
-    if i.partial {
+    // A process caught running: its function as of its last slice's
+    // end, `:undefined` if it has not ended one yet.
+    if i.partial && i.current_function.is_none() {
         put("current_function", Value::Atom(Atom::UNDEFINED));
     }
     put("message_queue_len", Value::Int(i.message_queue_len as i64));
@@ -371,7 +373,7 @@ pub fn info_map(i: &ProcInfo) -> Value {
             v
         }
     };
-    put("reductions", known(Value::Int(i.reductions as i64)));
+    put("reductions", Value::Int(i.reductions as i64));
     put("links", known(pids(&i.links)));
     put(
         "monitors",
@@ -384,5 +386,22 @@ pub fn info_map(i: &ProcInfo) -> Value {
     );
     put("monitored_by", known(pids(&i.monitored_by)));
     put("trap_exit", known(Value::bool(i.trap_exit)));
+    put(
+        "current_stacktrace",
+        known(Value::list(
+            i.current_stacktrace
+                .iter()
+                .map(|f| {
+                    Value::tuple(vec![
+                        Value::Atom(f.module),
+                        Value::Atom(f.function),
+                        Value::Int(f.arity as i64),
+                        Value::str(f.file.clone()),
+                        Value::Int(f.line as i64),
+                    ])
+                })
+                .collect::<Vec<_>>(),
+        )),
+    );
     Value::map(m)
 }

@@ -1,0 +1,98 @@
+//! A program in a real terminal: a tmux session of its own (its own
+//! server socket), keys typed with `send-keys`, the screen read back with
+//! `capture-pane`. Used by the tests of `reef top` and of the REPL's
+//! completion.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `shell_cmd` in a `width` x `height` terminal.
+    pub fn start(name: &str, shell_cmd: &str, width: u16, height: u16) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("reef-{name}-{}", std::process::id()),
+        };
+        let ok = tmux
+            .cmd()
+            .args(["new-session", "-d", "-s", "t", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg(shell_cmd)
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(ok.success());
+        tmux
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
+        c
+    }
+
+    /// What the terminal shows now (the visible screen).
+    pub fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-J", "-t", "t"])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` literally.
+    pub fn type_text(&self, text: &str) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "t", "-l", text])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success());
+    }
+
+    /// Presses keys by tmux's names (`Enter`, `Tab`, `Escape`, `C-r`).
+    pub fn keys(&self, keys: &[&str]) {
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success());
+    }
+
+    /// Waits (up to 20 s) until the screen satisfies `done`; returns it.
+    pub fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if done(&s) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+/// The screen's lines without trailing blanks, empty lines dropped.
+pub fn lines(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
