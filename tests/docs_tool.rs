@@ -8,15 +8,17 @@
 //! doc with an example, and the natives' declarations name real natives.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::{reef, text};
 use expect_test::expect;
 use reef_vm::compiler::docs::{examples::examples, module_docs};
+use tmux::Tmux;
 
 fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
     common::scratch("doc", name, files)
@@ -293,98 +295,27 @@ fn every_native_is_documented_by_a_real_declaration() {
     );
 }
 
-/// A REPL in a tmux session, read back from the screen.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
-        c
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "repl"])
-            .output()
-            .expect("tmux runs");
-        text(&out.stdout)
-    }
-
-    fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) {
-        let start = Instant::now();
-        while !done(&self.screen()) {
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out: {what}; screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Types a line and waits for the next prompt.
-    fn type_line(&self, line: &str) {
-        let before = self.screen().matches("reef> ").count();
-        for keys in [["-l", line], ["Enter", ""]] {
-            let args: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
-            let ok = self
-                .cmd()
-                .args(["send-keys", "-t", "repl"])
-                .args(args)
-                .status();
-            assert!(ok.expect("tmux runs").success());
-        }
-        self.wait_for(|s| s.matches("reef> ").count() > before, line);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").status();
-    }
-}
-
 #[test]
 fn h_and_doc_in_the_repl() {
     let dir = scratch("repl", &[("shapes.reef", SHAPES)]);
-    let tmux = Tmux {
-        socket: format!("reef-doc-{}", std::process::id()),
-    };
     let shell_cmd = format!(
         "cd {} && env NO_COLOR=1 REEF_HISTORY={}/history {}",
         dir.display(),
         dir.display(),
         env!("CARGO_BIN_EXE_reef")
     );
-    let ok = tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "repl",
-            "-x",
-            "100",
-            "-y",
-            "80",
-            &shell_cmd,
-        ])
-        .status()
-        .expect("tmux is installed (.ci/run installs it)");
-    assert!(ok.success());
+    let tmux = Tmux::start("doc", &shell_cmd, 100, 80);
     tmux.wait_for(|s| s.contains("reef> "), "start-up");
-    tmux.type_line("h(lists.sort)");
-    tmux.type_line(":doc strings.pad_left/3");
-    tmux.type_line("h(hd)");
-    tmux.type_line(":load shapes.reef");
-    tmux.type_line("h(shapes)");
-    tmux.type_line("h(shapes.nope)");
-    tmux.type_line("fn h(x) { x }");
-    tmux.type_line("h(1)");
+    tmux.type_line("h(lists.sort)", "reef> ");
+    tmux.type_line(":doc strings.pad_left/3", "reef> ");
+    tmux.type_line("h(hd)", "reef> ");
+    tmux.type_line(":load shapes.reef", "reef> ");
+    tmux.type_line("h(shapes)", "reef> ");
+    tmux.type_line("h(shapes.nope)", "reef> ");
+    tmux.type_line("fn h(x) { x }", "reef> ");
+    tmux.type_line("h(1)", "reef> ");
     let screen: Vec<String> = tmux
-        .screen()
+        .history()
         .lines()
         .map(|l| l.trim_end().to_string())
         .collect();

@@ -2,68 +2,13 @@
 //! tmux session), input is typed with `send-keys`, and the screen is read
 //! back with `capture-pane`. The transcript is a snapshot.
 
+#[path = "common/tmux.rs"]
+mod tmux;
+
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use expect_test::expect;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
-        c
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "repl"])
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Types a line and waits until the REPL shows its next prompt.
-    fn type_line(&self, line: &str, prompt: &str) {
-        let before = self.screen().matches(prompt).count();
-        let ok = self
-            .cmd()
-            .args(["send-keys", "-t", "repl", "-l", line])
-            .status()
-            .expect("tmux runs");
-        assert!(ok.success());
-        self.cmd()
-            .args(["send-keys", "-t", "repl", "Enter"])
-            .status()
-            .expect("tmux runs");
-        self.wait_for(|s| s.matches(prompt).count() > before, line);
-    }
-
-    fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if done(&s) {
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out after typing {what:?}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").status();
-    }
-}
+use tmux::{lines, Tmux};
 
 #[test]
 fn repl_session_transcript() {
@@ -74,31 +19,13 @@ fn repl_session_transcript() {
     let module = dir.join("greet.reef");
     std::fs::write(&module, "pub fn hello(name) { \"hello, #{name}\" }\n").unwrap();
 
-    let tmux = Tmux {
-        socket: format!("reef-test-{}", std::process::id()),
-    };
     let reef = PathBuf::from(env!("CARGO_BIN_EXE_reef"));
     let shell_cmd = format!(
         "env NO_COLOR=1 REEF_HISTORY={} {}",
         history.display(),
         reef.display()
     );
-    let ok = tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "repl",
-            "-x",
-            "110",
-            "-y",
-            "60",
-            &shell_cmd,
-        ])
-        .status()
-        .expect("tmux is installed (.ci/run installs it)");
-    assert!(ok.success());
+    let tmux = Tmux::start("repl", &shell_cmd, 110, 60);
     tmux.wait_for(|s| s.contains("reef> "), "start-up");
 
     let p = "reef> ";
@@ -119,7 +46,7 @@ fn repl_session_transcript() {
     tmux.type_line(&format!(":load {}", module.display()), p);
     tmux.type_line("greet.hello(\"reef\")", p);
     let transcript: String = tmux
-        .screen()
+        .history()
         .lines()
         .map(|l| l.trim_end())
         .collect::<Vec<_>>()
@@ -173,12 +100,8 @@ fn repl_session_transcript() {
         reef>"#]]
     .assert_eq(&transcript);
 
-    let ok = tmux
-        .cmd()
-        .args(["send-keys", "-t", "repl", ":quit", "Enter"])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    tmux.type_text(":quit");
+    tmux.keys(&["Enter"]);
     tmux.wait_for(|_| history.exists(), ":quit saves the history");
     let saved = std::fs::read_to_string(&history).unwrap();
     assert!(saved.contains("sq(x)"), "history file: {saved}");
@@ -195,31 +118,13 @@ fn start_repl(name: &str) -> (Tmux, PathBuf) {
 fn start_repl_with(name: &str, extra: &str, prompt: &str) -> (Tmux, PathBuf) {
     let dir = std::env::temp_dir().join(format!("reef-repl-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let tmux = Tmux {
-        socket: format!("reef-{name}-{}", std::process::id()),
-    };
     let (env, flags) = extra.split_once('|').unwrap_or(("", extra));
     let shell_cmd = format!(
         "env NO_COLOR=1 REEF_HISTORY={} {env} {} {flags}",
         dir.join("history").display(),
         env!("CARGO_BIN_EXE_reef")
     );
-    let ok = tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "repl",
-            "-x",
-            "100",
-            "-y",
-            "50",
-            &shell_cmd,
-        ])
-        .status()
-        .expect("tmux is installed (.ci/run installs it)");
-    assert!(ok.success());
+    let tmux = Tmux::start(name, &shell_cmd, 100, 50);
     tmux.wait_for(|s| s.contains(prompt), "start-up");
     (tmux, dir)
 }
@@ -241,7 +146,7 @@ fn a_repl_started_with_a_name_is_a_node() {
     let (tmux, dir) = start_repl_with("node", &extra, p);
     tmux.type_line("node()", p);
     tmux.type_line("node.alive()", p);
-    let screen = lines(&tmux.screen());
+    let screen = lines(&tmux.history());
     let from = screen.iter().position(|l| l.ends_with("> node()")).unwrap();
     assert_eq!(
         screen[from..],
@@ -259,14 +164,6 @@ fn a_repl_started_with_a_name_is_a_node() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn lines(screen: &str) -> Vec<String> {
-    screen
-        .lines()
-        .map(|l| l.trim_end().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 #[test]
 fn ctrl_c_stops_the_evaluation_and_keeps_the_session() {
     let (tmux, dir) = start_repl("ctrlc");
@@ -274,24 +171,15 @@ fn ctrl_c_stops_the_evaluation_and_keeps_the_session() {
     tmux.type_line("let kept = 41", p);
     tmux.type_line("fn spin(n) { spin(n + 1) }", p);
     // Runs forever: only Ctrl-C can end it.
-    tmux.cmd()
-        .args(["send-keys", "-t", "repl", "-l", "spin(0)"])
-        .status()
-        .unwrap();
-    tmux.cmd()
-        .args(["send-keys", "-t", "repl", "Enter"])
-        .status()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    let screen = tmux.screen();
+    tmux.type_text("spin(0)");
+    tmux.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let screen = tmux.history();
     assert!(
         screen.trim_end().ends_with("reef> spin(0)"),
         "spin(0) is still running, no prompt after it:\n{screen}"
     );
-    tmux.cmd()
-        .args(["send-keys", "-t", "repl", "C-c"])
-        .status()
-        .unwrap();
+    tmux.keys(&["C-c"]);
     tmux.wait_for(|s| s.contains("** interrupted"), "Ctrl-C");
     tmux.wait_for(
         |s| s.trim_end().ends_with("reef>"),
@@ -299,16 +187,13 @@ fn ctrl_c_stops_the_evaluation_and_keeps_the_session() {
     );
     tmux.type_line("kept + 1", p);
     // At an empty prompt, Ctrl-C only says how to leave.
-    tmux.cmd()
-        .args(["send-keys", "-t", "repl", "C-c"])
-        .status()
-        .unwrap();
+    tmux.keys(&["C-c"]);
     tmux.wait_for(
         |s| s.contains("(use :quit or Ctrl-D to leave)"),
         "Ctrl-C at the prompt",
     );
     tmux.type_line("self() ! :still_here", p);
-    let screen = lines(&tmux.screen());
+    let screen = lines(&tmux.history());
     let from = screen.iter().position(|l| l == "reef> spin(0)").unwrap();
     assert_eq!(
         screen[from..],
@@ -335,10 +220,7 @@ fn lines_pasted_together_are_all_evaluated_in_order() {
     // without bracketed paste does.
     let paste =
         "let a = 1\na + 1\nlists.map([1, 2],\n  fn(v) { v * 10 })\n:quit_not_a_command\na + 3\n";
-    tmux.cmd()
-        .args(["send-keys", "-t", "repl", "-l", paste])
-        .status()
-        .unwrap();
+    tmux.type_text(paste);
     tmux.wait_for(
         |s| s.lines().any(|l| l.trim_end() == "4"),
         "the last pasted line",
@@ -347,7 +229,7 @@ fn lines_pasted_together_are_all_evaluated_in_order() {
         |s| s.matches("reef> ").count() >= 5,
         "the prompt after the paste",
     );
-    let screen = lines(&tmux.screen());
+    let screen = lines(&tmux.history());
     assert_eq!(
         screen,
         [

@@ -1,7 +1,10 @@
 //! A program in a real terminal: a tmux session of its own (its own
 //! server socket), keys typed with `send-keys`, the screen read back with
-//! `capture-pane`. Used by the tests of `reef top` and of the REPL's
-//! completion.
+//! `capture-pane`. Used by the tests of the REPL (transcripts, completion,
+//! `h`), and of `reef top`.
+
+// Each test binary uses the part it needs.
+#![allow(dead_code)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -43,6 +46,35 @@ impl Tmux {
             .output()
             .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Everything the terminal showed since it started (the screen and
+    /// what scrolled off it), each wrapped line joined back.
+    pub fn history(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `line` and Enter, then waits until the program shows one
+    /// more `prompt` than before (a REPL's answer is complete).
+    pub fn type_line(&self, line: &str, prompt: &str) {
+        let before = self.history().matches(prompt).count();
+        self.type_text(line);
+        self.keys(&["Enter"]);
+        let start = Instant::now();
+        while self.history().matches(prompt).count() <= before {
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!(
+                    "timed out after typing {line:?}; screen:\n{}",
+                    self.history()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Types `text` literally.
