@@ -70,6 +70,13 @@ pub(crate) fn run(paths: &[PathBuf], check: bool, color: bool) -> ExitCode {
 
 /// Every `*.reef` file under `dir`, in name order.
 pub(crate) fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    collect_ending(dir, ".reef", files)
+}
+
+/// Every file under `dir` whose name ends in `suffix`, in name order;
+/// hidden directories and `target/` are skipped (`reef fmt`, `reef doc`
+/// and `reef test` look for files alike).
+pub(crate) fn collect_ending(dir: &Path, suffix: &str, files: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -79,9 +86,9 @@ pub(crate) fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
             if !name.starts_with('.') && name != "target" {
-                collect(&path, files);
+                collect_ending(&path, suffix, files);
             }
-        } else if name.ends_with(".reef") {
+        } else if name.ends_with(suffix) {
             files.push(path);
         }
     }

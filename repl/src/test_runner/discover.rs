@@ -72,21 +72,7 @@ fn add_project(search: &mut Vec<PathBuf>, dir: &Path) {
 /// Every `*_test.reef` file under `dir`, in name order (hidden
 /// directories and `target/` skipped, as `reef fmt` skips them).
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                collect(&path, files);
-            }
-        } else if name.ends_with("_test.reef") {
-            files.push(path);
-        }
-    }
+    crate::fmt::collect_ending(dir, "_test.reef", files)
 }
 
 /// The tests of a module's source: its exported functions named `test_*`
