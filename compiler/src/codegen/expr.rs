@@ -529,35 +529,17 @@ impl FnBuilder<'_, '_> {
                     if carries_source {
                         self.assertion_source(e);
                     }
-                    self.ensure_result_reg(base);
-                    self.at(e.span.start);
-                    if dst.is_none() {
-                        self.emit(Instr::TailCallExt { base, import });
-                    } else {
-                        self.emit(Instr::CallExt { base, import });
-                    }
+                    self.call_ext(base, import, e.span.start, dst.is_none());
                 }
                 Callee::Import(import) => {
                     self.args(args);
-                    self.ensure_result_reg(base);
-                    self.at(e.span.start);
-                    if dst.is_none() {
-                        self.emit(Instr::TailCallExt { base, import });
-                    } else {
-                        self.emit(Instr::CallExt { base, import });
-                    }
+                    self.call_ext(base, import, e.span.start, dst.is_none());
                 }
             },
             ExprKind::RemoteCall { module, name, args } => {
                 let import = self.mb.import(module, name, args.len());
                 self.args(args);
-                self.ensure_result_reg(base);
-                self.at(e.span.start);
-                if dst.is_none() {
-                    self.emit(Instr::TailCallExt { base, import });
-                } else {
-                    self.emit(Instr::CallExt { base, import });
-                }
+                self.call_ext(base, import, e.span.start, dst.is_none());
             }
             ExprKind::Apply(f, args) => {
                 let b = self.alloc();
@@ -596,6 +578,18 @@ impl FnBuilder<'_, '_> {
     fn ensure_result_reg(&mut self, base: Reg) {
         while self.top <= base {
             self.alloc();
+        }
+    }
+
+    /// A call of another module's function (`import`) whose arguments
+    /// are in `R[base..]`: a tail call when `tail`.
+    fn call_ext(&mut self, base: Reg, import: u32, at: usize, tail: bool) {
+        self.ensure_result_reg(base);
+        self.at(at);
+        if tail {
+            self.emit(Instr::TailCallExt { base, import });
+        } else {
+            self.emit(Instr::CallExt { base, import });
         }
     }
 
