@@ -419,7 +419,9 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
             Instr::TryBegin { dst, .. } | Instr::Reraise { src: dst } => window(dst, 3),
             // A superinstruction stands for itself and the instruction
             // after it, which must be exactly the second of the pair.
-            Instr::AddIntCall { dst, func, .. } | Instr::MoveCall { dst, func, .. } => {
+            Instr::AddIntCall { dst, func, .. }
+            | Instr::MoveCall { dst, func, .. }
+            | Instr::MoveLastCall { dst, func, .. } => {
                 f.code.get(pc + 1) == Some(&Instr::Call { base: dst, func })
                     && window(dst, m.functions[func as usize].arity.max(1).into())
             }
@@ -531,6 +533,13 @@ mod tests {
         assert!(with(vec![move_call, call, ret]).is_ok());
         assert!(with(vec![move_call, Instr::Call { base: 2, func: 0 }, ret]).is_err());
         assert!(with(vec![move_call, ret]).is_err());
+        let move_last_call = Instr::MoveLastCall {
+            dst: 1,
+            src: 0,
+            func: 0,
+        };
+        assert!(with(vec![move_last_call, call, ret]).is_ok());
+        assert!(with(vec![move_last_call, Instr::Call { base: 2, func: 0 }, ret]).is_err());
         let add_call = Instr::AddIntCall {
             dst: 1,
             a: 0,

@@ -310,4 +310,5 @@ opcodes! {
     140 AddIntCall { dst: Reg, a: Reg, val: I32, func: Fun } "R[dst] := R[a] + val, then the `Call { base: dst, func }` that follows (continues after it); on anything but two small integers, only the add, and that Call runs next";
     141 MoveCall { dst: Reg, src: Reg, func: Fun } "R[dst] := R[src], then the `Call { base: dst, func }` that follows (continues after it)";
     142 GetElem2 { dst: Reg, src: Reg, index: U16, dst2: Reg, index2: U16 } "R[dst] := element index of the tuple R[src], then the `GetElem { dst: dst2, src, index: index2 }` that follows (continues after it); dst != src";
+    143 MoveLastCall { dst: Reg, src: Reg, func: Fun } "R[dst] := R[src], leaving R[src] empty (as MoveLast), then the `Call { base: dst, func }` that follows (continues after it)";
 }

@@ -271,10 +271,10 @@ fn ownership_takes_tree_nodes_apart_and_moves_last_uses() {
                  L2    3  TestTuple       src=R0 arity=2 fail=@13
                        4  GetElemTake     dst=R1 src=R0 index=0
                        5  GetElemLast     dst=R2 src=R0 index=1
-                       6  MoveLast        dst=R5 src=R1
+                       6  MoveLastCall    dst=R5 src=R1 func=check/1
                        7  Call            base=R5 func=check/1
                        8  AddInt          dst=R4 a=R5 val=1
-                       9  MoveLast        dst=R5 src=R2
+                       9  MoveLastCall    dst=R5 src=R2 func=check/1
                       10  Call            base=R5 func=check/1
                       11  Add             dst=R3 a=R4 b=R5
                       12  Return          src=R3

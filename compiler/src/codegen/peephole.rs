@@ -37,6 +37,9 @@ fn fused(first: Instr, second: Instr) -> Option<Instr> {
         (Instr::Move { dst, src }, Instr::Call { base, func }) if base == dst => {
             Some(Instr::MoveCall { dst, src, func })
         }
+        (Instr::MoveLast { dst, src }, Instr::Call { base, func }) if base == dst => {
+            Some(Instr::MoveLastCall { dst, src, func })
+        }
         (
             Instr::GetElem { dst, src, index },
             Instr::GetElem {
@@ -58,6 +61,28 @@ fn fused(first: Instr, second: Instr) -> Option<Instr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_move_at_its_last_use_fuses_with_the_call() {
+        let mut code = vec![
+            Instr::MoveLast { dst: 5, src: 1 },
+            Instr::Call { base: 5, func: 4 },
+            Instr::MoveLast { dst: 5, src: 2 },
+            Instr::Call { base: 6, func: 4 },
+        ];
+        fuse(&mut code);
+        assert_eq!(
+            code[0],
+            Instr::MoveLastCall {
+                dst: 5,
+                src: 1,
+                func: 4
+            }
+        );
+        assert_eq!(code[1], Instr::Call { base: 5, func: 4 });
+        // Into another register than the call's base: no pair.
+        assert_eq!(code[2], Instr::MoveLast { dst: 5, src: 2 });
+    }
 
     #[test]
     fn pairs_fuse_and_the_second_stays() {

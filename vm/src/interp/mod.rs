@@ -988,6 +988,11 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     unsafe { copy_reg(at!(dst as usize), at!(src as usize)) };
                     fused_call!(dst, func);
                 }
+                Instr::MoveLastCall { dst, src, func } => {
+                    // SAFETY: registers inside the frame (`validate`; see `regs`).
+                    unsafe { move_reg(at!(dst as usize), at!(src as usize)) };
+                    fused_call!(dst, func);
+                }
                 Instr::GetElem2 {
                     dst,
                     src,

@@ -26,7 +26,10 @@ pub(super) struct Effect {
 pub(super) fn is_fused(i: &Instr) -> bool {
     matches!(
         i,
-        Instr::AddIntCall { .. } | Instr::MoveCall { .. } | Instr::GetElem2 { .. }
+        Instr::AddIntCall { .. }
+            | Instr::MoveCall { .. }
+            | Instr::MoveLastCall { .. }
+            | Instr::GetElem2 { .. }
     )
 }
 
@@ -47,6 +50,7 @@ pub(super) fn effect(i: &Instr, shape: &FnShape) -> Effect {
         // instruction of their pair, which stays after them.
         Instr::AddIntCall { dst, a: src, .. }
         | Instr::MoveCall { dst, src, .. }
+        | Instr::MoveLastCall { dst, src, .. }
         | Instr::GetElem2 { dst, src, .. } => {
             u.push(src);
             e.def = Some(dst);
