@@ -4,10 +4,12 @@
 //! [`function::FnBuilder`]. Lambdas are queued and compiled after the
 //! function that creates them, each as a function of its own.
 
+mod call;
 mod comprehension;
 mod cond;
 mod expr;
 mod function;
+mod operators;
 mod ownership;
 mod pattern;
 mod peephole;
