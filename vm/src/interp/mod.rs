@@ -79,8 +79,10 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     // alive, and `run` is only called on a process with a current function.
     let mut m: &LoadedModule = unsafe { &*p.module };
     let mut f: &FunctionCode = unsafe { &*p.fun };
-    let mut code: &[Instr] = &f.code;
-    let mut pc = p.pc as usize;
+    // The current function's first instruction, and the next one to run.
+    // SAFETY: the saved `pc` is inside the function's code.
+    let mut code: *const Instr = f.code.as_ptr();
+    let mut ip: *const Instr = unsafe { code.add(p.pc as usize) };
     let mut base = p.base as usize;
     // R[0] of the current frame. Register access goes through this
     // pointer without bounds checks. SAFETY (for every use below):
@@ -136,11 +138,25 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             regs = unsafe { p.regs.as_mut_ptr().add(base) }
         };
     }
+    // The index of the next instruction to run.
+    macro_rules! pc {
+        () => {
+            // SAFETY: `ip` always points into (or one past) `code`'s function.
+            (unsafe { ip.offset_from(code) } as usize)
+        };
+    }
+    // Continues at instruction `target` of the current function.
+    macro_rules! jump {
+        ($target:expr) => {
+            // SAFETY: `validate` proved every jump target lies inside the function.
+            ip = unsafe { code.add($target as usize) }
+        };
+    }
     macro_rules! save {
         () => {{
             p.module = m;
             p.fun = f;
-            p.pc = pc as u32;
+            p.pc = pc!() as u32;
             p.base = base as u32;
         }};
     }
@@ -149,8 +165,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             // SAFETY: the saved state always names live code.
             m = unsafe { &*p.module };
             f = unsafe { &*p.fun };
-            code = &f.code;
-            pc = p.pc as usize;
+            code = f.code.as_ptr();
+            jump!(p.pc);
             base = p.base as usize;
             refresh!();
         }};
@@ -172,7 +188,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             }
             macro_rules! yield_at {
                 ($at:expr) => {{
-                    pc = $at;
+                    ip = $at;
                     save!();
                     leave!(Outcome::Yield);
                 }};
@@ -181,14 +197,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             // reduction, or yields at the target when the budget is spent.
             macro_rules! goto {
                 ($target:expr) => {{
-                    let target = $target as usize;
-                    if target < pc {
+                    // SAFETY: as for `jump!`.
+                    let target = unsafe { code.add($target as usize) };
+                    if target < ip {
                         if budget == 0 {
                             yield_at!(target);
                         }
                         budget -= 1;
                     }
-                    pc = target;
+                    ip = target;
                 }};
             }
             // Takes a reduction, or yields so that the instruction at `pc - 1`
@@ -196,7 +213,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! reduction {
                 () => {{
                     if budget == 0 {
-                        yield_at!(pc - 1);
+                        // SAFETY: an instruction is running, so `ip > code`.
+                        yield_at!(unsafe { ip.sub(1) });
                     }
                     budget -= 1;
                 }};
@@ -206,8 +224,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 ($module:expr, $callee:expr, $nb:expr) => {{
                     m = $module;
                     f = $callee;
-                    code = &f.code;
-                    pc = 0;
+                    code = f.code.as_ptr();
+                    ip = code;
                     base = $nb;
                     let need = base + f.num_regs as usize;
                     if p.regs.len() < need {
@@ -223,7 +241,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     p.frames.push(Frame {
                         module: m,
                         fun: f,
-                        pc: pc as u32,
+                        pc: pc!() as u32,
                         base: base as u32,
                     })
                 };
@@ -233,7 +251,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             // checked is there; returns to the instruction after it.
             macro_rules! fused_call {
                 ($b:expr, $func:expr) => {{
-                    pc += 1;
+                    // SAFETY: the `Call` half is there (`validate`).
+                    ip = unsafe { ip.add(1) };
                     reduction!();
                     push_frame!();
                     // SAFETY: as for `Call`.
@@ -252,8 +271,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             // SAFETY: frames point into live modules.
                             m = unsafe { &*fr.module };
                             f = unsafe { &*fr.fun };
-                            code = &f.code;
-                            pc = fr.pc as usize;
+                            code = f.code.as_ptr();
+                            jump!(fr.pc);
                             base = fr.base as usize;
                             refresh!();
                         }
@@ -298,7 +317,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         (x, y) => matches!(order::compare(x, y), $ord),
                     };
                     if !r {
-                        pc = $fail as usize;
+                        jump!($fail);
                     }
                 }};
             }
@@ -310,7 +329,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         x => matches!(order::compare(x, &Value::Int($val as i64)), $ord),
                     };
                     if !r {
-                        pc = $fail as usize;
+                        jump!($fail);
                     }
                 }};
             }
@@ -320,16 +339,19 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! branch_on {
                 ($dst:expr, $r:expr) => {{
                     // SAFETY: a comparison is never a function's last
-                    // instruction (`validate`), so `pc` is in bounds.
-                    match *unsafe { code.get_unchecked(pc) } {
+                    // instruction (`validate`), so `ip` is in bounds.
+                    match *unsafe { &*ip } {
                         Instr::TestTrue { src, fail } if src == $dst => {
-                            pc = if $r { pc + 1 } else { fail as usize };
+                            // SAFETY: as for `jump!`.
+                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { code.add(fail as usize) } };
                         }
                         Instr::JumpIfFalse { cond, target } if cond == $dst => {
-                            pc = if $r { pc + 1 } else { target as usize };
+                            // SAFETY: as for `jump!`.
+                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { code.add(target as usize) } };
                         }
                         Instr::JumpIfTrue { cond, target } if cond == $dst => {
-                            pc = if $r { target as usize } else { pc + 1 };
+                            // SAFETY: as for `jump!`.
+                            ip = if $r { unsafe { code.add(target as usize) } } else { unsafe { ip.add(1) } };
                         }
                         _ => {}
                     }
@@ -569,9 +591,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
 
             // SAFETY: `validate` proved that every jump target is inside the
             // function and that the last instruction never falls through, so
-            // `pc` is always in bounds.
-            let instr: &Instr = unsafe { code.get_unchecked(pc) };
-            pc += 1;
+            // `ip` always points at an instruction.
+            let instr: &Instr = unsafe { &*ip };
+            ip = unsafe { ip.add(1) };
             match *instr {
                 // ---- moving and building values ----
                 // SAFETY: registers inside the frame (`validate`; see `regs`).
@@ -725,18 +747,18 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 // ---- control flow ----
                 Instr::Jump { target } => goto!(target),
                 Instr::JumpIfFalse { cond, target } => match reg!(cond) {
-                    Value::Atom(Atom::FALSE) => pc = target as usize,
+                    Value::Atom(Atom::FALSE) => jump!(target),
                     Value::Atom(Atom::TRUE) => {}
                     _ => throw!(Exception::badarg()),
                 },
                 Instr::JumpIfTrue { cond, target } => match reg!(cond) {
-                    Value::Atom(Atom::TRUE) => pc = target as usize,
+                    Value::Atom(Atom::TRUE) => jump!(target),
                     Value::Atom(Atom::FALSE) => {}
                     _ => throw!(Exception::badarg()),
                 },
                 Instr::TestTrue { src, fail } => {
                     if !matches!(reg!(src), Value::Atom(Atom::TRUE)) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
 
@@ -748,24 +770,24 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         (x, y) => order::equal(x, y),
                     };
                     if !same {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestEqLit { src, lit, fail } => {
                     if !order::equal(reg!(src), m.literals.get(lit as usize)) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestEqAtom { src, atom, fail } => {
                     // SAFETY: as for `LoadAtom`.
                     let atom = unsafe { *m.atoms.get_unchecked(atom as usize) };
                     if !matches!(reg!(src), Value::Atom(a) if *a == atom) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestEqInt { src, val, fail } => {
                     if !matches!(reg!(src), Value::Int(i) if *i == val as i64) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestTagged {
@@ -777,27 +799,27 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     // SAFETY: as for `LoadAtom`.
                     let tag = unsafe { *m.atoms.get_unchecked(atom as usize) };
                     if !reg!(src).is_tagged(arity as usize, tag) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestTuple { src, arity, fail } => {
                     if !matches!(reg!(src), Value::Tuple(t) if t.len() == arity as usize) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestCons { src, fail } => {
                     if !matches!(reg!(src), Value::Cons(_)) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestNil { src, fail } => {
                     if !matches!(reg!(src), Value::Nil) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestMap { src, fail } => {
                     if !matches!(reg!(src), Value::Map(_)) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::GetElem { dst, src, index } => {
@@ -881,7 +903,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     };
                     match found {
                         Some(v) => set!(dst, v),
-                        None => pc = fail as usize,
+                        None => jump!(fail),
                     }
                 }
 
@@ -896,7 +918,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         (x, y) => order::equal(x, y),
                     };
                     if same {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
                 Instr::TestLtInt { src, val, fail } => {
@@ -913,7 +935,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::TestNeInt { src, val, fail } => {
                     if matches!(reg!(src), Value::Int(i) if *i == val as i64) {
-                        pc = fail as usize;
+                        jump!(fail);
                     }
                 }
 
@@ -940,7 +962,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                     if std::ptr::eq(callee, f) {
                         // A loop: same code, same frame, already big enough.
-                        pc = 0;
+                        ip = code;
                     } else {
                         enter!(m, callee, base);
                     }
@@ -957,8 +979,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         // SAFETY: frames point into live modules.
                         m = unsafe { &*fr.module };
                         f = unsafe { &*fr.fun };
-                        code = &f.code;
-                        pc = fr.pc as usize;
+                        code = f.code.as_ptr();
+                        jump!(fr.pc);
                         base = fr.base as usize;
                         refresh!();
                     }
@@ -1009,7 +1031,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     };
                     set!(dst, v);
                     set!(dst2, w);
-                    pc += 1;
+                    // SAFETY: the pair's second half is there (`validate`).
+                    ip = unsafe { ip.add(1) };
                 }
 
                 // ---- errors ----
@@ -1055,7 +1078,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         let msg = msg.clone();
                         set!(dst, msg);
                     }
-                    None => pc = empty as usize,
+                    None => jump!(empty),
                 },
                 Instr::RecvScanTagged {
                     dst,
@@ -1070,7 +1093,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         let msg = msg.clone();
                         set!(dst, msg);
                     }
-                    None => pc = empty as usize,
+                    None => jump!(empty),
                 },
                 Instr::RecvMarker { src } => {
                     if let Value::Ref(r) = reg!(src) {
@@ -1090,7 +1113,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     p.recv_deadline = None;
                 }
                 Instr::RecvWait { target } => {
-                    pc = target as usize;
+                    jump!(target);
                     save!();
                     p.wait_expired = None;
                     leave!(Outcome::Wait);
@@ -1102,16 +1125,16 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 } => match receive::timeout_ms(reg!(timeout)) {
                     Err(e) => throw!(e),
                     Ok(None) => {
-                        pc = target as usize;
+                        jump!(target);
                         save!();
                         p.wait_expired = None;
                         leave!(Outcome::Wait);
                     }
                     Ok(Some(ms)) => {
                         if receive::timed_out(p, ms) {
-                            pc = expired as usize;
+                            jump!(expired);
                         } else {
-                            pc = target as usize;
+                            jump!(target);
                             save!();
                             p.wait_expired = Some(expired);
                             leave!(Outcome::Wait);
@@ -1128,7 +1151,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     if p.blocked_on.is_some() {
                         // The receiver's queue is full: park, and run this
                         // send again when it has room.
-                        pc -= 1;
+                        ip = unsafe { ip.sub(1) };
                         save!();
                         leave!(Outcome::Wait);
                     }
@@ -1136,7 +1159,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         // Another node's connection is busy: let the
                         // others run, then send again.
                         p.send_busy = false;
-                        pc -= 1;
+                        ip = unsafe { ip.sub(1) };
                         save!();
                         leave!(Outcome::Yield);
                     }
@@ -1144,7 +1167,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             }
         };
         save!();
-        match exception::unwind(p, exc, pc.saturating_sub(1)) {
+        match exception::unwind(p, exc, pc!().saturating_sub(1)) {
             Ok(()) => load!(),
             Err(exit) => leave!(Outcome::Exited(exit)),
         }

@@ -176,12 +176,20 @@ impl Ref {
 // of the embedding API (hosts use `Term`), so not documented item by item.
 #[allow(missing_docs)]
 pub enum Value {
+    // The scalars come first: the variants that hold nothing to free have
+    // the smallest tags, so `is_boxed` (asked on every register write) is
+    // one comparison.
     /// An integer that fits in i64. Results that do not fit become
     /// `BigInt`; a `BigInt` is never in i64 range (always normalised).
     Int(i64),
-    BigInt(Arc<BigInt>),
     Float(f64),
     Atom(Atom),
+    /// The empty list `[]`.
+    #[default]
+    Nil,
+    Pid(Pid),
+    Ref(Ref),
+    BigInt(Arc<BigInt>),
     /// An immutable UTF-8 string, shareable between processes. A string
     /// is a binary: [`Value::Bytes`] holds only the byte sequences that
     /// are not valid UTF-8.
@@ -190,14 +198,9 @@ pub enum Value {
     /// valid UTF-8 is always `Str`; build one with [`Value::binary`]).
     Bytes(Arc<Vec<u8>>),
     Tuple(Tuple),
-    /// The empty list `[]`.
-    #[default]
-    Nil,
     Cons(Rc<Cons>),
     Map(MapRef),
     Fun(Rc<Closure>),
-    Pid(Pid),
-    Ref(Ref),
     /// A term from another node that Reef holds and sends back but cannot
     /// look inside (a remote reference, a port, a fun of unknown code).
     Foreign(Arc<Foreign>),
