@@ -7,7 +7,7 @@
 //! closures and the processes running it hold it.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use reef_bytecode::{Const, FunKind, Instr, LineEntry, Module};
@@ -17,6 +17,10 @@ use crate::value::{Atom, Value};
 
 /// One function, ready to run.
 pub struct FunctionCode {
+    /// The module it belongs to: set when the module is put in its `Arc`
+    /// (the only way to make one, see [`LoadedModule::new`]), so a frame
+    /// needs only the function (`Frame` is 16 bytes). Read with `module()`.
+    module: AtomicPtr<LoadedModule>,
     pub name: Atom,
     pub arity: u32,
     pub kind: FunKind,
@@ -26,6 +30,15 @@ pub struct FunctionCode {
 }
 
 impl FunctionCode {
+    /// The module this function belongs to.
+    #[inline(always)]
+    pub fn module(&self) -> &LoadedModule {
+        // SAFETY: set to the module's place in its `Arc` before the module
+        // is shared (`LoadedModule::new`), and a function lives inside its
+        // module, so the module outlives every borrow of the function.
+        unsafe { &*self.module.load(Ordering::Relaxed) }
+    }
+
     /// The source line of instruction `pc` (0 if unknown).
     pub fn line_of(&self, pc: usize) -> u32 {
         let i = self.lines.partition_point(|e| e.pc as usize <= pc);
@@ -141,16 +154,18 @@ impl Drop for LoadedModule {
 impl LoadedModule {
     /// A module for one evaluation, never installed (see `transient`).
     /// (The caller has validated it.)
-    pub fn new_transient(m: Module) -> LoadedModule {
-        let mut loaded = LoadedModule::new(m, None);
-        loaded.transient = true;
+    pub fn new_transient(m: Module) -> Arc<LoadedModule> {
         TRANSIENT_LIVE.fetch_add(1, Ordering::SeqCst);
-        loaded
+        LoadedModule::build(m, None, true)
     }
 
     /// Prepares a validated bytecode module. (The caller has run
     /// `reef_bytecode::encode::validate` on it.)
-    pub fn new(m: Module, dir: Option<PathBuf>) -> LoadedModule {
+    pub fn new(m: Module, dir: Option<PathBuf>) -> Arc<LoadedModule> {
+        LoadedModule::build(m, dir, false)
+    }
+
+    fn build(m: Module, dir: Option<PathBuf>, transient: bool) -> Arc<LoadedModule> {
         let md5 = {
             use md5::Digest;
             md5::Md5::digest(reef_bytecode::encode::encode_module(&m)).into()
@@ -166,7 +181,7 @@ impl LoadedModule {
                 Const::Atom(a) => Value::atom(a),
             })
             .collect();
-        LoadedModule {
+        let loaded = Arc::new(LoadedModule {
             name: Atom::new(&m.name),
             file: m.file.into(),
             dir,
@@ -186,6 +201,7 @@ impl LoadedModule {
                 .functions
                 .into_iter()
                 .map(|f| FunctionCode {
+                    module: AtomicPtr::new(std::ptr::null_mut()),
                     // A lambda is `fn` in stack traces, `function_clause`
                     // reasons and `#Fn<module.fn/arity>` (spec 2.4, 6.3).
                     name: match f.kind {
@@ -199,10 +215,15 @@ impl LoadedModule {
                     lines: f.lines.into_boxed_slice(),
                 })
                 .collect(),
-            transient: false,
+            transient,
             purged: Default::default(),
             md5,
+        });
+        let at = Arc::as_ptr(&loaded).cast_mut();
+        for f in loaded.functions.iter() {
+            f.module.store(at, Ordering::Relaxed);
         }
+        loaded
     }
 
     /// Whether a process entering it through a closure must pin it: a

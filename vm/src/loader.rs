@@ -272,7 +272,7 @@ pub(crate) fn install(
     if host {
         rt.sandbox_admit(&module)?;
     }
-    let loaded = Arc::new(LoadedModule::new(module, dir));
+    let loaded = LoadedModule::new(module, dir);
     // A host's load has purged the old version before it took any loader
     // lock (`Vm::host_load`); an old version displaced here anyway (two
     // loads racing) goes to `kept` below.

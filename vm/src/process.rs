@@ -19,12 +19,21 @@ use crate::value::{Atom, Pid, Value};
 /// version alive for as long as it runs processes.
 #[derive(Clone, Copy)]
 pub struct Frame {
-    pub module: *const LoadedModule,
     pub fun: *const FunctionCode,
     /// The instruction after the call.
     pub pc: u32,
     /// The caller's first register in `Process::regs`.
     pub base: u32,
+}
+
+const _: () = assert!(std::mem::size_of::<Frame>() == 16);
+
+impl Frame {
+    /// The module of the frame's function.
+    pub fn module(&self) -> *const LoadedModule {
+        // SAFETY: frames point into live code (above).
+        unsafe { (*self.fun).module() }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

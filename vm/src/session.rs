@@ -168,7 +168,7 @@ impl Session {
             })
         };
         bytecode::encode::validate(&module).map_err(|e| invalid(e.to_string()))?;
-        let loaded = Arc::new(code::LoadedModule::new_transient(module));
+        let loaded = code::LoadedModule::new_transient(module);
         let func = loaded
             .exported(Atom::new(function), 1)
             .ok_or_else(|| invalid(format!("no exported {function}/1")))?;

@@ -57,7 +57,7 @@ impl CodeRange {
     pub(crate) fn used_by(&self, p: &Process) -> bool {
         p.module as usize == self.module
             || self.has_fun(p.fun)
-            || p.frames.iter().any(|f| f.module as usize == self.module)
+            || p.frames.iter().any(|f| f.module() as usize == self.module)
             || p.handlers.iter().any(|h| self.has_fun(h.fun))
     }
 }

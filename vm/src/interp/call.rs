@@ -126,7 +126,6 @@ fn enter(
         p.base as usize
     } else {
         p.frames.push(Frame {
-            module: p.module,
             fun: p.fun,
             pc: p.pc,
             base: p.base,

@@ -239,7 +239,7 @@ pub fn build_trace(p: &Process, pc: usize) -> Value {
             break;
         }
         // SAFETY: as above. `fr.pc` is the instruction after the call.
-        let (m, f) = unsafe { (&*fr.module, &*fr.fun) };
+        let (m, f) = unsafe { (&*fr.module(), &*fr.fun) };
         entries.push(trace_entry(m, f, (fr.pc as usize).saturating_sub(1)));
     }
     entries.truncate(TRACE_DEPTH);
@@ -266,7 +266,7 @@ pub fn unwind(p: &mut Process, mut exc: Exception, pc: usize) -> Result<(), Exit
             (p.module, p.fun, p.base)
         } else if d < p.frames.len() {
             let fr = p.frames[d];
-            (fr.module, fr.fun, fr.base)
+            (fr.module(), fr.fun, fr.base)
         } else {
             continue; // its frame is gone
         };

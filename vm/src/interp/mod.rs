@@ -77,7 +77,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     // derived from raw pointers into modules that outlive the process.
     // SAFETY: a process only ever runs code of modules the runtime keeps
     // alive, and `run` is only called on a process with a current function.
-    let mut m: &LoadedModule = unsafe { &*p.module };
     let mut f: &FunctionCode = unsafe { &*p.fun };
     // The current function's first instruction, and the next one to run.
     // SAFETY: the saved `pc` is inside the function's code.
@@ -154,7 +153,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     }
     macro_rules! save {
         () => {{
-            p.module = m;
+            p.module = f.module();
             p.fun = f;
             p.pc = pc!() as u32;
             p.base = base as u32;
@@ -163,7 +162,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     macro_rules! load {
         () => {{
             // SAFETY: the saved state always names live code.
-            m = unsafe { &*p.module };
             f = unsafe { &*p.fun };
             code = f.code.as_ptr();
             jump!(p.pc);
@@ -219,10 +217,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     budget -= 1;
                 }};
             }
-            // Starts running `callee` of module `module` with its frame at `nb`.
+            // Starts running `callee` (of its own module) with its frame at `nb`.
             macro_rules! enter {
-                ($module:expr, $callee:expr, $nb:expr) => {{
-                    m = $module;
+                ($callee:expr, $nb:expr) => {{
                     f = $callee;
                     code = f.code.as_ptr();
                     ip = code;
@@ -239,7 +236,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! push_frame {
                 () => {
                     p.frames.push(Frame {
-                        module: m,
                         fun: f,
                         pc: pc!() as u32,
                         base: base as u32,
@@ -256,8 +252,8 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     reduction!();
                     push_frame!();
                     // SAFETY: as for `Call`.
-                    let callee = unsafe { m.functions.get_unchecked($func as usize) };
-                    enter!(m, callee, base + $b as usize);
+                    let callee = unsafe { f.module().functions.get_unchecked($func as usize) };
+                    enter!(callee, base + $b as usize);
                 }};
             }
             // Returns `v` to the caller (or ends the outermost call). The callee's
@@ -269,7 +265,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         Some(fr) => {
                             set!(0, v);
                             // SAFETY: frames point into live modules.
-                            m = unsafe { &*fr.module };
                             f = unsafe { &*fr.fun };
                             code = f.code.as_ptr();
                             jump!(fr.pc);
@@ -431,7 +426,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! call_ext {
                 ($b:expr, $import:expr, $tail:expr) => {{
                     reduction!();
-                    let slot = &m.imports[$import as usize];
+                    let slot = &f.module().imports[$import as usize];
                     let entry = slot.entry.get_or_init(|| {
                         rt.export_entry(Mfa {
                             module: slot.module,
@@ -443,7 +438,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         Some(t) => t,
                         None => {
                             save!();
-                            match call::resolve_missing(rt, entry, m.dir.as_deref()) {
+                            match call::resolve_missing(rt, entry, f.module().dir.as_deref()) {
                                 Ok(t) => t,
                                 Err(e) => throw!(e),
                             }
@@ -463,10 +458,10 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                                         unsafe { move_reg(at!(i), at!($b as usize + i)) };
                                     }
                                 }
-                                enter!(cm, callee, base);
+                                enter!(callee, base);
                             } else {
                                 push_frame!();
-                                enter!(cm, callee, base + $b as usize);
+                                enter!(callee, base + $b as usize);
                             }
                         }
                         Target::Native(native) => {
@@ -512,7 +507,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         _ => None,
                     };
                     if let Some((cm, callee)) = fast {
-                        if cm.pinned_on_entry() && !std::ptr::eq(cm, m) {
+                        if cm.pinned_on_entry() && !std::ptr::eq(cm, f.module()) {
                             call::pin_closure(p, &fv);
                         }
                         let nb = if $tail {
@@ -529,7 +524,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             push_frame!();
                             base + b
                         };
-                        enter!(cm, callee, nb);
+                        enter!(callee, nb);
                         if let Value::Fun(c) = &fv {
                             if let Closure::Local { captured, .. } = &**c {
                                 for (i, v) in captured.iter().enumerate() {
@@ -600,14 +595,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::Move { dst, src } => unsafe {
                     copy_reg(at!(dst as usize), at!(src as usize))
                 },
-                Instr::LoadLit { dst, lit } => set!(dst, m.literals.get(lit as usize).clone()),
+                Instr::LoadLit { dst, lit } => set!(dst, f.module().literals.get(lit as usize).clone()),
                 Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
                 Instr::LoadAtom { dst, atom } => {
                     // SAFETY: `validate` checked every atom operand against
                     // the module's atom table.
                     set!(
                         dst,
-                        Value::Atom(unsafe { *m.atoms.get_unchecked(atom as usize) })
+                        Value::Atom(unsafe { *f.module().atoms.get_unchecked(atom as usize) })
                     )
                 }
                 Instr::LoadNil { dst } => set!(dst, Value::Nil),
@@ -653,7 +648,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     charge!(4 + 2 * count as usize);
                     let captured: Box<[Value]> = window!(start, count).into();
                     // SAFETY: `m` is a module the runtime holds in an `Arc`.
-                    let module = unsafe { call::arc_of(m) };
+                    let module = unsafe { call::arc_of(f.module()) };
                     set!(
                         dst,
                         Value::Fun(std::rc::Rc::new(Closure::Local {
@@ -665,7 +660,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 }
                 Instr::MakeFunRef { dst, func } => {
                     // SAFETY: as for MakeClosure.
-                    let module = unsafe { call::arc_of(m) };
+                    let module = unsafe { call::arc_of(f.module()) };
                     set!(
                         dst,
                         Value::Fun(std::rc::Rc::new(Closure::Local {
@@ -676,7 +671,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     );
                 }
                 Instr::MakeExtFunRef { dst, import } => {
-                    let slot = &m.imports[import as usize];
+                    let slot = &f.module().imports[import as usize];
                     set!(dst, native::ext_fun(slot.module, slot.name, slot.arity));
                 }
                 Instr::Interp { dst, start, count } => {
@@ -774,13 +769,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                 }
                 Instr::TestEqLit { src, lit, fail } => {
-                    if !order::equal(reg!(src), m.literals.get(lit as usize)) {
+                    if !order::equal(reg!(src), f.module().literals.get(lit as usize)) {
                         jump!(fail);
                     }
                 }
                 Instr::TestEqAtom { src, atom, fail } => {
                     // SAFETY: as for `LoadAtom`.
-                    let atom = unsafe { *m.atoms.get_unchecked(atom as usize) };
+                    let atom = unsafe { *f.module().atoms.get_unchecked(atom as usize) };
                     if !matches!(reg!(src), Value::Atom(a) if *a == atom) {
                         jump!(fail);
                     }
@@ -797,7 +792,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     fail,
                 } => {
                     // SAFETY: as for `LoadAtom`.
-                    let tag = unsafe { *m.atoms.get_unchecked(atom as usize) };
+                    let tag = unsafe { *f.module().atoms.get_unchecked(atom as usize) };
                     if !reg!(src).is_tagged(arity as usize, tag) {
                         jump!(fail);
                     }
@@ -945,13 +940,13 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     push_frame!();
                     // SAFETY: `validate` checked every function operand
                     // against the module's function table.
-                    let callee = unsafe { m.functions.get_unchecked(func as usize) };
-                    enter!(m, callee, base + b as usize);
+                    let callee = unsafe { f.module().functions.get_unchecked(func as usize) };
+                    enter!(callee, base + b as usize);
                 }
                 Instr::TailCall { base: b, func } => {
                     reduction!();
                     // SAFETY: as for `Call`.
-                    let callee = unsafe { m.functions.get_unchecked(func as usize) };
+                    let callee = unsafe { f.module().functions.get_unchecked(func as usize) };
                     if b != 0 {
                         if callee.arity > 0 {
                             check_reg!(b as usize + callee.arity as usize - 1);
@@ -964,7 +959,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         // A loop: same code, same frame, already big enough.
                         ip = code;
                     } else {
-                        enter!(m, callee, base);
+                        enter!(callee, base);
                     }
                 }
                 Instr::CallExt { base: b, import } => call_ext!(b, import, false),
@@ -977,7 +972,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         // SAFETY: registers inside the frame (`validate`; see `regs`).
                         unsafe { move_reg(at!(0), at!(src as usize)) };
                         // SAFETY: frames point into live modules.
-                        m = unsafe { &*fr.module };
                         f = unsafe { &*fr.fun };
                         code = f.code.as_ptr();
                         jump!(fr.pc);
@@ -1046,7 +1040,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     throw!(Exception::tagged(Atom::CASE_CLAUSE, reg!(src).clone()))
                 }
                 Instr::FunctionClause {} => {
-                    let e = exception::function_clause(m, f, window!(0, f.arity));
+                    let e = exception::function_clause(f.module(), f, window!(0, f.arity));
                     throw!(e);
                 }
                 Instr::Reraise { src } => {
@@ -1087,7 +1081,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     empty,
                 } => match p
                     .mailbox
-                    .scan_tagged(arity as usize, m.atoms[atom as usize])
+                    .scan_tagged(arity as usize, f.module().atoms[atom as usize])
                 {
                     Some(msg) => {
                         let msg = msg.clone();

@@ -418,7 +418,7 @@ pub(super) fn loaded(src: &str) -> Arc<LoadedModule> {
     )
     .unwrap();
     reef_bytecode::encode::validate(&m).unwrap();
-    Arc::new(LoadedModule::new(m, None))
+    LoadedModule::new(m, None)
 }
 
 /// The module of `make(x) { fn(y) { x + y } }`, and its lambda with `x`
