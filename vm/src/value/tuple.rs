@@ -29,7 +29,8 @@ pub struct Tuple {
     _marker: PhantomData<std::rc::Rc<Value>>,
 }
 
-fn layout(len: usize) -> Layout {
+/// The layout of a tuple block of `len` elements.
+pub(super) fn layout(len: usize) -> Layout {
     Layout::new::<Header>()
         .extend(Layout::array::<Value>(len).expect("tuple size overflows"))
         .expect("tuple size overflows")
@@ -107,12 +108,12 @@ impl Tuple {
 
     /// Allocates a tuple of `len` elements, which the caller must write
     /// before anything reads them.
+    #[inline]
     fn alloc(len: usize) -> Tuple {
-        let layout = layout(len);
-        // SAFETY: the layout has a non-zero size (the header, two words).
-        let raw = unsafe { tuple_cache::take(len, layout) } as *mut Header;
-        let Some(ptr) = NonNull::new(raw) else {
-            handle_alloc_error(layout)
+        let raw = tuple_cache::reuse(len) as *mut Header;
+        let ptr = match NonNull::new(raw) {
+            Some(ptr) => ptr,
+            None => Tuple::alloc_block(len),
         };
         // SAFETY: freshly allocated, properly aligned for `Header`.
         unsafe {
@@ -124,6 +125,18 @@ impl Tuple {
         Tuple {
             ptr,
             _marker: PhantomData,
+        }
+    }
+
+    /// A new block from the allocator (the cache had none).
+    #[inline(never)]
+    fn alloc_block(len: usize) -> NonNull<Header> {
+        let layout = layout(len);
+        // SAFETY: the layout has a non-zero size (the header, two words).
+        let raw = unsafe { tuple_cache::take(len, layout) } as *mut Header;
+        match NonNull::new(raw) {
+            Some(ptr) => ptr,
+            None => handle_alloc_error(layout),
         }
     }
 
@@ -192,16 +205,33 @@ impl Drop for Tuple {
 }
 
 impl Tuple {
+    /// Frees a block whose count fell to zero. The common shallow case (a
+    /// leaf, a tuple of integers and atoms, a node whose children were
+    /// taken out) is a leaf function: nothing to drop, so nothing can
+    /// recurse, the thread-local depth counter is not touched and the
+    /// block goes back to the cache without a call.
     #[inline(never)]
     fn free(&mut self) {
         let len = self.header().len;
         // SAFETY: the count is zero, so this handle is the block's only
         // one; its `len` elements are initialised.
         let elems = unsafe { std::slice::from_raw_parts(self.elems_ptr(), len) };
+        // SAFETY: as above; scalar elements need no drop.
+        if elems.iter().all(|v| !v.is_boxed())
+            && unsafe { tuple_cache::keep(self.ptr.as_ptr() as *mut u8, len) }
+        {
+            return;
+        }
+        self.free_slow();
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn free_slow(&mut self) {
+        let len = self.header().len;
+        // SAFETY: as in `free`.
+        let elems = unsafe { std::slice::from_raw_parts(self.elems_ptr(), len) };
         if elems.iter().all(|v| !v.is_boxed()) {
-            // The common shallow case (a leaf, a tuple of integers and
-            // atoms): nothing to drop, so nothing can recurse and the
-            // thread-local depth counter is not touched.
             // SAFETY: as above; scalar elements need no drop.
             unsafe { tuple_cache::give(self.ptr.as_ptr() as *mut u8, len, layout(len)) };
             return;

@@ -9,17 +9,19 @@ use std::alloc::{alloc, dealloc, Layout};
 use std::cell::Cell;
 use std::ptr::null_mut;
 
+use super::tuple::layout;
+
 /// Tuples of `1..=SIZES` elements are cached, each size in its own list.
 const SIZES: usize = 4;
 /// At most this many blocks per size are kept.
 const CAP: usize = 1 << 14;
 
 /// Singly linked free lists: the first word of a free block points to the
-/// next one.
+/// next one. The blocks of list `i` have the layout of a tuple of `i + 1`
+/// elements (`super::tuple::layout`).
 struct Lists {
     heads: [Cell<*mut u8>; SIZES],
     counts: [Cell<usize>; SIZES],
-    layouts: [Cell<Option<Layout>>; SIZES],
 }
 
 impl Drop for Lists {
@@ -31,7 +33,7 @@ impl Drop for Lists {
                 // first word links to the next, allocated with layout `i`.
                 unsafe {
                     let next = *(p as *mut *mut u8);
-                    dealloc(p, self.layouts[i].get().expect("set when cached"));
+                    dealloc(p, layout(i + 1));
                     p = next;
                 }
             }
@@ -44,9 +46,29 @@ thread_local! {
         Lists {
             heads: [const { Cell::new(null_mut()) }; SIZES],
             counts: [const { Cell::new(0) }; SIZES],
-            layouts: [const { Cell::new(None) }; SIZES],
         }
     };
+}
+
+/// A cached block for a tuple of `len` elements, or null if there is
+/// none (then the caller allocates one with [`take`]).
+#[inline(always)]
+pub(super) fn reuse(len: usize) -> *mut u8 {
+    if !(1..=SIZES).contains(&len) {
+        return null_mut();
+    }
+    LISTS
+        .try_with(|l| {
+            let i = len - 1;
+            let p = l.heads[i].get();
+            if !p.is_null() {
+                // SAFETY: a cached block is free and links to the next.
+                l.heads[i].set(unsafe { *(p as *mut *mut u8) });
+                l.counts[i].set(l.counts[i].get() - 1);
+            }
+            p
+        })
+        .unwrap_or(null_mut())
 }
 
 /// A block for a tuple of `len` elements with `layout` (always the same
@@ -57,25 +79,40 @@ thread_local! {
 /// `layout` must have a non-zero size of at least one pointer.
 #[inline]
 pub(super) unsafe fn take(len: usize, layout: Layout) -> *mut u8 {
-    if (1..=SIZES).contains(&len) {
-        let cached = LISTS
-            .try_with(|l| {
-                let i = len - 1;
-                let p = l.heads[i].get();
-                if !p.is_null() {
-                    // SAFETY: a cached block is free and links to the next.
-                    l.heads[i].set(unsafe { *(p as *mut *mut u8) });
-                    l.counts[i].set(l.counts[i].get() - 1);
-                }
-                p
-            })
-            .unwrap_or(null_mut());
-        if !cached.is_null() {
-            return cached;
-        }
+    let cached = reuse(len);
+    if !cached.is_null() {
+        return cached;
     }
     // SAFETY: the caller guarantees a non-zero size.
     unsafe { alloc(layout) }
+}
+
+/// Keeps the block of a tuple of `len` elements (allocated by [`take`],
+/// its elements dropped or moved out) for reuse, if `len` is a cached
+/// size and its list has room; else returns false and the caller frees
+/// it. No call and no layout arithmetic: this is on every tuple's death.
+///
+/// # Safety
+/// `p` must be such a block; if kept, the caller must not use it again.
+#[inline(always)]
+pub(super) unsafe fn keep(p: *mut u8, len: usize) -> bool {
+    if !(1..=SIZES).contains(&len) {
+        return false;
+    }
+    LISTS
+        .try_with(|l| {
+            let i = len - 1;
+            if l.counts[i].get() >= CAP {
+                return false;
+            }
+            // SAFETY: the block is free and at least a pointer in size
+            // and alignment (a tuple header is two words).
+            unsafe { *(p as *mut *mut u8) = l.heads[i].get() };
+            l.heads[i].set(p);
+            l.counts[i].set(l.counts[i].get() + 1);
+            true
+        })
+        .unwrap_or(false)
 }
 
 /// Gives back the block of a tuple of `len` elements, allocated (by
@@ -85,25 +122,9 @@ pub(super) unsafe fn take(len: usize, layout: Layout) -> *mut u8 {
 /// `p` must be such a block, not used again by the caller.
 #[inline]
 pub(super) unsafe fn give(p: *mut u8, len: usize, layout: Layout) {
-    if (1..=SIZES).contains(&len) {
-        let kept = LISTS
-            .try_with(|l| {
-                let i = len - 1;
-                if l.counts[i].get() >= CAP {
-                    return false;
-                }
-                // SAFETY: the block is free and at least a pointer in size
-                // and alignment (a tuple header is two words).
-                unsafe { *(p as *mut *mut u8) = l.heads[i].get() };
-                l.heads[i].set(p);
-                l.counts[i].set(l.counts[i].get() + 1);
-                l.layouts[i].set(Some(layout));
-                true
-            })
-            .unwrap_or(false);
-        if kept {
-            return;
-        }
+    // SAFETY: per the contract.
+    if unsafe { keep(p, len) } {
+        return;
     }
     // SAFETY: per the contract, `p` was allocated with `layout`.
     unsafe { dealloc(p, layout) }
