@@ -425,6 +425,7 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 f.code.get(pc + 1) == Some(&Instr::Call { base: dst, func })
                     && window(dst, m.functions[func as usize].arity.max(1).into())
             }
+            Instr::AddReturn { dst, .. } => f.code.get(pc + 1) == Some(&Instr::Return { src: dst }),
             Instr::GetElem2 {
                 dst,
                 src,
@@ -548,6 +549,10 @@ mod tests {
         };
         assert!(with(vec![add_call, call, ret]).is_ok());
         assert!(with(vec![add_call, Instr::Move { dst: 1, src: 0 }, ret]).is_err());
+        let add_ret = Instr::AddReturn { dst: 1, a: 0, b: 0 };
+        assert!(with(vec![add_ret, Instr::Return { src: 1 }]).is_ok());
+        assert!(with(vec![add_ret, Instr::Return { src: 0 }]).is_err());
+        assert!(with(vec![add_ret, call, Instr::Return { src: 1 }]).is_err());
         let get2 = |dst, src| Instr::GetElem2 {
             dst,
             src,

@@ -311,4 +311,5 @@ opcodes! {
     141 MoveCall { dst: Reg, src: Reg, func: Fun } "R[dst] := R[src], then the `Call { base: dst, func }` that follows (continues after it)";
     142 GetElem2 { dst: Reg, src: Reg, index: U16, dst2: Reg, index2: U16 } "R[dst] := element index of the tuple R[src], then the `GetElem { dst: dst2, src, index: index2 }` that follows (continues after it); dst != src";
     143 MoveLastCall { dst: Reg, src: Reg, func: Fun } "R[dst] := R[src], leaving R[src] empty (as MoveLast), then the `Call { base: dst, func }` that follows (continues after it)";
+    144 AddReturn { dst: Reg, a: Reg, b: Reg } "R[dst] := R[a] + R[b], then the `Return { src: dst }` that follows; on anything but two small integers whose sum fits, only the add, and that Return runs next";
 }

@@ -50,7 +50,7 @@ fn tail_recursive_loop_with_accumulator() {
                        4  GetTailLast     dst=R3 src=R0
                        5  MoveLast        dst=R0 src=R3
                        6  Add             dst=R1 a=R1 b=R2
-                       7  TailCall        base=R0 func=sum/2
+                       7  Jump            target=@0
                        8  FunctionClause  
         "#]],
     );
@@ -74,7 +74,7 @@ fn closure_captures_variables() {
 
             lambda captures=2 -adder/1-fun-0-/1 (F1) regs=5
                  L3    0  Add             dst=R4 a=R0 b=R1
-                       1  Add             dst=R3 a=R4 b=R2
+                       1  AddReturn       dst=R3 a=R4 b=R2
                        2  Return          src=R3
                        3  FunctionClause  
         "#]],
@@ -109,7 +109,7 @@ fn case_with_tuple_patterns_and_pin() {
                       17  TestCons        src=R3 fail=@22
                       18  GetHeadTake     dst=R4 src=R3
                       19  GetTailLast     dst=R5 src=R3
-                      20  Add             dst=R6 a=R2 b=R4
+                      20  AddReturn       dst=R6 a=R2 b=R4
                       21  Return          src=R6
                  L6   22  TestMap         src=R0 fail=@26
                       23  LoadAtom        dst=R2 atom=:k
@@ -187,7 +187,7 @@ fn let_with_pattern_and_badmatch() {
                  L2    0  TestTuple       src=R0 arity=2 fail=@6
                        1  GetElemTake     dst=R1 src=R0 index=0
                        2  GetElemLast     dst=R2 src=R0 index=1
-                 L3    3  Add             dst=R3 a=R1 b=R2
+                 L3    3  AddReturn       dst=R3 a=R1 b=R2
                        4  Return          src=R3
                        5  FunctionClause  
                  L2    6  Badmatch        src=R0
@@ -276,7 +276,7 @@ fn ownership_takes_tree_nodes_apart_and_moves_last_uses() {
                        8  AddInt          dst=R4 a=R5 val=1
                        9  MoveLastCall    dst=R5 src=R2 func=check/1
                       10  Call            base=R5 func=check/1
-                      11  Add             dst=R3 a=R4 b=R5
+                      11  AddReturn       dst=R3 a=R4 b=R5
                       12  Return          src=R3
                       13  FunctionClause  
         "#]],

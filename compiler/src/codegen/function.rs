@@ -207,6 +207,11 @@ impl<'m, 'a> FnBuilder<'m, 'a> {
         let mut code = code;
         if self.mb.register_limit.is_none() {
             super::tail_args::apply(&mut code, &fun_arity);
+            if let FunKind::Named { .. } = kind {
+                if let Some(&this) = self.mb.named.get(&(self.name.clone(), self.arity)) {
+                    super::tail_args::self_loops(&mut code, this);
+                }
+            }
         }
         // After ownership: the fused pairs are then never split by a drop.
         super::peephole::fuse(&mut code);

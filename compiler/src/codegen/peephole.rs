@@ -9,8 +9,8 @@
 //! accepts a superinstruction only when the instruction after it is the
 //! second of its pair. The pairs are those the profiles of `bench/ir`
 //! show most often: an argument computed or copied into place just before
-//! a call (fib, binary-trees), and two elements taken out of a tuple that
-//! a pattern just tested.
+//! a call (fib, binary-trees), two elements taken out of a tuple that a
+//! pattern just tested, and a sum returned (fib, binary-trees' check).
 
 use reef_bytecode::Instr;
 
@@ -39,6 +39,9 @@ fn fused(first: Instr, second: Instr) -> Option<Instr> {
         }
         (Instr::MoveLast { dst, src }, Instr::Call { base, func }) if base == dst => {
             Some(Instr::MoveLastCall { dst, src, func })
+        }
+        (Instr::Add { dst, a, b }, Instr::Return { src }) if src == dst => {
+            Some(Instr::AddReturn { dst, a, b })
         }
         (
             Instr::GetElem { dst, src, index },

@@ -25,6 +25,19 @@ use reef_bytecode::Instr;
 
 use super::function::patch_labels;
 
+/// A function's tail call of itself whose arguments are already in place
+/// (`TailCall { base: 0 }` to `this`) is a loop: it becomes
+/// `Jump { target: 0 }`, which costs the same reduction (a backward jump)
+/// and skips the call's function lookup. The frame, the stack trace and
+/// the yield point (the function's start) are the same as for the call.
+pub(crate) fn self_loops(code: &mut [Instr], this: u32) {
+    for instr in code.iter_mut() {
+        if *instr == (Instr::TailCall { base: 0, func: this }) {
+            *instr = Instr::Jump { target: 0 };
+        }
+    }
+}
+
 /// What one instruction of an argument block does to registers.
 struct Step {
     /// The argument register it computes (`R[b + k]`), if any (a `Drop`
@@ -251,6 +264,26 @@ mod tests {
                     val: -1
                 },
                 Instr::TailCall { base: 0, func: 0 },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_self_tail_call_with_its_arguments_in_place_is_a_jump() {
+        let mut code = vec![
+            Instr::Add { dst: 1, a: 1, b: 0 },
+            Instr::TailCall { base: 0, func: 3 },
+            Instr::TailCall { base: 0, func: 4 },
+            Instr::TailCall { base: 2, func: 3 },
+        ];
+        self_loops(&mut code, 3);
+        assert_eq!(
+            code,
+            vec![
+                Instr::Add { dst: 1, a: 1, b: 0 },
+                Instr::Jump { target: 0 },
+                Instr::TailCall { base: 0, func: 4 },
+                Instr::TailCall { base: 2, func: 3 },
             ]
         );
     }

@@ -999,6 +999,16 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     // The slow add only; the `Call` after it runs next.
                     result!(dst, arith::add(reg!(a), &Value::Int(val as i64)))
                 }
+                Instr::AddReturn { dst, a, b } => {
+                    if let (Value::Int(x), Value::Int(y)) = (reg!(a), reg!(b)) {
+                        if let Some(z) = x.checked_add(*y) {
+                            ret!(Value::Int(z));
+                            continue;
+                        }
+                    }
+                    // The slow add only; the `Return` after it runs next.
+                    result!(dst, arith::add(reg!(a), reg!(b)))
+                }
                 Instr::MoveCall { dst, src, func } => {
                     // SAFETY: registers inside the frame (`validate`; see `regs`).
                     unsafe { copy_reg(at!(dst as usize), at!(src as usize)) };

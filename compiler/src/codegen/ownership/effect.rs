@@ -30,6 +30,7 @@ pub(super) fn is_fused(i: &Instr) -> bool {
             | Instr::MoveCall { .. }
             | Instr::MoveLastCall { .. }
             | Instr::GetElem2 { .. }
+            | Instr::AddReturn { .. }
     )
 }
 
@@ -53,6 +54,10 @@ pub(super) fn effect(i: &Instr, shape: &FnShape) -> Effect {
         | Instr::MoveLastCall { dst, src, .. }
         | Instr::GetElem2 { dst, src, .. } => {
             u.push(src);
+            e.def = Some(dst);
+        }
+        Instr::AddReturn { dst, a, b } => {
+            u.extend([a, b]);
             e.def = Some(dst);
         }
         Instr::LoadLit { dst, .. }
