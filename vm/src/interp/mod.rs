@@ -80,8 +80,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     let mut f: &FunctionCode = unsafe { &*p.fun };
     // The current function's first instruction, and the next one to run.
     // SAFETY: the saved `pc` is inside the function's code.
-    let mut code: *const Instr = f.code.as_ptr();
-    let mut ip: *const Instr = unsafe { code.add(p.pc as usize) };
+    let mut ip: *const Instr = unsafe { f.code.as_ptr().add(p.pc as usize) };
     let mut base = p.base as usize;
     // R[0] of the current frame. Register access goes through this
     // pointer without bounds checks. SAFETY (for every use below):
@@ -141,14 +140,14 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     macro_rules! pc {
         () => {
             // SAFETY: `ip` always points into (or one past) `code`'s function.
-            (unsafe { ip.offset_from(code) } as usize)
+            (unsafe { ip.offset_from(f.code.as_ptr()) } as usize)
         };
     }
     // Continues at instruction `target` of the current function.
     macro_rules! jump {
         ($target:expr) => {
             // SAFETY: `validate` proved every jump target lies inside the function.
-            ip = unsafe { code.add($target as usize) }
+            ip = unsafe { f.code.as_ptr().add($target as usize) }
         };
     }
     macro_rules! save {
@@ -163,7 +162,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
         () => {{
             // SAFETY: the saved state always names live code.
             f = unsafe { &*p.fun };
-            code = f.code.as_ptr();
             jump!(p.pc);
             base = p.base as usize;
             refresh!();
@@ -196,7 +194,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! goto {
                 ($target:expr) => {{
                     // SAFETY: as for `jump!`.
-                    let target = unsafe { code.add($target as usize) };
+                    let target = unsafe { f.code.as_ptr().add($target as usize) };
                     if target < ip {
                         if budget == 0 {
                             yield_at!(target);
@@ -221,8 +219,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! enter {
                 ($callee:expr, $nb:expr) => {{
                     f = $callee;
-                    code = f.code.as_ptr();
-                    ip = code;
+                    ip = f.code.as_ptr();
                     base = $nb;
                     let need = base + f.num_regs as usize;
                     if p.regs.len() < need {
@@ -266,7 +263,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                             set!(0, v);
                             // SAFETY: frames point into live modules.
                             f = unsafe { &*fr.fun };
-                            code = f.code.as_ptr();
                             jump!(fr.pc);
                             base = fr.base as usize;
                             refresh!();
@@ -338,15 +334,15 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     match *unsafe { &*ip } {
                         Instr::TestTrue { src, fail } if src == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { code.add(fail as usize) } };
+                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { f.code.as_ptr().add(fail as usize) } };
                         }
                         Instr::JumpIfFalse { cond, target } if cond == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { code.add(target as usize) } };
+                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { f.code.as_ptr().add(target as usize) } };
                         }
                         Instr::JumpIfTrue { cond, target } if cond == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { code.add(target as usize) } } else { unsafe { ip.add(1) } };
+                            ip = if $r { unsafe { f.code.as_ptr().add(target as usize) } } else { unsafe { ip.add(1) } };
                         }
                         _ => {}
                     }
@@ -957,7 +953,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     }
                     if std::ptr::eq(callee, f) {
                         // A loop: same code, same frame, already big enough.
-                        ip = code;
+                        ip = f.code.as_ptr();
                     } else {
                         enter!(callee, base);
                     }
@@ -973,7 +969,6 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                         unsafe { move_reg(at!(0), at!(src as usize)) };
                         // SAFETY: frames point into live modules.
                         f = unsafe { &*fr.fun };
-                        code = f.code.as_ptr();
                         jump!(fr.pc);
                         base = fr.base as usize;
                         refresh!();
