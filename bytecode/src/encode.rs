@@ -404,6 +404,17 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                 }
                 true
             }
+            // The token is a dead register of its own, never one of the
+            // moved values.
+            Instr::MakeTupleReuse {
+                start,
+                count,
+                token,
+                ..
+            } => {
+                window(start, count.into())
+                    && (token < start || u64::from(token) >= u64::from(start) + u64::from(count))
+            }
             Instr::MakeMap { start, count, .. }
             | Instr::UpdateMap { start, count, .. }
             | Instr::UpdateMapLast { start, count, .. } => window(start, 2 * u64::from(count)),
@@ -442,7 +453,7 @@ fn validate_function(m: &Module, f: &Function) -> Result<(), DecodeError> {
                         })
             }
             Instr::Raise { class, .. } => class <= 2,
-            Instr::MakeConsOwn { moves, .. } => moves <= 3,
+            Instr::MakeConsOwn { moves, .. } | Instr::MakeConsReuse { moves, .. } => moves <= 3,
             _ => true,
         };
         if !ok {
@@ -614,6 +625,25 @@ mod tests {
                 },
                 "register window",
             ),
+            (
+                Instr::MakeConsReuse {
+                    dst: 0,
+                    head: 0,
+                    tail: 1,
+                    moves: 4,
+                    token: 1,
+                },
+                "register window",
+            ),
+            (
+                Instr::MakeTupleReuse {
+                    dst: 0,
+                    start: 0,
+                    count: 2,
+                    token: 1,
+                },
+                "register window",
+            ),
         ];
         for (instr, what) in bad {
             let mut m = sample();
@@ -628,6 +658,13 @@ mod tests {
             head: 0,
             tail: 1,
             moves: 3,
+        };
+        assert!(decode_module(&encode_module(&m)).is_ok());
+        m.functions[0].code[0] = Instr::MakeTupleReuse {
+            dst: 0,
+            start: 0,
+            count: 1,
+            token: 1,
         };
         assert!(decode_module(&encode_module(&m)).is_ok());
     }

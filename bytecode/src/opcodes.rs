@@ -302,6 +302,8 @@ opcodes! {
     128 MakeTupleLast { dst: Reg, start: Reg, count: U16 } "like MakeTuple, but the values are moved out of R[start..start+count] (their last use)";
     129 MakeConsOwn { dst: Reg, head: Reg, tail: Reg, moves: U8 } "like MakeCons, but moves R[head] if moves bit 0 is set and R[tail] if bit 1 is (their last uses)";
     130 UpdateMapLast { dst: Reg, map: Reg, start: Reg, count: U16 } "like UpdateMap, but R[map] and the pairs are moved (their last use): a unique map is updated in place";
+    131 MakeTupleReuse { dst: Reg, start: Reg, count: U16, token: Reg } "like MakeTupleLast, but if R[token] (a dead register) holds a unique tuple of count elements, that tuple is rewritten in place and is the result (Perceus reuse); R[token] := [] either way";
+    132 MakeConsReuse { dst: Reg, head: Reg, tail: Reg, moves: U8, token: Reg } "like MakeConsOwn, but if R[token] (a dead register) holds a unique cell, that cell is rewritten in place and is the result (Perceus reuse); R[token] := [] either way";
     // ---- superinstructions: a pair fused by the compiler's peephole pass
     // (`compiler/src/codegen/peephole.rs`). The pair's second instruction
     // stays in place right after the fused one (so a jump to it still

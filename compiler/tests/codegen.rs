@@ -284,6 +284,46 @@ fn ownership_takes_tree_nodes_apart_and_moves_last_uses() {
 }
 
 #[test]
+fn reuse_rebuilds_a_cell_or_tuple_in_the_block_taken_apart() {
+    // The cell (and the pair) die at their last field read, which keeps
+    // the emptied block in R0 (..Take, not ..Last); the constructor of the
+    // same kind that follows writes into it when it is unique
+    // (MakeConsReuse / MakeTupleReuse, token R0). The calls in between sit
+    // above R0, so they cannot clobber it.
+    check(
+        "pub fn inc([]) { [] }\npub fn inc([h | t]) { [h + 1 | inc(t)] }\npub fn swap((a, b)) { (b, a) }\n",
+        expect![[r#"
+            module t (t.reef)
+
+            pub fn inc/1 (F0) regs=6
+                 L1    0  TestNil         src=R0 fail=@3
+                       1  LoadNil         dst=R1
+                       2  Return          src=R1
+                 L2    3  TestCons        src=R0 fail=@12
+                       4  GetHeadTake     dst=R1 src=R0
+                       5  GetTailTake     dst=R2 src=R0
+                       6  AddInt          dst=R4 a=R1 val=1
+                       7  MoveLastCall    dst=R5 src=R2 func=inc/1
+                       8  Call            base=R5 func=inc/1
+                       9  MoveLast        dst=R3 src=R5
+                      10  MakeConsReuse   dst=R3 head=R4 tail=R3 moves=3 token=R0
+                      11  Return          src=R3
+                      12  FunctionClause  
+
+            pub fn swap/1 (F1) regs=6
+                 L3    0  TestTuple       src=R0 arity=2 fail=@7
+                       1  GetElemTake     dst=R1 src=R0 index=0
+                       2  GetElemTake     dst=R2 src=R0 index=1
+                       3  MoveLast        dst=R4 src=R2
+                       4  MoveLast        dst=R5 src=R1
+                       5  MakeTupleReuse  dst=R3 start=R4 count=2 token=R0
+                       6  Return          src=R3
+                       7  FunctionClause  
+        "#]],
+    );
+}
+
+#[test]
 fn ownership_drops_a_dead_value_before_a_call() {
     // `big` is last read by the guard (a borrow): once the clause is
     // chosen it is dropped, before `work` runs, instead of lingering in

@@ -88,7 +88,11 @@ fn stacktrace(p: &Process) -> Vec<StackFrame> {
         if out.len() >= crate::interp::exception::TRACE_DEPTH {
             break;
         }
-        out.push(frame(fr.module(), fr.fun, (fr.pc as usize).saturating_sub(1)));
+        out.push(frame(
+            fr.module(),
+            fr.fun,
+            (fr.pc as usize).saturating_sub(1),
+        ));
     }
     out
 }

@@ -186,3 +186,129 @@ fn tl([_ | t]) { t }
     let out = run(src, vec![]);
     assert_eq!(out, "31\n15\n93\ntrue\n");
 }
+
+// ---- proptest: reuse (a cell or tuple taken apart and rebuilt in place)
+// never changes a version another reference sees ----
+
+#[derive(Debug, Clone, Copy)]
+enum ListOp {
+    /// `[(b, a + 1) | bump(t)]`: every cell and every pair rebuilt.
+    Bump,
+    /// `[(a + k, b) | add(t, k)]`.
+    Add(i64),
+    /// The list without its first element.
+    Tail,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ListKeep {
+    None,
+    Var,
+    /// Only the version's tail: its cells are shared with the version.
+    Suffix,
+    Closure,
+    Message,
+}
+
+fn list_op() -> impl Strategy<Value = ListOp> {
+    prop_oneof![
+        3 => Just(ListOp::Bump),
+        3 => (1..50i64).prop_map(ListOp::Add),
+        1 => Just(ListOp::Tail),
+    ]
+}
+
+fn list_keep() -> impl Strategy<Value = ListKeep> {
+    prop_oneof![
+        3 => Just(ListKeep::None),
+        1 => Just(ListKeep::Var),
+        1 => Just(ListKeep::Suffix),
+        1 => Just(ListKeep::Closure),
+        1 => Just(ListKeep::Message),
+    ]
+}
+
+/// A program applying `ops` to a list of pairs, keeping some versions
+/// (or their tails), then printing each kept one and the last.
+fn list_program(start: &[(i64, i64)], ops: &[(ListOp, ListKeep)]) -> String {
+    let pairs: Vec<String> = start.iter().map(|(a, b)| format!("({a}, {b})")).collect();
+    let mut body = format!("  let x0 = [{}]\n", pairs.join(", "));
+    let mut shows = Vec::new();
+    for (i, (op, keep)) in ops.iter().enumerate() {
+        let (x, n) = (format!("x{i}"), format!("x{}", i + 1));
+        body.push_str(&match op {
+            ListOp::Bump => format!("  let {n} = bump({x})\n"),
+            ListOp::Add(k) => format!("  let {n} = add({x}, {k})\n"),
+            ListOp::Tail => format!("  let {n} = tail({x})\n"),
+        });
+        match keep {
+            ListKeep::None => {}
+            ListKeep::Var => {
+                body.push_str(&format!("  let k{i} = {n}\n"));
+                shows.push(format!("k{i}"));
+            }
+            ListKeep::Suffix => {
+                body.push_str(&format!("  let k{i} = tail({n})\n"));
+                shows.push(format!("k{i}"));
+            }
+            ListKeep::Closure => {
+                body.push_str(&format!("  let c{i} = fn() {{ {n} }}\n"));
+                shows.push(format!("c{i}()"));
+            }
+            ListKeep::Message => {
+                body.push_str(&format!("  send(self(), ({i}, {n}))\n"));
+                shows.push(format!("receive {{ ({i}, x) => x }}"));
+            }
+        }
+    }
+    for s in shows {
+        body.push_str(&format!("  io.inspect({s})\n"));
+    }
+    body.push_str(&format!("  io.inspect(x{})\n", ops.len()));
+    format!(
+        "pub fn main(_args) {{\n{body}}}\n\
+         fn bump([]) {{ [] }}\n\
+         fn bump([(a, b) | t]) {{ [(b, a + 1) | bump(t)] }}\n\
+         fn add([], _k) {{ [] }}\n\
+         fn add([(a, b) | t], k) {{ [(a + k, b) | add(t, k)] }}\n\
+         fn tail([]) {{ [] }}\n\
+         fn tail([_ | t]) {{ t }}\n"
+    )
+}
+
+/// What `list_program` must print, from a model that copies.
+fn list_expected(start: &[(i64, i64)], ops: &[(ListOp, ListKeep)]) -> String {
+    let show = |xs: &[(i64, i64)]| {
+        let pairs: Vec<String> = xs.iter().map(|(a, b)| format!("({a}, {b})")).collect();
+        format!("[{}]\n", pairs.join(", "))
+    };
+    let mut xs = start.to_vec();
+    let mut kept = String::new();
+    for (op, keep) in ops {
+        xs = match *op {
+            ListOp::Bump => xs.iter().map(|&(a, b)| (b, a + 1)).collect(),
+            ListOp::Add(k) => xs.iter().map(|&(a, b)| (a + k, b)).collect(),
+            ListOp::Tail => xs.iter().skip(1).copied().collect(),
+        };
+        match keep {
+            ListKeep::None => {}
+            ListKeep::Suffix => kept.push_str(&show(xs.get(1..).unwrap_or(&[]))),
+            _ => kept.push_str(&show(&xs)),
+        }
+    }
+    kept + &show(&xs)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn reused_cells_never_change_a_kept_version(
+        start in proptest::collection::vec((0..100i64, 0..100i64), 0..12),
+        ops in proptest::collection::vec((list_op(), list_keep()), 1..12),
+    ) {
+        let src = list_program(&start, &ops);
+        let out = run(&src, vec![]);
+        prop_assert_eq!(out, list_expected(&start, &ops), "program:\n{}", src);
+    }
+}

@@ -32,7 +32,12 @@ use super::function::patch_labels;
 /// the yield point (the function's start) are the same as for the call.
 pub(crate) fn self_loops(code: &mut [Instr], this: u32) {
     for instr in code.iter_mut() {
-        if *instr == (Instr::TailCall { base: 0, func: this }) {
+        if *instr
+            == (Instr::TailCall {
+                base: 0,
+                func: this,
+            })
+        {
             *instr = Instr::Jump { target: 0 };
         }
     }

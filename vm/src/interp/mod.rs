@@ -334,15 +334,27 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     match *unsafe { &*ip } {
                         Instr::TestTrue { src, fail } if src == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { f.code.as_ptr().add(fail as usize) } };
+                            ip = if $r {
+                                unsafe { ip.add(1) }
+                            } else {
+                                unsafe { f.code.as_ptr().add(fail as usize) }
+                            };
                         }
                         Instr::JumpIfFalse { cond, target } if cond == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { ip.add(1) } } else { unsafe { f.code.as_ptr().add(target as usize) } };
+                            ip = if $r {
+                                unsafe { ip.add(1) }
+                            } else {
+                                unsafe { f.code.as_ptr().add(target as usize) }
+                            };
                         }
                         Instr::JumpIfTrue { cond, target } if cond == $dst => {
                             // SAFETY: as for `jump!`.
-                            ip = if $r { unsafe { f.code.as_ptr().add(target as usize) } } else { unsafe { ip.add(1) } };
+                            ip = if $r {
+                                unsafe { f.code.as_ptr().add(target as usize) }
+                            } else {
+                                unsafe { ip.add(1) }
+                            };
                         }
                         _ => {}
                     }
@@ -591,7 +603,9 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 Instr::Move { dst, src } => unsafe {
                     copy_reg(at!(dst as usize), at!(src as usize))
                 },
-                Instr::LoadLit { dst, lit } => set!(dst, f.module().literals.get(lit as usize).clone()),
+                Instr::LoadLit { dst, lit } => {
+                    set!(dst, f.module().literals.get(lit as usize).clone())
+                }
                 Instr::LoadInt { dst, val } => set!(dst, Value::Int(val as i64)),
                 Instr::LoadAtom { dst, atom } => {
                     // SAFETY: `validate` checked every atom operand against
@@ -870,6 +884,36 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                 } => {
                     charge!(5);
                     set!(dst, unsafe { ownership::cons(at!(head), at!(tail), moves) });
+                }
+                Instr::MakeTupleReuse {
+                    dst,
+                    start,
+                    count,
+                    token,
+                } => {
+                    let window = window_mut!(start, count);
+                    // SAFETY: registers inside the frame (`validate`), the
+                    // token outside the window (`validate`).
+                    let (v, reused) = unsafe { ownership::tuple_reuse(window, at!(token)) };
+                    if !reused {
+                        charge!(1 + 2 * count as usize);
+                    }
+                    set!(dst, v);
+                }
+                Instr::MakeConsReuse {
+                    dst,
+                    head,
+                    tail,
+                    moves,
+                    token,
+                } => {
+                    // SAFETY: registers inside the frame (`validate`).
+                    let (v, reused) =
+                        unsafe { ownership::cons_reuse(at!(head), at!(tail), moves, at!(token)) };
+                    if !reused {
+                        charge!(5);
+                    }
+                    set!(dst, v);
                 }
                 Instr::UpdateMapLast {
                     dst,

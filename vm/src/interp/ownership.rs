@@ -99,6 +99,68 @@ pub(super) unsafe fn cons(head: *mut Value, tail: *mut Value, moves: u8) -> Valu
     }
 }
 
+/// `MakeConsReuse`: as [`cons`], written into the cell in `R[token]`
+/// when that is a unique cell (Perceus reuse), else a new one; `R[token]`
+/// is emptied either way (codegen proved it dead). Whether it reused.
+///
+/// # Safety
+/// `head`, `tail` and `token` must point to live registers.
+#[inline(always)]
+pub(super) unsafe fn cons_reuse(
+    head: *mut Value,
+    tail: *mut Value,
+    moves: u8,
+    token: *mut Value,
+) -> (Value, bool) {
+    // SAFETY: the caller guarantees live registers; the head and tail are
+    // read before the token is taken, as `MakeConsOwn` reads them.
+    unsafe {
+        let h = if moves & 1 != 0 {
+            take(head)
+        } else {
+            (*head).clone()
+        };
+        let t = if moves & 2 != 0 {
+            take(tail)
+        } else {
+            (*tail).clone()
+        };
+        if let Value::Cons(mut cell) = take(token) {
+            if let Some(c) = std::rc::Rc::get_mut(&mut cell) {
+                // Count one: nothing else sees the old fields (usually
+                // `[]` left by takes), which drop here.
+                c.head = h;
+                c.tail = t;
+                return (Value::Cons(cell), true);
+            }
+        }
+        (Value::cons(h, t), false)
+    }
+}
+
+/// `MakeTupleReuse`: as [`tuple`], written into the tuple in `R[token]`
+/// when that is a unique tuple of the same size, else a new one;
+/// `R[token]` is emptied either way. Whether it reused.
+///
+/// # Safety
+/// `token` must point to a live register outside `window`.
+#[inline(always)]
+pub(super) unsafe fn tuple_reuse(window: &mut [Value], token: *mut Value) -> (Value, bool) {
+    // SAFETY: the caller guarantees a live register.
+    match unsafe { take(token) } {
+        Value::Tuple(mut t) if t.len() == window.len() => match t.get_mut() {
+            Some(es) => {
+                for (e, v) in es.iter_mut().zip(window.iter_mut()) {
+                    *e = std::mem::take(v);
+                }
+                (Value::Tuple(t), true)
+            }
+            None => (tuple(window), false),
+        },
+        _ => (tuple(window), false),
+    }
+}
+
 /// `MakeTupleLast`: a tuple of the window's values, moved out.
 pub(super) fn tuple(window: &mut [Value]) -> Value {
     Value::Tuple(Tuple::from_taken(window))

@@ -66,6 +66,26 @@ pub(super) fn effect(i: &Instr, shape: &FnShape) -> Effect {
         | Instr::LoadNil { dst }
         | Instr::MakeFunRef { dst, .. }
         | Instr::MakeExtFunRef { dst, .. } => e.def = Some(dst),
+        Instr::MakeTupleReuse {
+            dst,
+            start,
+            count,
+            token,
+        } => {
+            u.extend(range(start, count as usize));
+            u.push(token);
+            e.def = Some(dst);
+        }
+        Instr::MakeConsReuse {
+            dst,
+            head,
+            tail,
+            token,
+            ..
+        } => {
+            u.extend([head, tail, token]);
+            e.def = Some(dst);
+        }
         Instr::MakeTuple { dst, start, count }
         | Instr::MakeTupleLast { dst, start, count }
         | Instr::Interp { dst, start, count }

@@ -17,7 +17,9 @@
 //! function (never moved, never dropped). `FunctionClause` reads the
 //! arguments, so they are live until a clause is chosen; a self tail
 //! call starts a new activation (its arguments are moved in), so it ends
-//! every register's life like a return.
+//! every register's life like a return. A cell or tuple taken apart and
+//! rebuilt in the same straight line is rewritten in place when unique
+//! (`reuse.rs`).
 //!
 //! Every rewrite keeps the program's meaning: a moved-from register holds
 //! `[]` and is provably never read, and a take from a tuple or cell
@@ -26,6 +28,7 @@
 
 mod effect;
 mod liveness;
+mod reuse;
 mod rewrite;
 
 use reef_bytecode::opcodes::Reg;
@@ -98,13 +101,16 @@ pub(crate) fn apply(
             targets[t as usize] = true;
         }
     }
+    let (mut rw, consumed): (Vec<Instr>, Vec<Vec<Reg>>) = (0..n)
+        .map(|p| rewrite(code[p], &live_out(p), &keys))
+        .unzip();
+    reuse::pair(&effects, &targets, &mut rw);
     let mut out = Vec::with_capacity(n);
     let mut new_pc = Vec::with_capacity(n);
     for p in 0..n {
-        let after = live_out(p);
-        let (instr, consumed) = rewrite(code[p], &after, &keys);
+        let consumed = &consumed[p];
         new_pc.push(out.len() as u32);
-        out.push(instr);
+        out.push(rw[p]);
         if effects[p].falls && p + 1 < n && !fused_compare(&code[p]) {
             for r in dying(p, &code, &effects, &a, &keys) {
                 if !scalar[r as usize]
