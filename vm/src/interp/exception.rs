@@ -169,9 +169,37 @@ impl Exit {
 /// ```
 /// An exception raised for a common mistake adds a `** hint: ...` line
 /// after the first (spec 6.4).
+///
+/// A failed assertion (`assert_eq(x + 1, 3)` outside `reef test`, spec
+/// 14.2) is reported by its fields rather than as the map it raised:
+/// ```text
+/// ** process #PID<0.1.0> crashed: assertion failed (app.reef:3)
+/// **   assert_eq(x + 1, 3)
+/// **   Assertion with == failed
+/// **   left:  2
+/// **   right: 3
+/// ```
+/// and its trace leaves out the assertion module's own frames.
 pub fn crash_report(pid: &Value, exit: &Exit) -> String {
     let mut out = String::new();
     let class = class_atom(exit.class).name();
+    let assertion = match exit.class {
+        ExcClass::Error => assertion_fields(&exit.raised),
+        _ => None,
+    };
+    if let Some(fields) = assertion {
+        write_assertion(&mut out, pid, fields);
+        let trace: Vec<Value> = exit
+            .trace
+            .iter_list()
+            .filter(
+                |e| !matches!(e.as_tuple(), Some([Value::Atom(m), ..]) if m.name() == "assertions"),
+            )
+            .cloned()
+            .collect();
+        write_trace(&mut out, &Value::list(trace));
+        return out;
+    }
     let _ = writeln!(
         out,
         "** process {} crashed: {class} {}",
@@ -185,6 +213,53 @@ pub fn crash_report(pid: &Value, exit: &Exit) -> String {
         write_trace(&mut out, &exit.trace);
     }
     out
+}
+
+/// The fields of `(:assertion_failed, #{...})`, the reason the assertion
+/// built-ins raise (`stdlib/lib/assertions.reef`).
+fn assertion_fields(raised: &Value) -> Option<&crate::value::MapRef> {
+    match raised.as_tuple()? {
+        [Value::Atom(tag), Value::Map(fields)] if tag.name() == "assertion_failed" => Some(fields),
+        _ => None,
+    }
+}
+
+/// The lines of a failed assertion: where, its source text, its message
+/// and the values it compared, each shortened like a reason.
+fn write_assertion(out: &mut String, pid: &Value, fields: &crate::value::MapRef) {
+    let get = |key: &str| fields.get(&Value::atom(key));
+    let short = |v: &Value| print::inspect_limited(v, &print::Limits::REPORT);
+    let at = match (get("file"), get("line")) {
+        (Some(Value::Str(f)), Some(Value::Int(l))) => format!(" ({f}:{l})"),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "** process {} crashed: assertion failed{at}",
+        print::inspect(pid)
+    );
+    for key in ["expr", "message"] {
+        match get(key) {
+            Some(Value::Str(text)) => {
+                for line in text.lines() {
+                    let _ = writeln!(out, "**   {line}");
+                }
+            }
+            Some(other) => {
+                let _ = writeln!(out, "**   {}", short(other));
+            }
+            None => {}
+        }
+    }
+    for (key, label) in [
+        ("value", "value: "),
+        ("left", "left:  "),
+        ("right", "right: "),
+    ] {
+        if let Some(v) = get(key) {
+            let _ = writeln!(out, "**   {label}{}", short(v));
+        }
+    }
 }
 
 /// The `**   in module.function/arity (file:line)` lines of a stack trace.
