@@ -189,5 +189,24 @@ fn ctrl_c_leaves_top_and_a_node_that_is_not_there_is_an_error() {
         end.contains("top exited 0") && end.contains("terminal restored"),
         "{end}"
     );
+
+    // Killed with SIGTERM, it leaves the same way: the terminal restored,
+    // the status a death by that signal's (128 + 15).
+    let t = Tmux::start("top-term", &shell_cmd, 100, 20);
+    t.wait_for(
+        |s| s.contains("reef top - nonode@nohost   processes: "),
+        "the table of its own VM",
+    );
+    let shell = t.pane_pid().to_string();
+    let killed = Command::new("pkill")
+        .args(["-TERM", "-P", &shell, "-x", "reef"])
+        .status()
+        .expect("pkill");
+    assert!(killed.success(), "no reef process under the pane's shell");
+    let end = t.wait_for(|s| s.contains("checks done"), "top to leave");
+    assert!(
+        end.contains("top exited 143") && end.contains("terminal restored"),
+        "{end}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

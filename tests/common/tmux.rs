@@ -38,6 +38,19 @@ impl Tmux {
         c
     }
 
+    /// The pid of the pane's process (the shell running `shell_cmd`).
+    pub fn pane_pid(&self) -> u32 {
+        let out = self
+            .cmd()
+            .args(["list-panes", "-t", "t", "-F", "#{pane_pid}"])
+            .output()
+            .expect("tmux list-panes");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a pane pid")
+    }
+
     /// What the terminal shows now (the visible screen).
     pub fn screen(&self) -> String {
         let out = self

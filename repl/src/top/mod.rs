@@ -113,7 +113,13 @@ fn watch(vm: &Vm, target: Option<&str>) -> ExitCode {
             }
         }
         let wait = next_fetch.saturating_duration_since(Instant::now());
-        for key in screen.read_keys(wait) {
+        let keys = screen.read_keys(wait);
+        if let Some(sig) = screen.signalled() {
+            // Killed: the terminal is put back as the screen drops, and the
+            // status is the shell's for a death by that signal.
+            return ExitCode::from(128u8.saturating_add(sig as u8));
+        }
+        for key in keys {
             let count = snap.procs.len();
             match (key, detail.is_some()) {
                 (Key::Char('Q') | Key::CtrlC, _) => return ExitCode::SUCCESS,

@@ -2,14 +2,41 @@
 //! dependency: raw mode, the alternate screen and a few keys are all it
 //! needs). [`Screen`] puts the terminal back as it found it when dropped,
 //! and a panic hook does the same, so every way out restores it (Ctrl-C
-//! is read as a key in raw mode, not a signal).
+//! is read as a key in raw mode, not a signal). A SIGTERM, SIGHUP or
+//! SIGINT sent to the process interrupts the wait for keys and is
+//! reported by [`Screen::signalled`], so `reef top` leaves through the
+//! same door.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// The terminal settings to put back (also for the panic hook).
 static SAVED: Mutex<Option<libc::termios>> = Mutex::new(None);
+
+/// The terminating signal received, or 0.
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+
+/// The signal handler: only an atomic store (async-signal-safe).
+extern "C" fn on_signal(sig: libc::c_int) {
+    SIGNALLED.store(sig, Ordering::Relaxed);
+}
+
+/// Catches the signals that ask a program to end, without `SA_RESTART`,
+/// so that `poll` returns at once and the loop sees the flag.
+fn catch_terminating_signals() {
+    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT] {
+        // SAFETY: an all-zero sigaction is valid; the handler only stores
+        // to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
 
 /// A key `reef top` acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,10 +132,20 @@ impl Screen {
                 previous(info)
             }));
         });
+        catch_terminating_signals();
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\x1b[?1049h\x1b[?25l");
         let _ = out.flush();
         Ok(Screen { _private: () })
+    }
+
+    /// The terminating signal the process received (SIGTERM, SIGHUP,
+    /// SIGINT), if any: the caller leaves, dropping the screen.
+    pub fn signalled(&self) -> Option<i32> {
+        match SIGNALLED.load(Ordering::Relaxed) {
+            0 => None,
+            sig => Some(sig),
+        }
     }
 
     /// The terminal's size, `(columns, rows)` (80x24 if it does not say).
