@@ -106,7 +106,7 @@ pub(super) unsafe fn keep(p: *mut u8, len: usize) -> bool {
                 return false;
             }
             // SAFETY: the block is free and at least a pointer in size
-            // and alignment (a tuple header is two words).
+            // and alignment (a tuple header is 8 bytes, 8-aligned).
             unsafe { *(p as *mut *mut u8) = l.heads[i].get() };
             l.heads[i].set(p);
             l.counts[i].set(l.counts[i].get() + 1);
