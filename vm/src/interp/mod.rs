@@ -1,7 +1,7 @@
 //! The interpreter: runs one process for a budget of reductions.
 //!
-//! The dispatch loop keeps the current function, program counter and
-//! register base in locals and matches on each instruction; each arm does
+//! The dispatch loop keeps the current function, an instruction pointer
+//! into its code and the register base in locals and matches on each instruction; each arm does
 //! its common case inline (two small integers, a local call) and calls a
 //! named cold function for the rest (big integers, floats, errors, natives
 //! that trap). Calls push a [`Frame`] on the process's frame stack (a heap
@@ -139,7 +139,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
     // The index of the next instruction to run.
     macro_rules! pc {
         () => {
-            // SAFETY: `ip` always points into (or one past) `code`'s function.
+            // SAFETY: `ip` always points into (or one past) `f`'s code.
             (unsafe { ip.offset_from(f.code.as_ptr()) } as usize)
         };
     }
@@ -209,7 +209,7 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
             macro_rules! reduction {
                 () => {{
                     if budget == 0 {
-                        // SAFETY: an instruction is running, so `ip > code`.
+                        // SAFETY: an instruction is running, so `ip` is past `f`'s first.
                         yield_at!(unsafe { ip.sub(1) });
                     }
                     budget -= 1;
@@ -332,29 +332,28 @@ fn dispatch(rt: &Runtime, p: &mut Process, mut budget: u32) -> (Outcome, u32) {
                     // SAFETY: a comparison is never a function's last
                     // instruction (`validate`), so `ip` is in bounds.
                     match *unsafe { &*ip } {
+                        // SAFETY (the skips): the test is there, so the
+                        // instruction after it is too.
                         Instr::TestTrue { src, fail } if src == $dst => {
-                            // SAFETY: as for `jump!`.
-                            ip = if $r {
-                                unsafe { ip.add(1) }
+                            if $r {
+                                ip = unsafe { ip.add(1) };
                             } else {
-                                unsafe { f.code.as_ptr().add(fail as usize) }
-                            };
+                                jump!(fail);
+                            }
                         }
                         Instr::JumpIfFalse { cond, target } if cond == $dst => {
-                            // SAFETY: as for `jump!`.
-                            ip = if $r {
-                                unsafe { ip.add(1) }
+                            if $r {
+                                ip = unsafe { ip.add(1) };
                             } else {
-                                unsafe { f.code.as_ptr().add(target as usize) }
-                            };
+                                jump!(target);
+                            }
                         }
                         Instr::JumpIfTrue { cond, target } if cond == $dst => {
-                            // SAFETY: as for `jump!`.
-                            ip = if $r {
-                                unsafe { f.code.as_ptr().add(target as usize) }
+                            if $r {
+                                jump!(target);
                             } else {
-                                unsafe { ip.add(1) }
-                            };
+                                ip = unsafe { ip.add(1) };
+                            }
                         }
                         _ => {}
                     }
