@@ -23,6 +23,7 @@ pub const KERNEL: &[(&str, u32)] = &[
     ("tuple_size", 1),
     ("map_size", 1),
     ("elem", 2),
+    ("put_elem", 3),
     ("hd", 1),
     ("tl", 1),
     ("abs", 1),

@@ -312,3 +312,84 @@ proptest! {
         prop_assert_eq!(out, list_expected(&start, &ops), "program:\n{}", src);
     }
 }
+
+// ---- proptest: `put_elem` on a unique tuple writes in place, and never
+// changes a version another reference sees ----
+
+/// `put_elem(t, i, elem(t, j) + v)`, the new element bound first so that
+/// the call is the tuple's last use (unless a version is kept).
+#[derive(Debug, Clone, Copy)]
+struct TupleOp {
+    i: usize,
+    j: usize,
+    v: i64,
+}
+
+fn tuple_op() -> impl Strategy<Value = TupleOp> {
+    (0..5usize, 0..5usize, 0..100i64).prop_map(|(i, j, v)| TupleOp { i, j, v })
+}
+
+/// A program applying `ops` to a 5-tuple of zeros, keeping some versions
+/// (a variable, a closure, a message), then printing each and the last.
+fn tuple_program(ops: &[(TupleOp, Keep)]) -> String {
+    let mut body = String::from("  let t0 = (0, 0, 0, 0, 0)\n");
+    let mut shows = Vec::new();
+    for (n, (TupleOp { i, j, v }, keep)) in ops.iter().enumerate() {
+        let (t, next) = (format!("t{n}"), format!("t{}", n + 1));
+        body.push_str(&format!(
+            "  let x{n} = elem({t}, {j}) + {v}\n  let {next} = put_elem({t}, {i}, x{n})\n"
+        ));
+        match keep {
+            Keep::None => {}
+            Keep::Var => {
+                body.push_str(&format!("  let k{n} = {next}\n"));
+                shows.push(format!("k{n}"));
+            }
+            Keep::Closure => {
+                body.push_str(&format!("  let c{n} = fn() {{ {next} }}\n"));
+                shows.push(format!("c{n}()"));
+            }
+            Keep::Message => {
+                body.push_str(&format!("  send(self(), ({n}, {next}))\n"));
+                shows.push(format!("receive {{ ({n}, x) => x }}"));
+            }
+        }
+    }
+    for s in shows {
+        body.push_str(&format!("  io.inspect({s})\n"));
+    }
+    body.push_str(&format!("  io.inspect(t{})\n", ops.len()));
+    format!("pub fn main(_args) {{\n{body}}}\n")
+}
+
+/// What `tuple_program` must print, from a model that copies.
+fn tuple_expected(ops: &[(TupleOp, Keep)]) -> String {
+    let show = |t: &[i64; 5]| {
+        let elems: Vec<String> = t.iter().map(|e| e.to_string()).collect();
+        format!("({})\n", elems.join(", "))
+    };
+    let mut t = [0i64; 5];
+    let mut kept = String::new();
+    for (TupleOp { i, j, v }, keep) in ops {
+        let mut next = t;
+        next[*i] = t[*j] + v;
+        t = next;
+        if !matches!(keep, Keep::None) {
+            kept.push_str(&show(&t));
+        }
+    }
+    kept + &show(&t)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn put_elem_never_changes_a_kept_version(
+        ops in proptest::collection::vec((tuple_op(), keep()), 1..20),
+    ) {
+        let src = tuple_program(&ops);
+        let out = run(&src, vec![]);
+        prop_assert_eq!(out, tuple_expected(&ops), "program:\n{}", src);
+    }
+}

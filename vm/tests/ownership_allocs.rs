@@ -1,5 +1,5 @@
-//! Ownership's cost, counted: an in-place update of a unique map
-//! allocates nothing, and a shared map is copied; a map over a unique list
+//! Ownership's cost, counted: an in-place update of a unique map or tuple
+//! allocates nothing, and a shared one is copied; a map over a unique list
 //! rewrites its cells in place (reuse), over a shared one it allocates. The allocator counts
 //! every allocation of the process, so this binary holds one test: no
 //! other test's allocations land in the count.
@@ -102,6 +102,24 @@ fn sum([], acc) { acc }
 fn sum([h | t], acc) { sum(t, acc + h) }
 "##;
 
+const TUPLE: &str = r##"
+pub fn main([n, keep]) {
+  let (t, kept) = bump((0, 0, 0, 0, 0, 0, 0, 0), 0, strings.to_int(n), [], keep == "keep")
+  io.println("#{inspect(t)} #{lists.length(kept)}")
+}
+
+// With `keep`, every version stays referenced (`kept`), so `put_elem`
+// must copy; otherwise the tuple's last use is the call, which writes
+// the element in place.
+fn bump(t, i, n, kept, _keep) when i == n { (t, kept) }
+fn bump(t, i, n, kept, keep) {
+  let kept = if keep { [t | kept] } else { kept }
+  let k = i rem 8
+  let x = elem(t, k) + 1
+  bump(put_elem(t, k, x), i + 1, n, kept, keep)
+}
+"##;
+
 #[test]
 fn unique_maps_and_lists_update_in_place_and_shared_ones_copy() {
     // The first run of the process pays one-time costs (lazy statics,
@@ -158,5 +176,26 @@ fn unique_maps_and_lists_update_in_place_and_shared_ones_copy() {
     assert!(
         per_cell > 0.9,
         "{per_cell:.3} allocations per cell of a shared list"
+    );
+
+    // Tuples: `put_elem` on a unique tuple writes in place; on one that
+    // every earlier version still references, it copies.
+    let args = |n: usize, keep: &str| vec![n.to_string(), keep.into()];
+    let (out, small) = run(TUPLE, args(1000, "no"));
+    assert_eq!(out, "(125, 125, 125, 125, 125, 125, 125, 125) 0\n");
+    let (out, big) = run(TUPLE, args(201_000, "no"));
+    assert!(out.ends_with(" 0\n"), "{out}");
+    let per_update = big.saturating_sub(small) as f64 / 200_000.0;
+    assert!(
+        per_update < 0.01,
+        "{per_update:.3} allocations per put_elem on a unique tuple"
+    );
+    let (_, kept_small) = run(TUPLE, args(1000, "keep"));
+    let (out, kept_big) = run(TUPLE, args(21_000, "keep"));
+    assert!(out.ends_with(" 21000\n"), "{out}");
+    let per_update = kept_big.saturating_sub(kept_small) as f64 / 20_000.0;
+    assert!(
+        per_update > 0.9,
+        "{per_update:.3} allocations per put_elem on a shared tuple"
     );
 }

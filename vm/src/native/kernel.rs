@@ -5,9 +5,33 @@
 use reef_bytecode::{FunKind, Function, Instr, Module};
 
 use super::{atom, ext_fun, index, list, string, Ctx};
-use crate::exports::NativeFn;
+use crate::exports::{NativeFn, OwningFn};
 use crate::interp::Exception;
-use crate::value::{number, order, print, Atom, Value};
+use crate::value::{number, order, print, Atom, Tuple, Value};
+
+/// The built-ins that may consume their arguments (`exports::OwningFn`):
+/// `put_elem(t, i, v)` given a tuple at its last use (count 1) writes the
+/// element in place; a tuple still referenced elsewhere is copied, so no
+/// other reference ever sees the change (ARCHITECTURE.md, "Ownership").
+pub const OWNING: &[(&str, u32, OwningFn)] = &[("put_elem", 3, |ctx, a| {
+    let i = match (&a[0], &a[1]) {
+        (Value::Tuple(t), Value::Int(i)) if (0..t.len() as i64).contains(i) => *i as usize,
+        _ => return Err(Exception::badarg()),
+    };
+    let v = std::mem::take(&mut a[2]);
+    let Value::Tuple(t) = &mut a[0] else {
+        unreachable!("tested above")
+    };
+    if let Some(elems) = t.get_mut() {
+        elems[i] = v;
+        ctx.allocated = Some(0);
+        return Ok(std::mem::take(&mut a[0]));
+    }
+    let mut elems = t.to_vec();
+    elems[i] = v;
+    ctx.allocated = Some(2 * elems.len() + 1);
+    Ok(Value::Tuple(Tuple::from_vec(elems)))
+})];
 
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     ("is_int", 1, |_, a| {

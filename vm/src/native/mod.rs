@@ -30,7 +30,7 @@ pub mod timer;
 
 use std::rc::Rc;
 
-use crate::exports::{Mfa, Native, NativeFn};
+use crate::exports::{Mfa, Native, NativeFn, OwningFn};
 use crate::interp::Exception;
 use crate::mailbox::Message;
 use crate::process::{Process, Start, Status};
@@ -326,36 +326,37 @@ pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
     builtin_tables()
         .into_iter()
         .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
-        .chain(maps::OWNING.iter().map(|&(n, a, _)| ("maps", n, a)))
+        .chain(
+            owning_tables()
+                .into_iter()
+                .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a))),
+        )
         .collect()
 }
 
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
-    for (module, natives) in builtin_tables() {
-        let module = Atom::new(module);
-        for &(name, arity, f) in natives {
-            rt.register_native(
-                Mfa {
-                    module,
-                    name: Atom::new(name),
-                    arity,
-                },
-                Native::Builtin(f),
-            );
-        }
+    let builtins = builtin_tables().into_iter().flat_map(|(m, t)| {
+        t.iter()
+            .map(move |&(n, a, f)| (m, n, a, Native::Builtin(f)))
+    });
+    let owning = owning_tables()
+        .into_iter()
+        .flat_map(|(m, t)| t.iter().map(move |&(n, a, f)| (m, n, a, Native::Owning(f))));
+    for (module, name, arity, native) in builtins.chain(owning) {
+        let mfa = Mfa {
+            module: Atom::new(module),
+            name: Atom::new(name),
+            arity,
+        };
+        rt.register_native(mfa, native);
     }
-    let maps = Atom::new("maps");
-    for &(name, arity, f) in maps::OWNING {
-        rt.register_native(
-            Mfa {
-                module: maps,
-                name: Atom::new(name),
-                arity,
-            },
-            Native::Owning(f),
-        );
-    }
+}
+
+/// The natives that may consume their arguments (`exports::OwningFn`), by
+/// module.
+fn owning_tables() -> [(&'static str, &'static [(&'static str, u32, OwningFn)]); 2] {
+    [("maps", maps::OWNING), ("kernel", kernel::OWNING)]
 }
 
 // ---- argument helpers: a wrong type is `:badarg` ----
