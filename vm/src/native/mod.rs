@@ -353,9 +353,12 @@ pub(crate) fn register_builtins(rt: &Runtime) {
     }
 }
 
+/// A module's table of natives that may consume their arguments.
+type OwningTable = &'static [(&'static str, u32, OwningFn)];
+
 /// The natives that may consume their arguments (`exports::OwningFn`), by
 /// module.
-fn owning_tables() -> [(&'static str, &'static [(&'static str, u32, OwningFn)]); 2] {
+fn owning_tables() -> [(&'static str, OwningTable); 2] {
     [("maps", maps::OWNING), ("kernel", kernel::OWNING)]
 }
 
