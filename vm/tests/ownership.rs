@@ -198,6 +198,8 @@ enum ListOp {
     Add(i64),
     /// The list without its first element.
     Tail,
+    /// `lists.reverse(x)`: a unique list's cells relinked in place.
+    Reverse,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -215,6 +217,7 @@ fn list_op() -> impl Strategy<Value = ListOp> {
         3 => Just(ListOp::Bump),
         3 => (1..50i64).prop_map(ListOp::Add),
         1 => Just(ListOp::Tail),
+        2 => Just(ListOp::Reverse),
     ]
 }
 
@@ -240,6 +243,7 @@ fn list_program(start: &[(i64, i64)], ops: &[(ListOp, ListKeep)]) -> String {
             ListOp::Bump => format!("  let {n} = bump({x})\n"),
             ListOp::Add(k) => format!("  let {n} = add({x}, {k})\n"),
             ListOp::Tail => format!("  let {n} = tail({x})\n"),
+            ListOp::Reverse => format!("  let {n} = lists.reverse({x})\n"),
         });
         match keep {
             ListKeep::None => {}
@@ -289,6 +293,7 @@ fn list_expected(start: &[(i64, i64)], ops: &[(ListOp, ListKeep)]) -> String {
             ListOp::Bump => xs.iter().map(|&(a, b)| (b, a + 1)).collect(),
             ListOp::Add(k) => xs.iter().map(|&(a, b)| (a + k, b)).collect(),
             ListOp::Tail => xs.iter().skip(1).copied().collect(),
+            ListOp::Reverse => xs.iter().rev().copied().collect(),
         };
         match keep {
             ListKeep::None => {}

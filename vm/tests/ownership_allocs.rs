@@ -1,6 +1,7 @@
 //! Ownership's cost, counted: an in-place update of a unique map or tuple
 //! allocates nothing, and a shared one is copied; a map over a unique list
-//! rewrites its cells in place (reuse), over a shared one it allocates. The allocator counts
+//! rewrites its cells in place (reuse), and `lists.reverse` relinks them,
+//! while over a shared one both allocate. The allocator counts
 //! every allocation of the process, so this binary holds one test: no
 //! other test's allocations land in the count.
 
@@ -102,6 +103,23 @@ fn sum([], acc) { acc }
 fn sum([h | t], acc) { sum(t, acc + h) }
 "##;
 
+const REVERSE: &str = r##"
+pub fn main([n, rounds, keep]) {
+  let xs = lists.seq(1, strings.to_int(n))
+  let (ys, kept) = go(strings.to_int(rounds), xs, [], keep == "keep")
+  io.println("#{lists.sum(ys)} #{hd(ys)} #{lists.length(kept)}")
+}
+
+// With `keep`, every round's input stays referenced, so `lists.reverse`
+// must copy; otherwise the input's last use moves it into the native,
+// which relinks its cells in place.
+fn go(0, xs, kept, _keep) { (xs, kept) }
+fn go(k, xs, kept, keep) {
+  let kept = if keep { [xs | kept] } else { kept }
+  go(k - 1, lists.reverse(xs), kept, keep)
+}
+"##;
+
 const TUPLE: &str = r##"
 pub fn main([n, keep]) {
   let (t, kept) = bump((0, 0, 0, 0, 0, 0, 0, 0), 0, strings.to_int(n), [], keep == "keep")
@@ -176,6 +194,26 @@ fn unique_maps_and_lists_update_in_place_and_shared_ones_copy() {
     assert!(
         per_cell > 0.9,
         "{per_cell:.3} allocations per cell of a shared list"
+    );
+
+    // `lists.reverse` of a unique list relinks its cells: ten more rounds
+    // allocate nothing; of a shared one, it copies every cell.
+    let (out, one) = run(REVERSE, args(1, "no"));
+    assert_eq!(out, format!("{} {n} 0\n", n * (n + 1) / 2));
+    let (out, eleven) = run(REVERSE, args(11, "no"));
+    assert_eq!(out, format!("{} {n} 0\n", n * (n + 1) / 2));
+    let per_cell = eleven.saturating_sub(one) as f64 / (10 * n) as f64;
+    assert!(
+        per_cell < 0.01,
+        "{per_cell:.3} allocations per cell reversing a unique list"
+    );
+    let (_, kept_one) = run(REVERSE, args(1, "keep"));
+    let (out, kept_eleven) = run(REVERSE, args(11, "keep"));
+    assert_eq!(out, format!("{} {n} 11\n", n * (n + 1) / 2));
+    let per_cell = kept_eleven.saturating_sub(kept_one) as f64 / (10 * n) as f64;
+    assert!(
+        per_cell > 0.9,
+        "{per_cell:.3} allocations per cell reversing a shared list"
     );
 
     // Tuples: `put_elem` on a unique tuple writes in place; on one that

@@ -3,24 +3,53 @@
 //! 0-based; a wrong type or an index out of range is `:badarg`.
 
 use super::{index, int, list, Ctx};
-use crate::exports::NativeFn;
+use std::rc::Rc;
+
+use crate::exports::{NativeFn, OwningFn};
 use crate::interp::Exception;
 use crate::mailbox::Message;
 use crate::value::{number, order, Atom, Value};
 
+/// The natives that may consume their arguments (`exports::OwningFn`).
+pub const OWNING: &[(&str, u32, OwningFn)] = &[("reverse", 1, reverse)];
+
+/// `reverse(xs)`. Given the list at its last use, the cells no other
+/// reference sees (count 1, from the front up to the first shared one)
+/// are relinked in place, so reversing an accumulator allocates nothing;
+/// from the first shared cell on, the rest is copied and stays as it was
+/// for its other references.
+fn reverse(ctx: &mut Ctx<'_>, a: &mut [Value]) -> Result<Value, Exception> {
+    let mut out = Value::Nil;
+    let mut rest = std::mem::take(&mut a[0]);
+    let (mut n, mut copied) = (0, 0);
+    loop {
+        rest = match rest {
+            Value::Cons(mut cell) => {
+                n += 1;
+                match Rc::get_mut(&mut cell) {
+                    Some(c) => {
+                        let next = std::mem::replace(&mut c.tail, out);
+                        out = Value::Cons(cell);
+                        next
+                    }
+                    None => {
+                        copied += 1;
+                        out = Value::cons(cell.head.clone(), out);
+                        cell.tail.clone()
+                    }
+                }
+            }
+            Value::Nil => break,
+            _ => return Err(Exception::badarg()),
+        };
+    }
+    walked(ctx, n);
+    // A cell is 6 words (`Rc`'s two counts, head and tail).
+    ctx.allocated = Some(crate::heap::native_words(0) + 6 * copied);
+    Ok(out)
+}
+
 pub const NATIVES: &[(&str, u32, NativeFn)] = &[
-    ("reverse", 1, |ctx, a| {
-        let mut out = Value::Nil;
-        let mut it = a[0].iter_list();
-        let mut n = 0;
-        for v in &mut it {
-            out = Value::cons(v.clone(), out);
-            n += 1;
-        }
-        proper(it.tail())?;
-        walked(ctx, n);
-        Ok(out)
-    }),
     ("length", 1, |ctx, a| {
         let mut it = a[0].iter_list();
         let n = it.by_ref().count();

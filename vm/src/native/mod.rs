@@ -358,8 +358,12 @@ type OwningTable = &'static [(&'static str, u32, OwningFn)];
 
 /// The natives that may consume their arguments (`exports::OwningFn`), by
 /// module.
-fn owning_tables() -> [(&'static str, OwningTable); 2] {
-    [("maps", maps::OWNING), ("kernel", kernel::OWNING)]
+fn owning_tables() -> [(&'static str, OwningTable); 3] {
+    [
+        ("maps", maps::OWNING),
+        ("kernel", kernel::OWNING),
+        ("lists", lists::OWNING),
+    ]
 }
 
 // ---- argument helpers: a wrong type is `:badarg` ----
