@@ -177,63 +177,64 @@ fn unique_maps_and_lists_update_in_place_and_shared_ones_copy() {
     // allocate nothing (each cell is rewritten where it is); over a
     // shared one, a cell each.
     let n = 20_000;
+    let sum = n * (n + 1) / 2;
     let args = |rounds: usize, keep: &str| vec![n.to_string(), rounds.to_string(), keep.into()];
-    let (out, one) = run(LIST, args(1, "no"));
-    assert_eq!(out, format!("{} 0\n", n * (n + 1) / 2 + n));
-    let (out, eleven) = run(LIST, args(11, "no"));
-    assert_eq!(out, format!("{} 0\n", n * (n + 1) / 2 + 11 * n));
-    let per_cell = eleven.saturating_sub(one) as f64 / (10 * n) as f64;
-    assert!(
-        per_cell < 0.01,
-        "{per_cell:.3} allocations per cell ({eleven} for 11 rounds, {one} for 1)"
-    );
-    let (_, kept_one) = run(LIST, args(1, "keep"));
-    let (out, kept_eleven) = run(LIST, args(11, "keep"));
-    assert_eq!(out, format!("{} 11\n", n * (n + 1) / 2 + 11 * n));
-    let per_cell = kept_eleven.saturating_sub(kept_one) as f64 / (10 * n) as f64;
-    assert!(
-        per_cell > 0.9,
-        "{per_cell:.3} allocations per cell of a shared list"
-    );
+    let ops = 10 * n;
+    let (one, eleven, per_cell) = per_extra_op(LIST, args(1, "no"), args(11, "no"), ops);
+    assert_eq!(one, format!("{} 0\n", sum + n));
+    assert_eq!(eleven, format!("{} 0\n", sum + 11 * n));
+    assert!(per_cell < 0.01, "{per_cell:.3} allocations per cell");
+    let (_, eleven, per_cell) = per_extra_op(LIST, args(1, "keep"), args(11, "keep"), ops);
+    assert_eq!(eleven, format!("{} 11\n", sum + 11 * n));
+    assert!(per_cell > 0.9, "{per_cell:.3} allocations per shared cell");
 
     // `lists.reverse` of a unique list relinks its cells: ten more rounds
     // allocate nothing; of a shared one, it copies every cell.
-    let (out, one) = run(REVERSE, args(1, "no"));
-    assert_eq!(out, format!("{} {n} 0\n", n * (n + 1) / 2));
-    let (out, eleven) = run(REVERSE, args(11, "no"));
-    assert_eq!(out, format!("{} {n} 0\n", n * (n + 1) / 2));
-    let per_cell = eleven.saturating_sub(one) as f64 / (10 * n) as f64;
+    let (one, eleven, per_cell) = per_extra_op(REVERSE, args(1, "no"), args(11, "no"), ops);
+    assert_eq!(one, format!("{sum} {n} 0\n"));
+    assert_eq!(eleven, one);
     assert!(
         per_cell < 0.01,
-        "{per_cell:.3} allocations per cell reversing a unique list"
+        "{per_cell:.3} allocations per cell reversed"
     );
-    let (_, kept_one) = run(REVERSE, args(1, "keep"));
-    let (out, kept_eleven) = run(REVERSE, args(11, "keep"));
-    assert_eq!(out, format!("{} {n} 11\n", n * (n + 1) / 2));
-    let per_cell = kept_eleven.saturating_sub(kept_one) as f64 / (10 * n) as f64;
+    let (_, eleven, per_cell) = per_extra_op(REVERSE, args(1, "keep"), args(11, "keep"), ops);
+    assert_eq!(eleven, format!("{sum} {n} 11\n"));
     assert!(
         per_cell > 0.9,
-        "{per_cell:.3} allocations per cell reversing a shared list"
+        "{per_cell:.3} allocations per shared cell reversed"
     );
 
     // Tuples: `put_elem` on a unique tuple writes in place; on one that
     // every earlier version still references, it copies.
     let args = |n: usize, keep: &str| vec![n.to_string(), keep.into()];
-    let (out, small) = run(TUPLE, args(1000, "no"));
-    assert_eq!(out, "(125, 125, 125, 125, 125, 125, 125, 125) 0\n");
-    let (out, big) = run(TUPLE, args(201_000, "no"));
-    assert!(out.ends_with(" 0\n"), "{out}");
-    let per_update = big.saturating_sub(small) as f64 / 200_000.0;
+    let (small, big, per_update) =
+        per_extra_op(TUPLE, args(1000, "no"), args(201_000, "no"), 200_000);
+    assert_eq!(small, "(125, 125, 125, 125, 125, 125, 125, 125) 0\n");
+    assert!(big.ends_with(" 0\n"), "{big}");
     assert!(
         per_update < 0.01,
-        "{per_update:.3} allocations per put_elem on a unique tuple"
+        "{per_update:.3} allocations per put_elem"
     );
-    let (_, kept_small) = run(TUPLE, args(1000, "keep"));
-    let (out, kept_big) = run(TUPLE, args(21_000, "keep"));
-    assert!(out.ends_with(" 21000\n"), "{out}");
-    let per_update = kept_big.saturating_sub(kept_small) as f64 / 20_000.0;
+    let (_, big, per_update) =
+        per_extra_op(TUPLE, args(1000, "keep"), args(21_000, "keep"), 20_000);
+    assert!(big.ends_with(" 21000\n"), "{big}");
     assert!(
         per_update > 0.9,
-        "{per_update:.3} allocations per put_elem on a shared tuple"
+        "{per_update:.3} allocations per shared put_elem"
     );
+}
+
+/// Runs `source` with `small` and then `big` arguments, the second doing
+/// `ops` more operations: both outputs, and the allocations per operation
+/// of the difference.
+fn per_extra_op(
+    source: &str,
+    small: Vec<String>,
+    big: Vec<String>,
+    ops: usize,
+) -> (String, String, f64) {
+    let (small_out, small_allocs) = run(source, small);
+    let (big_out, big_allocs) = run(source, big);
+    let per_op = big_allocs.saturating_sub(small_allocs) as f64 / ops as f64;
+    (small_out, big_out, per_op)
 }
