@@ -72,6 +72,29 @@ fn case_receive_and_after() {
     );
 }
 
+/// An arm whose body does not fit and is not a block goes below its
+/// pattern, whether its lines break softly (a `catch` written on one line)
+/// or hard (the same `catch` once formatted): the second format keeps the
+/// first's layout. (A random program found the layout flipping.)
+#[test]
+fn an_arm_body_over_several_lines_goes_below_its_pattern() {
+    check(
+        "fn m() {\n  case :ok {\n    [_] => #{ try { 12345678901234567890123 } catch { (:error, [#{:k => _}, -1 | #{:k => 1.5}]) => 1.5 } => 12345678901234567890123 },\n  }\n}\n",
+        expect![[r#"
+            fn m() {
+              case :ok {
+                [_] =>
+                  #{
+                    try { 12345678901234567890123 } catch {
+                      (:error, [#{:k => _}, -1 | #{:k => 1.5}]) => 1.5,
+                    } => 12345678901234567890123,
+                  },
+              }
+            }
+        "#]],
+    );
+}
+
 #[test]
 fn try_catch_after() {
     check(

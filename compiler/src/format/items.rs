@@ -156,12 +156,17 @@ impl Fmt<'_> {
                         | ExprKind::For(..)
                         | ExprKind::Lambda(_)
                 );
-                let arm = if braced || body.has_hard() {
+                // A braced body opens on the arm's line. Any other goes on
+                // the next line when the arm does not fit on one, also
+                // when it holds hard lines: deciding by those would flip
+                // the layout between a first format (a `catch` written on
+                // one line, broken softly) and a second (the same `catch`
+                // now written broken, so hard).
+                let arm = if braced {
                     parts.push(text(" => "));
                     parts.push(body);
                     concat(parts)
                 } else {
-                    // Too long for its line: the body goes on the next.
                     parts.push(text(" =>"));
                     parts.push(nest(concat(vec![Doc::Line, body])));
                     group(concat(parts))
