@@ -361,23 +361,26 @@ impl Connection {
                 return false;
             }
         };
+        let tick = dist.tick;
+        let _ = reader.set_read_timeout(Some(tick));
+        small_buffers(&writer);
+        let _ = writer.set_write_timeout(Some(tick));
         {
             let mut g = self.lock();
             if g.state != State::Connecting {
                 return false;
             }
+            // The wire before the state: a sender that sees `Up` may write
+            // to the wire at once (`enqueue`), and a wire without its
+            // socket would lose that message.
+            self.wire.lock().unwrap_or_else(|e| e.into_inner()).stream = Some(writer);
             g.state = State::Up;
             g.index = index;
             g.flags = peer.flags;
             g.stream = Some(stream);
         }
         let waiters = std::mem::take(&mut self.lock().waiters);
-        let tick = dist.tick;
-        let _ = reader.set_read_timeout(Some(tick));
-        small_buffers(&writer);
-        let _ = writer.set_write_timeout(Some(tick));
         let (me, me2) = (self.clone(), self.clone());
-        self.wire.lock().unwrap_or_else(|e| e.into_inner()).stream = Some(writer);
         let r = std::thread::Builder::new()
             .name("reef-dist-read".into())
             .spawn(move || guarded(me, |c| c.read_loop(reader)));
