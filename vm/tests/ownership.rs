@@ -37,6 +37,10 @@ enum Op {
     /// `try { put; maybe throw } catch { _ => m }`: the handler reads
     /// the map the body updated.
     TryPut(i64, i64, bool),
+    /// `maps.update(m, k, v)` when `m` has `k`, else `m`.
+    MapsUpdate(i64, i64),
+    /// `maps.merge(m, #{k1 => v1, k2 => v2})`.
+    Merge(i64, i64, i64, i64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +57,9 @@ fn op() -> impl Strategy<Value = Op> {
         (0..40i64, 0..1000i64).prop_map(|(k, v)| Op::Update(k, v)),
         (0..40i64).prop_map(Op::Remove),
         (0..40i64, 0..1000i64, any::<bool>()).prop_map(|(k, v, t)| Op::TryPut(k, v, t)),
+        (0..40i64, 0..1000i64).prop_map(|(k, v)| Op::MapsUpdate(k, v)),
+        (0..40i64, 0..1000i64, 0..40i64, 0..1000i64)
+            .prop_map(|(k1, v1, k2, v2)| Op::Merge(k1, v1, k2, v2)),
     ]
 }
 
@@ -85,6 +92,12 @@ fn program(ops: &[(Op, Keep)], big: bool) -> String {
             Op::TryPut(k, v, t) => format!(
                 "  let {n} = try {{\n    let x = maps.put({m}, {k}, {v})\n    if {t} {{ throw(:no) }} else {{ x }}\n  }} catch {{ _ => {m} }}\n"
             ),
+            Op::MapsUpdate(k, v) => format!(
+                "  let {n} = if maps.has_key({m}, {k}) {{ maps.update({m}, {k}, {v}) }} else {{ {m} }}\n"
+            ),
+            Op::Merge(k1, v1, k2, v2) => {
+                format!("  let {n} = maps.merge({m}, #{{{k1} => {v1}, {k2} => {v2}}})\n")
+            }
         };
         body.push_str(&line);
         match keep {
@@ -134,6 +147,18 @@ fn expected(ops: &[(Op, Keep)], big: bool) -> String {
                 if !throws {
                     next.insert(k, v);
                 }
+            }
+            Op::MapsUpdate(k, v) => {
+                if let Some(old) = next.get_mut(&k) {
+                    *old = v;
+                }
+            }
+            Op::Merge(k1, v1, k2, v2) => {
+                // A literal's later duplicate key wins.
+                let mut right = BTreeMap::new();
+                right.insert(k1, v1);
+                right.insert(k2, v2);
+                next.extend(right);
             }
         }
         m = next;

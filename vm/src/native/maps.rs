@@ -54,23 +54,12 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
         }
         Ok(new_map(m))
     }),
-    ("merge", 2, |_, a| {
-        let (m1, m2) = (map(&a[0])?, map(&a[1])?);
-        Ok(new_map(m2.clone().union(m1.clone())))
-    }),
     ("size", 1, |_, a| Ok(Value::Int(map(&a[0])?.len() as i64))),
     ("find", 2, |_, a| {
         Ok(match map(&a[0])?.get(&a[1]) {
             Some(v) => Value::tuple(vec![Value::OK, v.clone()]),
             None => Value::Atom(Atom::ERROR),
         })
-    }),
-    ("update", 3, |_, a| {
-        let m = map(&a[0])?;
-        if !m.contains_key(&a[1]) {
-            return Err(Exception::tagged(Atom::BADKEY, a[1].clone()));
-        }
-        Ok(new_map(m.update(a[1].clone(), a[2].clone())))
     }),
     ("take", 2, |ctx, a| {
         // Elixir's `Map.take`: the entries of the keys that are present.
@@ -86,12 +75,10 @@ pub const NATIVES: &[(&str, u32, NativeFn)] = &[
     }),
 ];
 
-/// Erlang's order (`maps.get(k, m)`): the map is not first but later.
-/// Raises `(:badarg, "maps.get/2: the map comes first: maps.get(m, k)")`
-/// (spec 8.4), not the `(:badmap, k)` that would blame the key.
-/// The natives that update a map: given the map at its last use (moved,
-/// count 1) they change it in place; a map still referenced elsewhere is
-/// copied, so no other reference ever sees the change.
+/// The natives that update a map (`put`, `update`, `merge`, `remove`):
+/// given the map at its last use (moved, count 1) they change it in
+/// place; a map still referenced elsewhere is copied, so no other
+/// reference ever sees the change.
 pub const OWNING: &[(&str, u32, OwningFn)] = &[
     ("put", 3, |ctx, a| {
         first_map(a, "put/3", "maps.put(m, k, v)")?;
@@ -103,6 +90,39 @@ pub const OWNING: &[(&str, u32, OwningFn)] = &[
             }
         }
         Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
+    }),
+    ("update", 3, |ctx, a| {
+        if !map(&a[0])?.contains_key(&a[1]) {
+            return Err(Exception::tagged(Atom::BADKEY, std::mem::take(&mut a[1])));
+        }
+        if let [Value::Map(m), k, v] = a {
+            if let Some(data) = m.get_mut() {
+                data.insert(std::mem::take(k), std::mem::take(v));
+                ctx.allocated = Some(0);
+                return Ok(std::mem::take(&mut a[0]));
+            }
+        }
+        Ok(new_map(map(&a[0])?.update(a[1].clone(), a[2].clone())))
+    }),
+    // `merge(m1, m2)`: m2's value wins for a key in both. A unique m1
+    // takes m2's entries in place (a small m2 into a big m1 costs m2's
+    // size, not m1's).
+    ("merge", 2, |ctx, a| {
+        map(&a[0])?;
+        map(&a[1])?;
+        if let [Value::Map(m1), Value::Map(m2)] = a {
+            if let Some(data) = m1.get_mut() {
+                let before = data.len();
+                for (k, v) in m2.iter() {
+                    data.insert(k.clone(), v.clone());
+                }
+                ctx.allocated = Some(4 * (data.len() - before));
+                ctx.charge(m2.len() / 16);
+                return Ok(std::mem::take(&mut a[0]));
+            }
+        }
+        let (m1, m2) = (map(&a[0])?, map(&a[1])?);
+        Ok(new_map(m2.clone().union(m1.clone())))
     }),
     ("remove", 2, |ctx, a| {
         first_map(a, "remove/2", "maps.remove(m, k)")?;
@@ -117,6 +137,9 @@ pub const OWNING: &[(&str, u32, OwningFn)] = &[
     }),
 ];
 
+/// Erlang's order (`maps.get(k, m)`): the map is not first but later.
+/// Raises `(:badarg, "maps.get/2: the map comes first: maps.get(m, k)")`
+/// (spec 8.4), not the `(:badmap, k)` that would blame the key.
 fn first_map(a: &[Value], name: &str, usage: &str) -> Result<(), Exception> {
     let later_map = a.iter().skip(1).any(|v| matches!(v, Value::Map(_)));
     if matches!(a[0], Value::Map(_)) || !later_map {
