@@ -100,27 +100,45 @@ fn program(ops: &[(Op, Keep)], big: bool) -> String {
             }
         };
         body.push_str(&line);
-        match keep {
-            Keep::None => {}
-            Keep::Var => {
-                body.push_str(&format!("  let k{i} = {n}\n"));
-                shows.push(format!("maps.to_list(k{i})"));
-            }
-            Keep::Closure => {
-                body.push_str(&format!("  let c{i} = fn() {{ {n} }}\n"));
-                shows.push(format!("maps.to_list(c{i}())"));
-            }
-            Keep::Message => {
-                body.push_str(&format!("  send(self(), ({i}, {n}))\n"));
-                shows.push(format!("receive {{ ({i}, x) => maps.to_list(x) }}"));
-            }
-        }
+        keep_version(&mut body, &mut shows, *keep, i, &n, |x| {
+            format!("maps.to_list({x})")
+        });
     }
     for s in shows {
         body.push_str(&format!("  io.inspect({s})\n"));
     }
     body.push_str(&format!("  io.inspect(maps.to_list(m{}))\n", ops.len()));
     format!("pub fn main(_args) {{\n{body}}}\n")
+}
+
+/// Keeps version `i`, held in the variable `name`, as `keep` says (a
+/// variable, a closure, a message to self), and adds to `shows` the
+/// expression that prints it later, through `show`.
+fn keep_version(
+    body: &mut String,
+    shows: &mut Vec<String>,
+    keep: Keep,
+    i: usize,
+    name: &str,
+    show: impl Fn(&str) -> String,
+) {
+    let kept = match keep {
+        Keep::None => return,
+        Keep::Var => {
+            body.push_str(&format!("  let k{i} = {name}\n"));
+            format!("k{i}")
+        }
+        Keep::Closure => {
+            body.push_str(&format!("  let c{i} = fn() {{ {name} }}\n"));
+            format!("c{i}()")
+        }
+        Keep::Message => {
+            body.push_str(&format!("  send(self(), ({i}, {name}))\n"));
+            shows.push(format!("receive {{ ({i}, x) => {} }}", show("x")));
+            return;
+        }
+    };
+    shows.push(show(&kept));
 }
 
 /// What the program must print, from a model that copies every version.
@@ -369,21 +387,7 @@ fn tuple_program(ops: &[(TupleOp, Keep)]) -> String {
         body.push_str(&format!(
             "  let x{n} = elem({t}, {j}) + {v}\n  let {next} = put_elem({t}, {i}, x{n})\n"
         ));
-        match keep {
-            Keep::None => {}
-            Keep::Var => {
-                body.push_str(&format!("  let k{n} = {next}\n"));
-                shows.push(format!("k{n}"));
-            }
-            Keep::Closure => {
-                body.push_str(&format!("  let c{n} = fn() {{ {next} }}\n"));
-                shows.push(format!("c{n}()"));
-            }
-            Keep::Message => {
-                body.push_str(&format!("  send(self(), ({n}, {next}))\n"));
-                shows.push(format!("receive {{ ({n}, x) => x }}"));
-            }
-        }
+        keep_version(&mut body, &mut shows, *keep, n, &next, |x| x.to_string());
     }
     for s in shows {
         body.push_str(&format!("  io.inspect({s})\n"));
