@@ -401,8 +401,11 @@ fn mutated_modules_that_validate_run_without_panic_or_abort() {
         .expect("the fuzz run panicked (see above)");
     eprintln!("bytecode fuzz: seed {seed}, {accepted} of {total} mutants validated and ran");
     // The mutations must leave enough valid modules to exercise the VM.
+    // About a fifth validate (21.7% of 60,000); the bound is a tenth so
+    // that memcheck's sample of 500 (a standard deviation of about two
+    // points) does not fail by chance when the corpus changes.
     assert!(
-        accepted * 5 > total,
+        accepted * 10 > total,
         "only {accepted} of {total} mutants validated"
     );
     assert_eq!(
