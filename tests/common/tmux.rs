@@ -40,36 +40,27 @@ impl Tmux {
 
     /// The pid of the pane's process (the shell running `shell_cmd`).
     pub fn pane_pid(&self) -> u32 {
-        let out = self
-            .cmd()
-            .args(["list-panes", "-t", "t", "-F", "#{pane_pid}"])
-            .output()
-            .expect("tmux list-panes");
-        String::from_utf8_lossy(&out.stdout)
+        self.query(&["list-panes", "-t", "t", "-F", "#{pane_pid}"])
             .trim()
             .parse()
             .expect("a pane pid")
     }
 
+    /// What a tmux command prints.
+    fn query(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// What the terminal shows now (the visible screen).
     pub fn screen(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-J", "-t", "t"])
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.query(&["capture-pane", "-p", "-J", "-t", "t"])
     }
 
     /// Everything the terminal showed since it started (the screen and
     /// what scrolled off it), each wrapped line joined back.
     pub fn history(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.query(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
     }
 
     /// Types `line` and Enter, then waits until the program shows one

@@ -365,7 +365,7 @@ impl Connection {
         let _ = reader.set_read_timeout(Some(tick));
         small_buffers(&writer);
         let _ = writer.set_write_timeout(Some(tick));
-        {
+        let waiters = {
             let mut g = self.lock();
             if g.state != State::Connecting {
                 return false;
@@ -378,8 +378,8 @@ impl Connection {
             g.index = index;
             g.flags = peer.flags;
             g.stream = Some(stream);
-        }
-        let waiters = std::mem::take(&mut self.lock().waiters);
+            std::mem::take(&mut g.waiters)
+        };
         let (me, me2) = (self.clone(), self.clone());
         let r = std::thread::Builder::new()
             .name("reef-dist-read".into())

@@ -1,13 +1,13 @@
 //! The interpreter: runs one process for a budget of reductions.
 //!
 //! The dispatch loop keeps the current function, an instruction pointer
-//! into its code and the register base in locals and matches on each instruction; each arm does
-//! its common case inline (two small integers, a local call) and calls a
-//! named cold function for the rest (big integers, floats, errors, natives
-//! that trap). Calls push a [`Frame`] on the process's frame stack (a heap
-//! `Vec`), never on the Rust stack. Every call and backward jump costs a
-//! reduction; when the budget runs out the process yields at a point where
-//! it can simply resume.
+//! into its code and the register base in locals and matches on each
+//! instruction; each arm does its common case inline (two small integers,
+//! a local call) and calls a named cold function for the rest (big
+//! integers, floats, errors, natives that trap). Calls push a [`Frame`] on
+//! the process's frame stack (a heap `Vec`), never on the Rust stack. Every
+//! call and backward jump costs a reduction; when the budget runs out the
+//! process yields at a point where it can simply resume.
 
 mod arith;
 pub mod call;

@@ -2,9 +2,9 @@
 //! filter, foldl, ...) is Reef, in stdlib/lib/lists.reef. Indices are
 //! 0-based; a wrong type or an index out of range is `:badarg`.
 
-use super::{index, int, list, Ctx};
 use std::rc::Rc;
 
+use super::{index, int, list, Ctx};
 use crate::exports::{NativeFn, OwningFn};
 use crate::interp::Exception;
 use crate::mailbox::Message;

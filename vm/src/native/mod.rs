@@ -323,27 +323,12 @@ fn builtin_tables() -> [(&'static str, Table); 25] {
 /// call, with the internal halves (`__sort`) included; the spec test
 /// (tests/spec_stdlib.rs) checks that every public one is documented.
 pub fn builtin_names() -> Vec<(&'static str, &'static str, u32)> {
-    builtin_tables()
-        .into_iter()
-        .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a)))
-        .chain(
-            owning_tables()
-                .into_iter()
-                .flat_map(|(m, t)| t.iter().map(move |&(n, a, _)| (m, n, a))),
-        )
-        .collect()
+    builtins().map(|(m, n, a, _)| (m, n, a)).collect()
 }
 
 /// Registers every built-in native.
 pub(crate) fn register_builtins(rt: &Runtime) {
-    let builtins = builtin_tables().into_iter().flat_map(|(m, t)| {
-        t.iter()
-            .map(move |&(n, a, f)| (m, n, a, Native::Builtin(f)))
-    });
-    let owning = owning_tables()
-        .into_iter()
-        .flat_map(|(m, t)| t.iter().map(move |&(n, a, f)| (m, n, a, Native::Owning(f))));
-    for (module, name, arity, native) in builtins.chain(owning) {
+    for (module, name, arity, native) in builtins() {
         let mfa = Mfa {
             module: Atom::new(module),
             name: Atom::new(name),
@@ -351,6 +336,18 @@ pub(crate) fn register_builtins(rt: &Runtime) {
         };
         rt.register_native(mfa, native);
     }
+}
+
+/// Every built-in native: `(module, name, arity, native)`.
+fn builtins() -> impl Iterator<Item = (&'static str, &'static str, u32, Native)> {
+    let plain = builtin_tables().into_iter().flat_map(|(m, t)| {
+        t.iter()
+            .map(move |&(n, a, f)| (m, n, a, Native::Builtin(f)))
+    });
+    let owning = owning_tables()
+        .into_iter()
+        .flat_map(|(m, t)| t.iter().map(move |&(n, a, f)| (m, n, a, Native::Owning(f))));
+    plain.chain(owning)
 }
 
 /// A module's table of natives that may consume their arguments.
